@@ -1,0 +1,35 @@
+import type { NewUser, Page, User, UserChanges, UserListQuery, UserRecord } from '../domain/types';
+
+/**
+ * Data access for users: no rules, no hashing, no validation. Every method joins the
+ * ambient unit-of-work transaction when one is open.
+ */
+export interface UserRepository {
+  getById(id: number): Promise<User | null>;
+  /** The row with its hash, for password checks. */
+  getRecordById(id: number): Promise<UserRecord | null>;
+  /** Exact username match (usernames are case-sensitive as typed). */
+  getByUsername(username: string): Promise<UserRecord | null>;
+  /** Case-insensitive username match, for the "no two usernames differing only in case" rule. */
+  getByUsernameInsensitive(username: string): Promise<UserRecord | null>;
+  /** Case-insensitive email match. */
+  getByEmail(email: string): Promise<UserRecord | null>;
+  /** Users whose email (case-insensitive) or username (case-insensitive) is in the lists. */
+  findConflicts(emails: string[], usernames: string[]): Promise<User[]>;
+  create(user: NewUser): Promise<User>;
+  /** Inserts all rows in one statement, returning them in input order with their ids. */
+  bulkCreate(users: NewUser[]): Promise<User[]>;
+  /** Applies `changes` and returns the updated user, or null if the id does not exist. */
+  update(id: number, changes: UserChanges): Promise<User | null>;
+  /** Deletes the user (its sessions go by cascade); false if the id did not exist. */
+  delete(id: number): Promise<boolean>;
+  /** The filtered, searched, sorted page plus the total, ties broken by id. */
+  list(query: UserListQuery): Promise<Page<User>>;
+  /** Up to `limit` users with `id > afterId`, ordered by id: keyset batches for exports. */
+  listAfterId(afterId: number, limit: number): Promise<User[]>;
+  count(): Promise<number>;
+  /** True when any superuser exists. */
+  hasSuperuser(): Promise<boolean>;
+}
+
+export const USER_REPOSITORY = Symbol.for('app.UserRepository');
