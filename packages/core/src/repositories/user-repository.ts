@@ -30,6 +30,21 @@ export interface UserRepository {
   count(): Promise<number>;
   /** True when any superuser exists. */
   hasSuperuser(): Promise<boolean>;
+  /**
+   * The dashboard counts in ONE aggregate query (`COUNT(*) FILTER (WHERE …)`, which runs on
+   * PostgreSQL and SQLite): created at or after `todayStart` / `weekStart` for the two "new" figures.
+   */
+  stats(since: { todayStart: Date; weekStart: Date }): Promise<UserCounts>;
+}
+
+/** Raw dashboard counts as numbers (PostgreSQL returns counts as strings: converted). */
+export interface UserCounts {
+  total: number;
+  active: number;
+  inactive: number;
+  superusers: number;
+  newToday: number;
+  newWeek: number;
 }
 
 export const USER_REPOSITORY = Symbol.for('app.UserRepository');
