@@ -1,0 +1,43 @@
+/**
+ * The example server: the core embedded in Express (or Koa with HTTP_FRAMEWORK=koa),
+ * configured from the environment. `npm start` runs it; see docs/guides/embedding.md.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { createServer } from 'node:http';
+import { ConfigError, createCore, loadConfigFromEnv, readPort } from '@app/core';
+import { createApp, readFramework, readTrustProxy } from './app';
+import { createLogger, toCoreLogger, withRequestLog } from './request-log';
+import { installGracefulShutdown } from './shutdown';
+import { ensureFirstSuperuser } from './superuser';
+
+const log = createLogger();
+
+async function main(): Promise<void> {
+  // Read every setting before opening anything, so bad configuration fails at once.
+  const { firstSuperuser, ...options } = loadConfigFromEnv(process.env);
+  const port = readPort(process.env);
+  const app = { framework: readFramework(process.env), trustProxy: readTrustProxy(process.env) };
+  const sqliteFile = /^sqlite:(?!:memory:)(.+)$/.exec(options.database?.url ?? 'sqlite:./data/app.sqlite')?.[1];
+  if (sqliteFile) mkdirSync(dirname(sqliteFile), { recursive: true });
+
+  const core = await createCore({ ...options, migrate: true, logger: toCoreLogger(log) });
+  await ensureFirstSuperuser(core, firstSuperuser, log);
+
+  const server = createServer(withRequestLog(createApp(core, app), log));
+  server.on('error', (error) => {
+    log.error({ err: error }, 'server error');
+    void core.close().finally(() => process.exit(1));
+  });
+  installGracefulShutdown(server, { close: () => core.close(), log });
+  server.listen(port, () => log.info({ port, ...app }, `listening on http://localhost:${port}`));
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`Configuration error: ${error.message}\n`);
+  } else {
+    log.error({ err: error }, 'failed to start');
+  }
+  process.exit(1);
+});
