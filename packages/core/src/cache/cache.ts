@@ -4,8 +4,12 @@
  * delete is dropped, and {@link Cache.check} reports the state for `/health`.
  */
 export interface Cache {
-  /** Which store serves now: `redis`, or `memory` (also while a Redis cache is down). */
-  readonly backend: 'redis' | 'memory';
+  /**
+   * The configured store: `redis`, `memory`, or `none` when caching is disabled. A Redis
+   * cache stays `redis` while Redis is down (it then serves misses; {@link Cache.check}
+   * says false), because no other store holds its entries.
+   */
+  readonly backend: 'redis' | 'memory' | 'none';
   /** The stored value, or `undefined` on a miss, an expired entry or an outage. */
   get<T>(key: string): Promise<T | undefined>;
   /** Stores `value` for `ttlSeconds`. */

@@ -25,8 +25,11 @@ export interface RateLimitResult {
 }
 
 export interface RateLimiter {
-  /** Which store serves now: `redis`, or `memory` (also while falling back from Redis). */
-  readonly backend: 'redis' | 'memory';
+  /**
+   * Which store serves now: `redis`, `memory` (also while a Redis limiter falls back), or
+   * `none` when limiting is disabled.
+   */
+  readonly backend: 'redis' | 'memory' | 'none';
   /** Atomically counts one hit on `key` under `rule` and says whether it is allowed. */
   consume(key: string, rule: RateLimitRule): Promise<RateLimitResult>;
   /** Reports the state of `key` under `rule` without counting a hit. */

@@ -1,0 +1,24 @@
+import type { Cache } from './cache';
+
+/**
+ * The {@link Cache} used when `cacheEnabled` is false: every read is a miss and writes and
+ * deletes do nothing, so the services need no special case for a disabled cache.
+ */
+export class DisabledCache implements Cache {
+  readonly backend = 'none' as const;
+
+  async get<T>(_key: string): Promise<T | undefined> {
+    return undefined;
+  }
+
+  async set(_key: string, _value: unknown, _ttlSeconds: number): Promise<void> {}
+
+  async delete(..._keys: string[]): Promise<void> {}
+
+  /** Always true: a disabled cache has nothing that can fail. */
+  async check(): Promise<boolean> {
+    return true;
+  }
+
+  async close(): Promise<void> {}
+}
