@@ -1,0 +1,100 @@
+import type { UnitOfWork } from '../database/unit-of-work';
+import type { User } from '../domain/types';
+import { conflictError, validationError, type ErrorDetail } from '../errors/app-error';
+import type { UserRepository } from '../repositories/user-repository';
+import type { PasswordHasher } from '../security/password-hasher';
+import { collectNewUser, VALIDATION_MESSAGE, type ValidNewUser } from './user-input';
+import { EMAIL_TAKEN, USERNAME_TAKEN } from './user-rules';
+
+/** The ports a bulk create needs. */
+export interface BulkCreateDeps {
+  users: UserRepository;
+  uow: UnitOfWork;
+  hasher: PasswordHasher;
+  /** Most items one call accepts (`config.bulkMax`). */
+  bulkMax: number;
+}
+
+/**
+ * The steps of `UserService.bulkCreate`, cheapest refusal first: size, every item's fields,
+ * duplicates inside the batch, ONE conflict query against the table, parallel hashing, then
+ * one transaction for the insert (so a failure or a timeout leaves nothing behind).
+ *
+ * @throws AppError `validation_error` (details `<i>.<field>`) or `conflict_error` (details
+ *   `<i>.email` / `<i>.username`, message naming the first item).
+ */
+export async function createUsersInBulk(inputs: unknown, deps: BulkCreateDeps): Promise<User[]> {
+  const items = validateItems(inputs, deps.bulkMax);
+  assertNoDuplicates(findBatchDuplicates(items), 'in this batch');
+
+  const taken = await deps.users.findConflicts(
+    items.map((item) => item.email),
+    items.map((item) => item.username),
+  );
+  assertNoDuplicates(findTableDuplicates(items, taken), 'already');
+
+  // Promise.all hands every password to the hashing pool at once; it spreads them over the cores.
+  const hashes = await Promise.all(items.map((item) => deps.hasher.hash(item.password)));
+  const rows = items.map((item, index) => ({
+    email: item.email,
+    username: item.username,
+    fullName: item.fullName,
+    hashedPassword: hashes[index],
+  }));
+  return deps.uow.run(() => deps.users.bulkCreate(rows));
+}
+
+function validateItems(inputs: unknown, bulkMax: number): ValidNewUser[] {
+  if (!Array.isArray(inputs) || inputs.length < 1 || inputs.length > bulkMax) {
+    const message = `must be an array of 1 to ${bulkMax} users`;
+    throw validationError(VALIDATION_MESSAGE, [{ type: Array.isArray(inputs) ? 'size' : 'invalid_type', message }]);
+  }
+  const issues: ErrorDetail[] = [];
+  const items = inputs.map((input, index) => collectNewUser(input, `${index}.`, issues));
+  if (issues.length > 0) throw validationError(VALIDATION_MESSAGE, issues);
+  return items as ValidNewUser[];
+}
+
+function findBatchDuplicates(items: ValidNewUser[]): ErrorDetail[] {
+  const emails = new Map<string, number>();
+  const usernames = new Map<string, number>();
+  const details: ErrorDetail[] = [];
+  items.forEach((item, index) => {
+    const firstEmail = emails.get(item.email);
+    if (firstEmail === undefined) emails.set(item.email, index);
+    else details.push(duplicate('email', index, `Email duplicates item ${firstEmail} in this batch`));
+    const name = item.username.toLowerCase();
+    const firstName = usernames.get(name);
+    if (firstName === undefined) usernames.set(name, index);
+    else details.push(duplicate('username', index, `Username duplicates item ${firstName} in this batch`));
+  });
+  return details;
+}
+
+function findTableDuplicates(items: ValidNewUser[], taken: User[]): ErrorDetail[] {
+  const emails = new Set(taken.map((user) => user.email.toLowerCase()));
+  const usernames = new Set(taken.map((user) => user.username.toLowerCase()));
+  const details: ErrorDetail[] = [];
+  items.forEach((item, index) => {
+    if (emails.has(item.email)) details.push(duplicate('email', index, EMAIL_TAKEN));
+    if (usernames.has(item.username.toLowerCase())) details.push(duplicate('username', index, USERNAME_TAKEN));
+  });
+  return details;
+}
+
+function duplicate(field: 'email' | 'username', index: number, message: string): ErrorDetail {
+  return { type: 'conflict', message, field: `${index}.${field}` };
+}
+
+/** Throws one 409 listing every duplicate; the message names the first item. */
+function assertNoDuplicates(details: ErrorDetail[], where: 'in this batch' | 'already'): void {
+  if (details.length === 0) return;
+  const [first] = details;
+  const [index, field] = (first.field ?? '').split('.');
+  const what = field === 'email' ? 'Email' : 'Username';
+  const message =
+    where === 'already'
+      ? `Item ${index}: ${what} ${field === 'email' ? 'already registered' : 'already taken'}`
+      : `Item ${index}: ${what} appears more than once in this batch`;
+  throw conflictError(message, details);
+}
