@@ -1,0 +1,65 @@
+import { expect } from 'chai';
+import { describe, it } from 'mocha';
+import { cacheContract } from '../testing/cache-contract';
+import { MemoryCache } from './memory-cache';
+
+cacheContract('MemoryCache', async () => new MemoryCache());
+
+describe('MemoryCache', () => {
+  describe('set', () => {
+    it('evicts the least recently used entry beyond maxEntries', async () => {
+      const cache = new MemoryCache({ maxEntries: 2 });
+      await cache.set('a', 1, 60);
+      await cache.set('b', 2, 60);
+      await cache.get('a'); // a is now more recently used than b
+      await cache.set('c', 3, 60);
+      expect(await cache.get('a')).to.equal(1);
+      expect(await cache.get('b')).to.equal(undefined);
+      expect(await cache.get('c')).to.equal(3);
+      expect(cache.size).to.equal(2);
+      await cache.close();
+    });
+
+    it('stores nothing for a non-positive ttl or an undefined value', async () => {
+      const cache = new MemoryCache();
+      await cache.set('zero', 'x', 0);
+      await cache.set('undefined', undefined, 60);
+      expect(await cache.get('zero')).to.equal(undefined);
+      expect(await cache.get('undefined')).to.equal(undefined);
+      expect(cache.size).to.equal(0);
+      await cache.close();
+    });
+  });
+
+  describe('sweep', () => {
+    it('drops expired entries that nobody reads', async () => {
+      let now = 1_000_000;
+      const cache = new MemoryCache({ now: () => now });
+      await cache.set('short', 1, 1);
+      await cache.set('long', 2, 60);
+      now += 2000;
+      cache.sweep();
+      expect(cache.size).to.equal(1);
+      expect(await cache.get('long')).to.equal(2);
+      await cache.close();
+    });
+
+    it('runs by itself on its interval', async () => {
+      let now = 1_000_000;
+      const cache = new MemoryCache({ now: () => now, sweepIntervalMs: 20 });
+      await cache.set('short', 1, 1);
+      now += 2000;
+      await new Promise((resolve) => setTimeout(resolve, 60));
+      expect(cache.size).to.equal(0);
+      await cache.close();
+    });
+  });
+
+  describe('backend', () => {
+    it('is memory', async () => {
+      const cache = new MemoryCache();
+      expect(cache.backend).to.equal('memory');
+      await cache.close();
+    });
+  });
+});
