@@ -1,0 +1,189 @@
+import type { z } from 'zod';
+import { ConfigError, coreOptionsSchema, type CoreOptions } from './options';
+
+/** One environment variable the example server and the CLI read. */
+export interface EnvVariable {
+  /** The variable, e.g. `DATABASE_POOL_MAX`. */
+  readonly name: string;
+  /** The dotted `CoreOptions` path it sets (`database.poolMax`), or null when it is not a core option. */
+  readonly option: string | null;
+  /** The default, as documentation shows it; `unset` when absent means off. */
+  readonly default: string;
+  readonly description: string;
+}
+
+type Env = NodeJS.ProcessEnv;
+type Kind = 'string' | 'secret' | 'url' | 'positiveInt' | 'nonNegativeInt' | 'port' | 'boolean' | 'environment';
+type Spec = EnvVariable & { readonly kind: Kind };
+
+const spec = (name: string, option: string | null, kind: Kind, fallback: string, description: string): Spec => ({
+  name,
+  option,
+  kind,
+  default: fallback,
+  description,
+});
+
+const SPECS: readonly Spec[] = [
+  spec('NODE_ENV', 'environment', 'environment', 'development', '`production`, `test` or `development`; production requires SECRET_KEY.'),
+  spec('DATABASE_URL', 'database.url', 'url', 'sqlite:./data/app.sqlite', '`sqlite:<file>`, `sqlite::memory:` or `postgres://user:pass@host:5432/db`.'),
+  spec('DATABASE_POOL_MAX', 'database.poolMax', 'positiveInt', '10', 'Most open database connections.'),
+  spec('DATABASE_POOL_MIN', 'database.poolMin', 'nonNegativeInt', '0', 'Connections kept open while idle; at most DATABASE_POOL_MAX.'),
+  spec('DATABASE_LOGGING', 'database.logging', 'boolean', 'false', 'Log every SQL statement.'),
+  spec('REDIS_URL', 'redis.url', 'url', 'unset', 'One Redis for cache and rate limiter; unset means in-memory for both.'),
+  spec('CACHE_REDIS_URL', 'redis.cacheUrl', 'url', 'unset', 'Redis for the cache only; overrides REDIS_URL.'),
+  spec('LIMITER_REDIS_URL', 'redis.limiterUrl', 'url', 'unset', 'Redis for the rate limiter only; overrides REDIS_URL.'),
+  spec('REDIS_KEY_PREFIX', 'redis.keyPrefix', 'string', 'app:', 'Prefix of every Redis key, so several apps can share one Redis database.'),
+  spec('SECRET_KEY', 'secretKey', 'secret', 'unset', 'HS256 signing key, at least 32 characters. Required in production; elsewhere a random key is generated with a warning.'),
+  spec('ACCESS_TOKEN_EXPIRE_MINUTES', 'accessTokenExpireMinutes', 'positiveInt', '30', 'Lifetime of an access token.'),
+  spec('BCRYPT_ROUNDS', 'bcryptRounds', 'positiveInt', '12', 'bcrypt cost factor (4–31); each step doubles hashing time.'),
+  spec('HASH_WORKERS', 'hashWorkers', 'positiveInt', 'number of CPU cores', 'Worker threads that hash passwords off the event loop.'),
+  spec('REQUEST_TIMEOUT_MS', 'requestTimeoutMs', 'positiveInt', '30000', 'A request running longer gets 504 and its transaction is rolled back.'),
+  spec('BODY_LIMIT_BYTES', 'bodyLimitBytes', 'positiveInt', '1048576', 'Largest accepted request body; larger gets 413.'),
+  spec('BULK_MAX', 'bulkMax', 'positiveInt', '100', 'Most users in one POST /users/bulk.'),
+  spec('CACHE_ENABLED', 'cacheEnabled', 'boolean', 'true', 'Cache /auth/me, /users/:id and dashboard stats.'),
+  spec('LIMITER_ENABLED', 'limiterEnabled', 'boolean', 'true', 'Apply the per-route rate limits and the login lockout.'),
+  spec('LOGIN_MAX_FAILURES', 'loginLockout.maxFailures', 'positiveInt', '5', 'Consecutive failed logins of one account before it is locked.'),
+  spec('LOGIN_LOCKOUT_SECONDS', 'loginLockout.baseDelaySeconds', 'positiveInt', '30', 'First lockout length; each further lockout doubles it.'),
+  spec('LOGIN_LOCKOUT_MAX_SECONDS', 'loginLockout.maxDelaySeconds', 'positiveInt', '3600', 'Longest lockout.'),
+  spec('APP_NAME', 'appName', 'string', 'Backend API', 'Name shown by /health and the OpenAPI document.'),
+  spec('APP_VERSION', 'appVersion', 'string', '@app/core version', 'Version shown by /health and the OpenAPI document.'),
+  spec('API_PREFIX', 'apiPrefix', 'string', '/api/v1', 'Prefix of the API routes; /health stays outside it.'),
+  spec('FIRST_SUPERUSER_EMAIL', 'firstSuperuser.email', 'string', 'unset', 'With the next two, a superuser created (or promoted) at start.'),
+  spec('FIRST_SUPERUSER_USERNAME', 'firstSuperuser.username', 'string', 'unset', 'Username of the first superuser; set all three or none.'),
+  spec('FIRST_SUPERUSER_PASSWORD', 'firstSuperuser.password', 'secret', 'unset', 'Password of the first superuser; set all three or none.'),
+  spec('PORT', null, 'port', '8000', 'HTTP port of the example server (0 picks a free one).'),
+];
+
+/**
+ * Every environment variable `loadConfigFromEnv` and `readPort` read, with the option it sets,
+ * its default and a description. The configuration reference is generated from this table.
+ */
+export const ENV_VARIABLES: readonly EnvVariable[] = SPECS.map(({ kind: _kind, ...variable }) => Object.freeze(variable));
+
+const BY_OPTION = new Map(SPECS.filter((s) => s.option).map((s) => [s.option as string, s]));
+const BY_NAME = new Map(SPECS.map((s) => [s.name, s]));
+const FIRST_SUPERUSER = ['FIRST_SUPERUSER_EMAIL', 'FIRST_SUPERUSER_USERNAME', 'FIRST_SUPERUSER_PASSWORD'];
+
+/** How a value is quoted in an error: secrets never, URL passwords masked. */
+function shown(s: Spec, raw: string): string {
+  if (s.kind === 'secret') return `${raw.length} characters`;
+  if (s.kind === 'url') return `'${raw.replace(/\/\/([^:/@]*):[^@/]*@/, '//$1:***@')}'`;
+  return `'${raw}'`;
+}
+
+function fail(s: Spec, raw: string, expectation: string): never {
+  throw new ConfigError(`${s.name} ${expectation}, got ${shown(s, raw)}`);
+}
+
+function parse(s: Spec, raw: string): unknown {
+  const text = raw.trim();
+  switch (s.kind) {
+    case 'positiveInt':
+    case 'nonNegativeInt': {
+      const value = /^\+?\d+$/.test(text) ? Number(text) : NaN;
+      const min = s.kind === 'positiveInt' ? 1 : 0;
+      if (!Number.isSafeInteger(value) || value < min) fail(s, raw, `must be a ${min ? 'positive' : 'non-negative'} integer`);
+      return value;
+    }
+    case 'port': {
+      const value = /^\d{1,5}$/.test(text) ? Number(text) : NaN;
+      if (!(value <= 65535)) fail(s, raw, 'must be an integer from 0 to 65535');
+      return value;
+    }
+    case 'boolean': {
+      const lower = text.toLowerCase();
+      if (['true', '1', 'yes', 'on'].includes(lower)) return true;
+      if (['false', '0', 'no', 'off'].includes(lower)) return false;
+      return fail(s, raw, 'must be true or false');
+    }
+    case 'environment':
+      if (text === 'production' || text === 'test' || text === 'development') return text;
+      return fail(s, raw, 'must be production, test or development');
+    case 'url':
+    case 'string':
+      return text;
+    case 'secret':
+      return raw; // whitespace may be part of a secret
+  }
+}
+
+/** The variable's parsed value, or undefined when it is unset or empty. */
+function read(env: Env, name: string): unknown {
+  const s = BY_NAME.get(name) as Spec;
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return undefined;
+  return parse(s, raw);
+}
+
+function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
+  const keys = path.split('.');
+  let node = target;
+  for (const key of keys.slice(0, -1)) node = (node[key] ??= {}) as Record<string, unknown>;
+  node[keys[keys.length - 1]] = value;
+}
+
+/** The schema's bound complaints in plain words; other messages as they are. */
+function describe(issue: z.core.$ZodIssue): string {
+  const unit = 'origin' in issue && issue.origin === 'string' ? ' characters' : '';
+  if (issue.code === 'too_small') return `must be at least ${issue.minimum}${unit}`;
+  if (issue.code === 'too_big') return `must be at most ${issue.maximum}${unit}`;
+  return issue.message;
+}
+
+/** Re-words the schema's complaint about an option in terms of the variable that set it. */
+function reword(issue: z.core.$ZodIssue, env: Env): string {
+  const path = issue.path.join('.');
+  const s = BY_OPTION.get(path);
+  const text = describe(issue).replace(/\b[a-z][A-Za-z]*(?:\.[a-z][A-Za-z]*)+\b/g, (word) => BY_OPTION.get(word)?.name ?? word);
+  if (!s) return `Invalid option ${path || '(root)'}: ${text}`;
+  const raw = env[s.name];
+  const got = raw === undefined || raw.trim() === '' ? '' : `, got ${shown(s, raw)}`;
+  return /^(must|is|should) /.test(text) ? `${s.name} ${text}${got}` : `${s.name} is invalid: ${text}${got}`;
+}
+
+/**
+ * Reads the core's options from environment variables (see {@link ENV_VARIABLES}). Unset or
+ * empty variables keep the option's default. Nothing is opened or logged.
+ *
+ * @throws ConfigError naming the variable, e.g. `DATABASE_POOL_MAX must be a positive integer, got 'abc'`.
+ * @example
+ * const core = await createCore(loadConfigFromEnv());
+ */
+export function loadConfigFromEnv(env: Env = process.env): CoreOptions {
+  const options: Record<string, unknown> = {};
+  for (const s of SPECS) {
+    if (!s.option || s.option.startsWith('firstSuperuser.')) continue;
+    const value = read(env, s.name);
+    if (value !== undefined) setPath(options, s.option, value);
+  }
+
+  const superuser = FIRST_SUPERUSER.map((name) => read(env, name));
+  const missing = FIRST_SUPERUSER.filter((_, i) => superuser[i] === undefined);
+  if (missing.length > 0 && missing.length < FIRST_SUPERUSER.length) {
+    throw new ConfigError(`${FIRST_SUPERUSER.join(', ')} must be set together; missing ${missing.join(', ')}`);
+  }
+  if (missing.length === 0) {
+    const [email, username, password] = superuser as string[];
+    options.firstSuperuser = { email, username, password };
+  }
+
+  if (options.environment === 'production' && options.secretKey === undefined) {
+    throw new ConfigError('SECRET_KEY is required in production (at least 32 characters)');
+  }
+
+  const parsed = coreOptionsSchema.safeParse(options);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => reword(issue, env)).join('; '));
+  }
+  return options as CoreOptions;
+}
+
+/**
+ * The HTTP port from `PORT` (default 8000). Not a core option: the host opens the socket.
+ *
+ * @throws ConfigError naming PORT when it is not an integer from 0 to 65535.
+ */
+export function readPort(env: Env = process.env): number {
+  return (read(env, 'PORT') as number | undefined) ?? 8000;
+}
