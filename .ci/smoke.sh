@@ -8,7 +8,8 @@
 #   DATABASE_URL    used as given; default a SQLite file in a temporary directory
 #   SMOKE_POSTGRES  1 = create a fresh database on postgres://postgres@127.0.0.1:5432 (via the
 #                   `test` database) for this run and drop it afterwards
-#   REDIS_URL       unset = in-memory cache and limiter
+#   REDIS_URL       unset = in-memory cache and limiter; with it, REDIS_KEY_PREFIX defaults to a
+#                   prefix unique to this run
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -39,6 +40,9 @@ if [ "${SMOKE_POSTGRES:-}" = 1 ]; then
 elif [ -z "${DATABASE_URL:-}" ]; then
   export DATABASE_URL="sqlite:$tmp/app.sqlite"
 fi
+
+# A key prefix of its own, so repeated runs on one Redis never share rate-limit buckets.
+if [ -n "${REDIS_URL:-}" ] && [ -z "${REDIS_KEY_PREFIX:-}" ]; then export REDIS_KEY_PREFIX="smoke:$(date +%s):$$:"; fi
 
 port=$(node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); })')
 export PORT=$port
