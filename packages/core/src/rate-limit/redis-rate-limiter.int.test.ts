@@ -1,0 +1,124 @@
+import { randomUUID } from 'node:crypto';
+import { expect } from 'chai';
+import { afterEach, beforeEach, describe, it } from 'mocha';
+import type { CoreLogger } from '../config/options';
+import { rateLimiterContract } from '../testing/rate-limiter-contract';
+import { startTcpProxy, type TcpProxy } from '../testing/tcp-proxy';
+import { RedisRateLimiter } from './redis-rate-limiter';
+
+const redisUrl = process.env.TEST_REDIS_URL;
+
+/** Polls `condition` every 50 ms until it holds, failing after `timeoutMs`. */
+async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+if (redisUrl) {
+  const prefix = () => `test:rl:${randomUUID()}:`;
+
+  rateLimiterContract('RedisRateLimiter', async () => {
+    const limiter = new RedisRateLimiter({ url: redisUrl, keyPrefix: prefix() });
+    await limiter.whenReady();
+    return limiter;
+  });
+
+  describe('RedisRateLimiter', () => {
+    const rule = { limit: 3, windowMs: 5000 };
+
+    describe('across processes', () => {
+      let keyPrefix: string;
+      let first: RedisRateLimiter;
+      let second: RedisRateLimiter;
+
+      beforeEach(async () => {
+        keyPrefix = prefix();
+        first = new RedisRateLimiter({ url: redisUrl, keyPrefix });
+        second = new RedisRateLimiter({ url: redisUrl, keyPrefix });
+        await Promise.all([first.whenReady(), second.whenReady()]);
+      });
+
+      afterEach(async () => {
+        await Promise.all([first.close(), second.close()]);
+      });
+
+      it('shares one count between two instances', async () => {
+        await first.consume('ip', rule);
+        await first.consume('ip', rule);
+        expect(await second.consume('ip', rule)).to.include({ allowed: true, count: 3, remaining: 0 });
+        expect(await first.consume('ip', rule)).to.include({ allowed: false, count: 4 });
+        expect((await second.peek('ip', rule)).count).to.equal(4);
+        await second.reset('ip');
+        expect((await first.peek('ip', rule)).count).to.equal(0);
+      });
+
+      it('allows exactly the limit when both instances are hit at once', async () => {
+        const tight = { limit: 10, windowMs: 5000 };
+        const hits = Array.from({ length: 50 }, (_, i) => (i % 2 === 0 ? first : second).consume('burst', tight));
+        const results = await Promise.all(hits);
+        expect(results.filter((r) => r.allowed)).to.have.length(10);
+      });
+    });
+
+    describe('while Redis is down', () => {
+      const target = new URL(redisUrl);
+      let proxy: TcpProxy;
+      let limiter: RedisRateLimiter;
+      let warnings: string[];
+      let infos: string[];
+
+      beforeEach(async () => {
+        proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 6379) });
+        warnings = [];
+        infos = [];
+        const logger: CoreLogger = { info: (m) => infos.push(m), warn: (m) => warnings.push(m), error: () => {} };
+        limiter = new RedisRateLimiter({ url: proxy.url(target.pathname), keyPrefix: prefix(), logger });
+        await limiter.whenReady();
+      });
+
+      afterEach(async () => {
+        await limiter.close();
+        await proxy.close();
+      });
+
+      it('keeps limiting in memory and reports backend memory and check false', async () => {
+        expect(limiter.backend).to.equal('redis');
+        await proxy.cut();
+        const started = Date.now();
+        const results = [];
+        for (let i = 0; i < 4; i += 1) results.push(await limiter.consume('ip', rule));
+        expect(results.map((r) => r.allowed)).to.deep.equal([true, true, true, false]);
+        expect(results[3]!.retryAfterSeconds).to.be.at.least(1);
+        expect(Date.now() - started).to.be.below(1000);
+        expect(limiter.backend).to.equal('memory');
+        expect(await limiter.check()).to.equal(false);
+        expect(warnings).to.have.length(1);
+        expect(warnings[0]).to.match(/^Redis rate limiter unavailable/);
+      });
+
+      it('returns to the Redis count once Redis is back', async () => {
+        await limiter.consume('ip', rule);
+        await limiter.consume('ip', rule);
+        await proxy.cut();
+        await limiter.consume('ip', rule); // counted in memory only
+        await proxy.restore();
+        await waitFor(() => limiter.backend === 'redis');
+        expect(await limiter.check()).to.equal(true);
+        expect(await limiter.consume('ip', rule)).to.include({ allowed: true, count: 3 });
+        expect(infos).to.deep.equal(['Redis rate limiter available again.']);
+      });
+
+      it('replays a reset made during the outage once Redis is back', async () => {
+        for (let i = 0; i < 4; i += 1) await limiter.consume('account', rule);
+        await proxy.cut();
+        await limiter.reset('account');
+        await proxy.restore();
+        await waitFor(async () => limiter.backend === 'redis' && (await limiter.peek('account', rule)).count === 0);
+        expect(await limiter.consume('account', rule)).to.include({ allowed: true, count: 1 });
+      });
+    });
+  });
+}
