@@ -1,0 +1,44 @@
+import { readFileSync } from 'node:fs';
+import { expect } from 'chai';
+import { ENV_VARIABLES } from '../packages/core/src/config/env';
+import { ERROR_STATUS } from '../packages/core/src/errors/app-error';
+
+const docsDir = new URL('../docs/reference/', import.meta.url);
+
+/** The rows of the first Markdown table under `## <heading>` (or of the whole file), as cells. */
+function tableRows(file: string, heading?: string): string[][] {
+  let text = readFileSync(new URL(file, docsDir), 'utf8');
+  if (heading) {
+    const start = text.indexOf(`\n## ${heading}\n`);
+    expect(start, `${file} has a "## ${heading}" section`).to.be.greaterThan(-1);
+    text = text.slice(start + 1);
+    const end = text.indexOf('\n## ', 1);
+    if (end > -1) text = text.slice(0, end);
+  }
+  return text
+    .split('\n')
+    .filter((line) => /^\|.*\|\s*$/.test(line) && !/^\|\s*-/.test(line))
+    .map((line) => line.trim().slice(1, -1).split('|').map((cell) => cell.trim()))
+    .slice(1); // the header row
+}
+
+const unquote = (cell: string) => cell.replace(/^`(.*)`$/, '$1');
+
+describe('docs/reference', () => {
+  describe('errors.md', () => {
+    it('lists every error code of ERROR_STATUS with its status, and no other code', () => {
+      const rows = tableRows('errors.md', 'Codes');
+      const documented = Object.fromEntries(rows.map(([code, status]) => [unquote(code), Number(status)]));
+      expect(documented).to.deep.equal({ ...ERROR_STATUS });
+    });
+  });
+
+  describe('configuration.md', () => {
+    it('lists every variable of ENV_VARIABLES with its default, and no other variable', () => {
+      const rows = tableRows('configuration.md', 'Variables');
+      const documented = Object.fromEntries(rows.map(([name, fallback]) => [unquote(name), unquote(fallback)]));
+      const expected = Object.fromEntries(ENV_VARIABLES.map((variable) => [variable.name, variable.default]));
+      expect(documented).to.deep.equal(expected);
+    });
+  });
+});
