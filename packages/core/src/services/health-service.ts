@@ -69,7 +69,7 @@ export class HealthService {
     port: Pick<Cache | RateLimiter, 'backend' | 'check'>,
     redisUrl: string | undefined,
   ): Promise<PortCheck> {
-    if (!enabled) return { status: 'disabled', backend: 'none' };
+    if (!enabled || port.backend === 'none') return { status: 'disabled', backend: 'none' };
     // A Redis port reports `memory` while it falls back; the check names what is configured.
     const backend = port.backend === 'redis' || redisUrl !== undefined ? 'redis' : 'memory';
     const up = await probeWithin(() => port.check(), HEALTH_CHECK_TIMEOUT_MS);

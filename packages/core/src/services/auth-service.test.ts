@@ -1,0 +1,239 @@
+import { expect } from 'chai';
+import { MemoryRateLimiter } from '../rate-limit/memory-rate-limiter';
+import type { RateLimiter } from '../rate-limit/rate-limiter';
+import { DisabledRateLimiter } from '../rate-limit/disabled-rate-limiter';
+import { AuthService, INVALID_CREDENTIALS } from './auth-service';
+import {
+  expectAppError,
+  fakeCache,
+  fakeHasher,
+  fakeSessionRepository,
+  fakeTokens,
+  fakeUnitOfWork,
+  fakeUserRepository,
+  makeRecord,
+  makeSession,
+  makeUser,
+  testConfig,
+} from './service-fakes';
+
+function setup(options: { limiter?: RateLimiter; limiterEnabled?: boolean } = {}) {
+  const users = fakeUserRepository();
+  const sessions = fakeSessionRepository();
+  const uow = fakeUnitOfWork();
+  const hasher = fakeHasher();
+  const tokens = fakeTokens();
+  const cache = fakeCache();
+  const clock = { now: Date.parse('2026-01-15T10:00:00Z') };
+  const limiter = options.limiter ?? new MemoryRateLimiter({ now: () => clock.now });
+  const config = testConfig({ limiterEnabled: options.limiterEnabled ?? true });
+  const auth = new AuthService(users, sessions, uow, hasher, tokens, cache, limiter, config);
+  return { auth, users, sessions, uow, hasher, tokens, cache, clock, limiter };
+}
+
+const input = { email: '  Alice@Example.COM ', username: 'alice', password: 'correct-horse', fullName: 'Alice' };
+
+describe('AuthService', () => {
+  describe('register', () => {
+    it('stores the normalised email and the hash, never the password, inside a unit of work', async () => {
+      const { auth, users, uow } = setup();
+      const user = await auth.register(input);
+      expect(user.email).to.equal('alice@example.com');
+      const row = users.create.firstCall.args[0];
+      expect(row).to.include({ email: 'alice@example.com', username: 'alice', hashedPassword: 'hashed:correct-horse' });
+      expect(row).to.not.have.property('password');
+      expect(uow.run.calledOnce).to.equal(true);
+    });
+
+    it('rejects a taken email with 409 "Email already registered" before looking at the username', async () => {
+      const { auth, users } = setup();
+      users.getByEmail.withArgs('alice@example.com').resolves(makeRecord({ id: 7 }));
+      users.getByUsernameInsensitive.resolves(makeRecord({ id: 8 }));
+      await expectAppError(auth.register(input), 'conflict_error', 'Email already registered');
+      expect(users.create.called).to.equal(false);
+    });
+
+    it('rejects a username taken in another case with 409 "Username already taken"', async () => {
+      const { auth, users } = setup();
+      users.getByUsernameInsensitive.withArgs('ALICE').resolves(makeRecord({ id: 7, username: 'alice' }));
+      await expectAppError(auth.register({ ...input, username: 'ALICE' }), 'conflict_error', 'Username already taken');
+      expect(users.create.called).to.equal(false);
+    });
+
+    it('rejects invalid fields all at once with 422 naming each field', async () => {
+      const { auth } = setup();
+      const error = await expectAppError(
+        auth.register({ email: 'not-an-email', username: 'a', password: 'short' }),
+        'validation_error',
+      );
+      expect(error.details.map((detail) => detail.field)).to.have.members(['email', 'username', 'password']);
+      expect(error.details[0]).to.have.keys('type', 'message', 'field');
+    });
+  });
+
+  describe('login', () => {
+    it('returns a bearer token and opens a session with the client ip and user agent', async () => {
+      const { auth, users, sessions } = setup();
+      users.getByUsername.withArgs('alice').resolves(makeRecord());
+      const result = await auth.login({ identifier: 'alice', password: 'correct-horse' }, { ipAddress: '198.51.100.1', userAgent: 'ua' });
+      expect(result).to.include({ accessToken: 'token-1', tokenType: 'bearer', expiresIn: 1800 });
+      expect(result.user).to.not.have.property('hashedPassword');
+      expect(sessions.create.firstCall.args[0]).to.include({ userId: 1, jti: 'jti-1', ipAddress: '198.51.100.1', userAgent: 'ua' });
+      expect(result.session.jti).to.equal('jti-1');
+    });
+
+    it('finds a user by email case-insensitively and by username in another case', async () => {
+      const { auth, users } = setup();
+      users.getByEmail.withArgs('alice@example.com').resolves(makeRecord());
+      users.getByUsernameInsensitive.withArgs('ALICE').resolves(makeRecord());
+      await auth.login({ identifier: ' ALICE@example.com', password: 'correct-horse' });
+      await auth.login({ identifier: 'ALICE', password: 'correct-horse' });
+    });
+
+    it('gives a wrong password and an unknown user the same 401, checking a dummy hash for the unknown one', async () => {
+      const { auth, users, hasher } = setup();
+      users.getByUsername.withArgs('alice').resolves(makeRecord());
+      const wrong = await expectAppError(auth.login({ identifier: 'alice', password: 'wrong-pass' }), 'authentication_error');
+      const unknown = await expectAppError(auth.login({ identifier: 'nobody', password: 'wrong-pass' }), 'authentication_error');
+      expect(wrong.message).to.equal(INVALID_CREDENTIALS);
+      expect(unknown.message).to.equal(INVALID_CREDENTIALS);
+      expect(hasher.verifyDummy.calledOnceWith('wrong-pass')).to.equal(true);
+    });
+
+    it('says "User account is inactive" only after the password matched', async () => {
+      const { auth, users, sessions } = setup();
+      users.getByUsername.withArgs('alice').resolves(makeRecord({ isActive: false }));
+      await expectAppError(auth.login({ identifier: 'alice', password: 'wrong-pass' }), 'authentication_error', INVALID_CREDENTIALS);
+      await expectAppError(auth.login({ identifier: 'alice', password: 'correct-horse' }), 'authentication_error', 'User account is inactive');
+      expect(sessions.create.called).to.equal(false);
+    });
+  });
+
+  describe('login lockout', () => {
+    async function fail(auth: AuthService, ip: string, identifier = 'alice') {
+      return expectAppError(auth.login({ identifier, password: 'wrong-pass' }, { ipAddress: ip }), 'authentication_error');
+    }
+
+    it('refuses the account with 429 after 5 failures from different IPs, even with the right password', async () => {
+      const { auth, users, hasher } = setup();
+      users.getByUsername.withArgs('alice').resolves(makeRecord());
+      for (let i = 0; i < 5; i += 1) await fail(auth, `198.51.100.${i}`);
+      const verifications = hasher.verify.callCount;
+      const locked = await expectAppError(
+        auth.login({ identifier: 'alice', password: 'correct-horse' }, { ipAddress: '192.0.2.200' }),
+        'rate_limit_error',
+      );
+      expect(locked.retryAfterSeconds).to.equal(30);
+      expect(hasher.verify.callCount, 'no password check while locked').to.equal(verifications);
+    });
+
+    it('lets the account in after the delay and doubles the delay on the next lock', async () => {
+      const { auth, users, clock } = setup();
+      users.getByUsername.withArgs('alice').resolves(makeRecord());
+      for (let i = 0; i < 5; i += 1) await fail(auth, '198.51.100.1');
+      clock.now += 31_000;
+      for (let i = 0; i < 5; i += 1) await fail(auth, '198.51.100.1');
+      const second = await expectAppError(auth.login({ identifier: 'alice', password: 'x-password' }), 'rate_limit_error');
+      expect(second.retryAfterSeconds).to.equal(60);
+      clock.now += 61_000;
+      const result = await auth.login({ identifier: 'alice', password: 'correct-horse' });
+      expect(result.accessToken).to.be.a('string');
+    });
+
+    it('resets the consecutive count on a successful login', async () => {
+      const { auth, users } = setup();
+      users.getByUsername.withArgs('alice').resolves(makeRecord());
+      for (let i = 0; i < 4; i += 1) await fail(auth, '198.51.100.1');
+      await auth.login({ identifier: 'alice', password: 'correct-horse' });
+      for (let i = 0; i < 4; i += 1) await fail(auth, '198.51.100.1');
+      await auth.login({ identifier: 'alice', password: 'correct-horse' });
+    });
+
+    it('locks an unknown identifier whatever its case', async () => {
+      const { auth } = setup();
+      for (let i = 0; i < 5; i += 1) await fail(auth, '198.51.100.1', i % 2 ? 'Ghost' : 'ghost');
+      await expectAppError(auth.login({ identifier: 'GHOST', password: 'wrong-pass' }), 'rate_limit_error');
+    });
+
+    it('does not lock when the limiter is disabled', async () => {
+      const { auth, users } = setup({ limiter: new DisabledRateLimiter(), limiterEnabled: false });
+      users.getByUsername.withArgs('alice').resolves(makeRecord());
+      for (let i = 0; i < 7; i += 1) await fail(auth, '198.51.100.1');
+      await auth.login({ identifier: 'alice', password: 'correct-horse' });
+    });
+  });
+
+  describe('authenticate', () => {
+    const claims = { sub: '1', jti: 'jti-10', iat: 1, exp: 2 };
+
+    it('returns the user and session of an active session', async () => {
+      const { auth, tokens, sessions } = setup();
+      tokens.verify.returns(claims);
+      sessions.findActiveByJti.withArgs('jti-10').resolves({ session: makeSession(), user: makeUser() });
+      const context = await auth.authenticate('token');
+      expect(context.user.id).to.equal(1);
+      expect(context.session.id).to.equal(10);
+    });
+
+    it('passes on the 401 of a bad token without touching the database', async () => {
+      const { auth, tokens, sessions } = setup();
+      const { AppError } = await import('../errors/app-error');
+      tokens.verify.throws(new AppError('authentication_error', 'Could not validate credentials'));
+      await expectAppError(auth.authenticate('bad'), 'authentication_error');
+      expect(sessions.findActiveByJti.called).to.equal(false);
+    });
+
+    it('rejects a revoked, expired or unknown session with 401', async () => {
+      const { auth, tokens } = setup();
+      tokens.verify.returns(claims);
+      await expectAppError(auth.authenticate('token'), 'authentication_error');
+    });
+
+    it('rejects a token whose subject is not the session owner with 401', async () => {
+      const { auth, tokens, sessions } = setup();
+      tokens.verify.returns({ ...claims, sub: '2' });
+      sessions.findActiveByJti.resolves({ session: makeSession(), user: makeUser() });
+      await expectAppError(auth.authenticate('token'), 'authentication_error');
+    });
+
+    it('rejects a deactivated user with 403 inactive_user', async () => {
+      const { auth, tokens, sessions } = setup();
+      tokens.verify.returns(claims);
+      sessions.findActiveByJti.resolves({ session: makeSession(), user: makeUser({ isActive: false }) });
+      await expectAppError(auth.authenticate('token'), 'inactive_user');
+    });
+  });
+
+  describe('sessions', () => {
+    const context = { user: makeUser(), session: makeSession() };
+
+    it('logout revokes this session and drops the user cache keys', async () => {
+      const { auth, sessions, cache } = setup();
+      await auth.logout(context);
+      expect(sessions.revokeByJti.calledOnceWith('jti-10')).to.equal(true);
+      expect(cache.delete.calledWith('auth:me:1', 'users:1')).to.equal(true);
+    });
+
+    it('logoutAll revokes every session and returns the count', async () => {
+      const { auth, sessions, cache } = setup();
+      sessions.revokeAllForUser.withArgs(1).resolves(3);
+      expect(await auth.logoutAll(context)).to.equal(3);
+      expect(sessions.revokeAllForUser.firstCall.args).to.deep.equal([1]);
+      expect(cache.delete.calledWith('auth:me:1', 'users:1')).to.equal(true);
+    });
+
+    it('listSessions flags the current session', async () => {
+      const { auth, sessions } = setup();
+      sessions.listActiveForUser.resolves([makeSession({ id: 11 }), makeSession()]);
+      const listed = await auth.listSessions(context);
+      expect(listed.map((session) => [session.id, session.current])).to.deep.equal([[11, false], [10, true]]);
+    });
+
+    it('revokeSession answers 404 for a session that is not the caller’s own active one', async () => {
+      const { auth, sessions } = setup();
+      sessions.revoke.withArgs(1, 11).resolves(true);
+      await auth.revokeSession(context, 11);
+      await expectAppError(auth.revokeSession(context, 99), 'not_found_error');
+    });
+  });
+});

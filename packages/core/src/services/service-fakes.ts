@@ -1,0 +1,152 @@
+import sinon, { type SinonStub } from 'sinon';
+import type { Cache } from '../cache/cache';
+import { resolveConfig, type CoreConfig, type CoreOptions } from '../config/options';
+import type { UnitOfWork } from '../database/unit-of-work';
+import { isAppError, type AppError, type ErrorCode } from '../errors/app-error';
+import type { Session, User, UserRecord } from '../domain/types';
+import type { SessionRepository } from '../repositories/session-repository';
+import type { UserRepository } from '../repositories/user-repository';
+import type { PasswordHasher } from '../security/password-hasher';
+import type { TokenService } from '../security/token-service';
+
+/**
+ * Sinon fakes of the ports the services use (test-only; the seed's testing strategy: the
+ * services are tested against fakes, the repositories against real databases).
+ */
+
+/** An object whose every method is a sinon stub typed after the port. */
+export type Stubbed<T> = { [K in keyof T]: T[K] extends (...args: infer A) => infer R ? SinonStub<A, R> : T[K] };
+
+function stubAll<T>(methods: ReadonlyArray<keyof T>): Stubbed<T> {
+  return Object.fromEntries(methods.map((name) => [name, sinon.stub()])) as unknown as Stubbed<T>;
+}
+
+const T0 = new Date('2026-01-15T10:30:00.000Z');
+
+/** A user with sensible defaults. */
+export function makeUser(overrides: Partial<User> = {}): User {
+  return {
+    id: 1,
+    email: 'alice@example.com',
+    username: 'alice',
+    fullName: 'Alice Example',
+    isActive: true,
+    isSuperuser: false,
+    createdAt: T0,
+    updatedAt: T0,
+    ...overrides,
+  };
+}
+
+/** A user row with the fake hasher's hash of `password`. */
+export function makeRecord(overrides: Partial<User> = {}, password = 'correct-horse'): UserRecord {
+  return { ...makeUser(overrides), hashedPassword: `hashed:${password}` };
+}
+
+/** A session with sensible defaults. */
+export function makeSession(overrides: Partial<Session> = {}): Session {
+  return {
+    id: 10,
+    userId: 1,
+    jti: 'jti-10',
+    ipAddress: '203.0.113.9',
+    userAgent: 'test',
+    isActive: true,
+    expiresAt: new Date(T0.getTime() + 30 * 60_000),
+    createdAt: T0,
+    lastUsedAt: null,
+    ...overrides,
+  };
+}
+
+/** Every method stubbed; lookups resolve null and lists empty unless a test says otherwise. */
+export function fakeUserRepository(): Stubbed<UserRepository> {
+  const repo = stubAll<UserRepository>([
+    'getById', 'getRecordById', 'getByUsername', 'getByUsernameInsensitive', 'getByEmail', 'findConflicts',
+    'create', 'bulkCreate', 'update', 'delete', 'list', 'listAfterId', 'count', 'hasSuperuser', 'stats',
+  ]);
+  for (const name of ['getById', 'getRecordById', 'getByUsername', 'getByUsernameInsensitive', 'getByEmail'] as const) {
+    repo[name].resolves(null);
+  }
+  repo.findConflicts.resolves([]);
+  repo.listAfterId.resolves([]);
+  repo.create.callsFake(async (row) => makeUser({ id: 100, email: row.email, username: row.username, fullName: row.fullName ?? null }));
+  repo.bulkCreate.callsFake(async (rows) =>
+    rows.map((row, index) => makeUser({ id: 100 + index, email: row.email, username: row.username })),
+  );
+  return repo;
+}
+
+/** Every method stubbed; `create` echoes a session row. */
+export function fakeSessionRepository(): Stubbed<SessionRepository> {
+  const repo = stubAll<SessionRepository>([
+    'create', 'findActiveByJti', 'revoke', 'revokeByJti', 'revokeAllForUser', 'listActiveForUser', 'purgeExpired',
+  ]);
+  repo.create.callsFake(async (row) => makeSession({ id: 50, ...row, ipAddress: row.ipAddress ?? null, userAgent: row.userAgent ?? null }));
+  repo.findActiveByJti.resolves(null);
+  repo.revoke.resolves(false);
+  repo.revokeByJti.resolves(true);
+  repo.revokeAllForUser.resolves(0);
+  repo.listActiveForUser.resolves([]);
+  return repo;
+}
+
+/** A unit of work that just runs the work, recording the call and its outcome. */
+export function fakeUnitOfWork(): UnitOfWork & { run: sinon.SinonSpy } {
+  const run = sinon.spy((work: () => Promise<unknown>) => work());
+  return { run } as unknown as UnitOfWork & { run: sinon.SinonSpy };
+}
+
+/** Hashes to `hashed:<password>`; verifies by comparing; `verifyDummy` resolves false. */
+export function fakeHasher(): Stubbed<PasswordHasher> {
+  const hasher = stubAll<PasswordHasher>(['hash', 'verify', 'verifyDummy', 'close']);
+  hasher.hash.callsFake(async (password) => `hashed:${password}`);
+  hasher.verify.callsFake(async (password, hash) => hash === `hashed:${password}`);
+  hasher.verifyDummy.resolves(false);
+  return hasher;
+}
+
+/** Issues `token-<n>` with `jti-<n>`; `verify` must be set by the test. */
+export function fakeTokens(): Stubbed<TokenService> {
+  const tokens = stubAll<TokenService>(['issue', 'verify']);
+  let n = 0;
+  tokens.issue.callsFake(() => {
+    n += 1;
+    return { token: `token-${n}`, jti: `jti-${n}`, expiresAt: new Date(T0.getTime() + 1_800_000), expiresIn: 1800 };
+  });
+  return tokens;
+}
+
+/** The cache fake: the port, with every method a stub (its generic `get` keeps the port's type). */
+export type FakeCache = Cache & { [K in 'get' | 'set' | 'delete' | 'check' | 'close']: SinonStub };
+
+/** A cache that misses on every read unless a test says otherwise. */
+export function fakeCache(backend: Cache['backend'] = 'memory'): FakeCache {
+  const cache = stubAll<Cache>(['get', 'set', 'delete', 'check', 'close']);
+  cache.get.resolves(undefined);
+  cache.set.resolves();
+  cache.delete.resolves();
+  cache.check.resolves(true);
+  return Object.assign(cache, { backend }) as unknown as FakeCache;
+}
+
+/** A validated test configuration. */
+export function testConfig(options: CoreOptions = {}): CoreConfig {
+  return resolveConfig({ environment: 'test', ...options });
+}
+
+/** Awaits `promise`, expecting an AppError with `code` (and `message` when given); returns it. */
+export async function expectAppError(promise: Promise<unknown>, code: ErrorCode, message?: string): Promise<AppError> {
+  let caught: unknown;
+  try {
+    await promise;
+  } catch (error) {
+    caught = error;
+  }
+  if (!isAppError(caught)) throw new Error(`expected AppError ${code}, got ${caught === undefined ? 'success' : String(caught)}`);
+  if (caught.code !== code) throw new Error(`expected ${code}, got ${caught.code}: ${caught.message}`);
+  if (message !== undefined && caught.message !== message) {
+    throw new Error(`expected message "${message}", got "${caught.message}"`);
+  }
+  return caught;
+}
