@@ -1,0 +1,22 @@
+/** What decides the security headers of one response. */
+export interface SecurityHeaderOptions {
+  /** The request came over TLS: add HSTS (never over plain HTTP, where it is ignored). */
+  https: boolean;
+}
+
+/**
+ * The headers of SPEC §1 sent on every response, errors and 404s included. `Cache-Control:
+ * no-store` goes on every response, not only authenticated ones: tokens (login), health and
+ * error bodies must not be stored by shared caches either.
+ */
+export function securityHeaders(options: SecurityHeaderOptions): Record<string, string> {
+  const headers: Record<string, string> = {
+    'X-Content-Type-Options': 'nosniff',
+    'X-Frame-Options': 'DENY',
+    'Referrer-Policy': 'no-referrer',
+    'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'",
+    'Cache-Control': 'no-store',
+  };
+  if (options.https) headers['Strict-Transport-Security'] = 'max-age=31536000; includeSubDomains';
+  return headers;
+}

@@ -1,0 +1,11 @@
+import { z } from 'zod';
+
+/** `Page<T>` of SPEC §4: one page of items plus the totals of the unpaginated query. */
+export const pageSchema = <T extends z.ZodType>(item: T) =>
+  z.object({
+    items: z.array(item),
+    total: z.number().int(),
+    page: z.number().int(),
+    size: z.number().int(),
+    pages: z.number().int(),
+  });
