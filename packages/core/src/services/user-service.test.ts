@@ -1,0 +1,277 @@
+import { expect } from 'chai';
+import { UserService } from './user-service';
+import {
+  expectAppError,
+  fakeCache,
+  fakeHasher,
+  fakeSessionRepository,
+  fakeUnitOfWork,
+  fakeUserRepository,
+  makeRecord,
+  makeUser,
+  testConfig,
+} from './service-fakes';
+
+function setup() {
+  const users = fakeUserRepository();
+  const sessions = fakeSessionRepository();
+  const uow = fakeUnitOfWork();
+  const hasher = fakeHasher();
+  const cache = fakeCache();
+  const service = new UserService(users, sessions, uow, hasher, cache, testConfig({ bulkMax: 5 }));
+  return { service, users, sessions, uow, hasher, cache };
+}
+
+const admin = makeUser({ id: 1, username: 'admin', email: 'admin@example.com', isSuperuser: true });
+const alice = makeUser({ id: 2, username: 'alice', email: 'alice@example.com' });
+const item = (n: number) => ({ email: `user${n}@example.com`, username: `user_${n}`, password: `password-${n}` });
+
+describe('UserService', () => {
+  describe('createUser', () => {
+    it('lets an admin set the flags and hashes the password', async () => {
+      const { service, users } = setup();
+      await service.createUser({ ...item(1), isSuperuser: true, isActive: false });
+      expect(users.create.firstCall.args[0]).to.include({ isSuperuser: true, isActive: false, hashedPassword: 'hashed:password-1' });
+    });
+
+    it('rejects a taken email with 409', async () => {
+      const { service, users } = setup();
+      users.getByEmail.resolves(makeRecord({ id: 9 }));
+      await expectAppError(service.createUser(item(1)), 'conflict_error', 'Email already registered');
+    });
+  });
+
+  describe('getUser', () => {
+    it('answers 403 to a normal user asking for another id, even one that does not exist', async () => {
+      const { service, users } = setup();
+      await expectAppError(service.getUser(alice, 999), 'authorization_error');
+      expect(users.getById.called).to.equal(false);
+    });
+
+    it('answers 404 to a superuser asking for a missing id', async () => {
+      const { service } = setup();
+      await expectAppError(service.getUser(admin, 999), 'not_found_error');
+    });
+
+    it('returns the user to themselves', async () => {
+      const { service, users } = setup();
+      users.getById.withArgs(2).resolves(alice);
+      expect(await service.getUser(alice, 2)).to.equal(alice);
+    });
+  });
+
+  describe('updateUser', () => {
+    it('answers 403 before 404 when a normal user patches another id', async () => {
+      const { service, users } = setup();
+      await expectAppError(service.updateUser(alice, 999, { fullName: 'x' }), 'authorization_error');
+      expect(users.getById.called).to.equal(false);
+    });
+
+    it('answers 403 when a normal user sends is_active or is_superuser, even for themselves', async () => {
+      const { service, users } = setup();
+      users.getById.resolves(alice);
+      await expectAppError(service.updateUser(alice, 2, { isSuperuser: true }), 'authorization_error');
+      await expectAppError(service.updateUser(alice, 2, { isActive: true }), 'authorization_error');
+      expect(users.update.called).to.equal(false);
+    });
+
+    it('lets a superuser change the flags', async () => {
+      const { service, users } = setup();
+      users.getById.resolves(alice);
+      users.update.resolves({ ...alice, isActive: false });
+      await service.updateUser(admin, 2, { isActive: false });
+      expect(users.update.firstCall.args).to.deep.equal([2, { isActive: false }]);
+    });
+
+    it('answers 409 when the email or username belongs to another user, email first', async () => {
+      const { service, users } = setup();
+      users.getById.resolves(alice);
+      users.getByEmail.withArgs('bob@example.com').resolves(makeRecord({ id: 3 }));
+      users.getByUsernameInsensitive.withArgs('BOB').resolves(makeRecord({ id: 3 }));
+      await expectAppError(service.updateUser(alice, 2, { email: 'Bob@example.com', username: 'BOB' }), 'conflict_error', 'Email already registered');
+      await expectAppError(service.updateUser(alice, 2, { username: 'BOB' }), 'conflict_error', 'Username already taken');
+    });
+
+    it('lets a user keep their own email and username', async () => {
+      const { service, users } = setup();
+      users.getById.resolves(alice);
+      users.getByEmail.resolves(makeRecord({ id: 2 }));
+      users.getByUsernameInsensitive.resolves(makeRecord({ id: 2 }));
+      users.update.resolves(alice);
+      await service.updateUser(alice, 2, { email: 'alice@example.com', username: 'Alice' });
+      expect(users.update.calledOnce).to.equal(true);
+    });
+
+    it('hashes a new password and revokes the user’s other sessions, keeping the current one', async () => {
+      const { service, users, sessions, uow } = setup();
+      users.getById.resolves(alice);
+      users.update.resolves(alice);
+      await service.updateUser(alice, 2, { password: 'new-password' }, 10);
+      expect(users.update.firstCall.args[1]).to.deep.equal({ hashedPassword: 'hashed:new-password' });
+      expect(sessions.revokeAllForUser.firstCall.args).to.deep.equal([2, 10]);
+      expect(uow.run.calledOnce).to.equal(true);
+    });
+
+    it('revokes every session when a superuser resets someone else’s password', async () => {
+      const { service, users, sessions } = setup();
+      users.getById.resolves(alice);
+      users.update.resolves(alice);
+      await service.updateUser(admin, 2, { password: 'new-password' }, 10);
+      expect(sessions.revokeAllForUser.firstCall.args).to.deep.equal([2, undefined]);
+    });
+
+    it('clears the full name on an explicit null and invalidates the user and stats cache keys', async () => {
+      const { service, users, cache, sessions } = setup();
+      users.getById.resolves(alice);
+      users.update.resolves({ ...alice, fullName: null });
+      const updated = await service.updateUser(alice, 2, { fullName: null });
+      expect(updated.fullName).to.equal(null);
+      expect(users.update.firstCall.args[1]).to.deep.equal({ fullName: null });
+      expect(sessions.revokeAllForUser.called).to.equal(false);
+      expect(cache.delete.firstCall.args).to.have.members(['auth:me:2', 'users:2', 'dashboard:stats']);
+    });
+
+    it('answers 422 to an explicit null on a non-nullable field', async () => {
+      const { service } = setup();
+      const error = await expectAppError(service.updateUser(alice, 2, { email: null } as never), 'validation_error');
+      expect(error.details[0].field).to.equal('email');
+    });
+  });
+
+  describe('deleteUser', () => {
+    it('answers 403 to a normal user, even deleting themselves', async () => {
+      const { service, users } = setup();
+      await expectAppError(service.deleteUser(alice, 2), 'authorization_error');
+      expect(users.delete.called).to.equal(false);
+    });
+
+    it('answers 404 for a missing id and invalidates caches after a delete', async () => {
+      const { service, users, cache } = setup();
+      users.delete.withArgs(2).resolves(true);
+      users.delete.withArgs(3).resolves(false);
+      await service.deleteUser(admin, 2);
+      expect(cache.delete.firstCall.args).to.include.members(['auth:me:2', 'users:2', 'dashboard:stats']);
+      await expectAppError(service.deleteUser(admin, 3), 'not_found_error');
+    });
+  });
+
+  describe('listUsers', () => {
+    it('clamps page and size before querying', async () => {
+      const { service, users } = setup();
+      users.list.resolves({ items: [], total: 0, page: 1, size: 100, pages: 0 });
+      await service.listUsers({ page: -3, size: 5000, sortBy: 'email', sortOrder: 'asc', search: 'al%' });
+      expect(users.list.firstCall.args[0]).to.deep.equal({ page: 1, size: 100, sortBy: 'email', sortOrder: 'asc', search: 'al%' });
+    });
+  });
+
+  describe('bulkCreate', () => {
+    it('creates every user in input order, hashing each password once, in one unit of work', async () => {
+      const { service, users, hasher, uow, cache } = setup();
+      const created = await service.bulkCreate([item(1), item(2), item(3)]);
+      expect(created.map((user) => user.username)).to.deep.equal(['user_1', 'user_2', 'user_3']);
+      expect(hasher.hash.callCount).to.equal(3);
+      expect(users.findConflicts.calledOnce).to.equal(true);
+      expect(users.bulkCreate.calledOnce).to.equal(true);
+      expect(uow.run.calledOnce).to.equal(true);
+      expect(cache.delete.calledWith('dashboard:stats')).to.equal(true);
+    });
+
+    it('reports every invalid item at once with 422 naming <index>.<field>', async () => {
+      const { service, users } = setup();
+      const error = await expectAppError(
+        service.bulkCreate([item(1), { ...item(2), email: 'bad' }, { ...item(3), password: 'short' }]),
+        'validation_error',
+      );
+      expect(error.details.map((detail) => detail.field)).to.deep.equal(['1.email', '2.password']);
+      expect(users.findConflicts.called).to.equal(false);
+    });
+
+    it('refuses an empty batch and one over bulkMax with 422', async () => {
+      const { service } = setup();
+      await expectAppError(service.bulkCreate([]), 'validation_error');
+      await expectAppError(service.bulkCreate([1, 2, 3, 4, 5, 6].map(item)), 'validation_error');
+    });
+
+    it('answers 409 naming the index of an in-batch duplicate, case-insensitively', async () => {
+      const { service, hasher } = setup();
+      const error = await expectAppError(
+        service.bulkCreate([item(1), item(2), { ...item(3), email: 'USER1@example.com' }]),
+        'conflict_error',
+      );
+      expect(error.message).to.contain('Item 2');
+      expect(error.details.map((detail) => detail.field)).to.deep.equal(['2.email']);
+      const byName = await expectAppError(service.bulkCreate([item(1), { ...item(2), username: 'USER_1' }]), 'conflict_error');
+      expect(byName.details.map((detail) => detail.field)).to.deep.equal(['1.username']);
+      expect(hasher.hash.called).to.equal(false);
+    });
+
+    it('answers 409 naming the index of an item already in the table', async () => {
+      const { service, users } = setup();
+      users.findConflicts.resolves([makeUser({ id: 9, email: 'other@example.com', username: 'User_2' })]);
+      const error = await expectAppError(service.bulkCreate([item(1), item(2)]), 'conflict_error');
+      expect(error.message).to.contain('Item 1');
+      expect(error.details).to.deep.equal([{ type: 'conflict', message: 'Username already taken', field: '1.username' }]);
+      expect(users.bulkCreate.called).to.equal(false);
+    });
+
+    it('returns nothing and lets the unit of work see the error when the insert fails', async () => {
+      const { service, users, uow } = setup();
+      users.bulkCreate.rejects(new Error('insert failed'));
+      let caught: unknown;
+      const result = await service.bulkCreate([item(1), item(2)]).catch((error: unknown) => {
+        caught = error;
+        return undefined;
+      });
+      expect(result).to.equal(undefined);
+      expect((caught as Error).message).to.equal('insert failed');
+      expect(uow.run.calledOnce).to.equal(true);
+      const outcome = uow.run.firstCall.returnValue as Promise<unknown>;
+      await outcome.then(
+        () => expect.fail('the unit of work should have seen the rejection'),
+        (error: Error) => expect(error.message).to.equal('insert failed'),
+      );
+    });
+  });
+
+  describe('ensureSuperuser', () => {
+    it('creates the superuser when neither email nor username exists', async () => {
+      const { service, users } = setup();
+      const result = await service.ensureSuperuser(item(1));
+      expect(result).to.include({ created: true, promoted: false });
+      expect(users.create.firstCall.args[0]).to.include({ isSuperuser: true, isActive: true });
+    });
+
+    it('promotes and activates an existing user', async () => {
+      const { service, users } = setup();
+      users.getByEmail.resolves(makeRecord({ id: 4, isActive: false }));
+      users.update.resolves(makeUser({ id: 4, isSuperuser: true }));
+      const result = await service.ensureSuperuser(item(1));
+      expect(result).to.include({ created: false, promoted: true });
+      expect(users.update.firstCall.args).to.deep.equal([4, { isSuperuser: true, isActive: true }]);
+    });
+
+    it('leaves an existing active superuser alone', async () => {
+      const { service, users } = setup();
+      users.getByUsernameInsensitive.resolves(makeRecord({ id: 4, isSuperuser: true }));
+      const result = await service.ensureSuperuser(item(1));
+      expect(result).to.include({ created: false, promoted: false });
+      expect(result.user).to.not.have.property('hashedPassword');
+      expect(users.update.called).to.equal(false);
+    });
+  });
+
+  describe('seedUsers', () => {
+    it('hashes once and inserts unique users batch by batch, each in its own unit of work', async () => {
+      const { service, users, hasher, uow } = setup();
+      const progress: number[] = [];
+      const inserted = await service.seedUsers({ count: 5, password: 'seed-password', batchSize: 2, onProgress: (done) => progress.push(done) });
+      expect(inserted).to.equal(5);
+      expect(hasher.hash.calledOnceWith('seed-password')).to.equal(true);
+      expect(uow.run.callCount).to.equal(3);
+      expect(progress).to.deep.equal([2, 4, 5]);
+      const rows = users.bulkCreate.getCalls().flatMap((call) => call.args[0]);
+      expect(new Set(rows.map((row) => row.username)).size).to.equal(5);
+      expect(rows.every((row) => /^seed_\d+_[0-9a-f]+@example\.com$/.test(row.email))).to.equal(true);
+    });
+  });
+});
