@@ -1,0 +1,88 @@
+import { expect } from 'chai';
+import type { User } from '../domain/types';
+import { ExportService, csvCell } from './export-service';
+import { fakeUserRepository, makeUser } from './service-fakes';
+
+async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const value of iterable) out.push(value);
+  return out;
+}
+
+function setup(all: User[]) {
+  const users = fakeUserRepository();
+  users.count.resolves(all.length);
+  users.listAfterId.callsFake(async (afterId: number, limit: number) => all.filter((user) => user.id > afterId).slice(0, limit));
+  return { service: new ExportService(users), users };
+}
+
+const people = [1, 2, 3, 4, 5].map((id) => makeUser({ id, username: `user_${id}`, email: `user${id}@example.com` }));
+
+describe('ExportService', () => {
+  describe('users', () => {
+    it('yields every user in id order using keyset batches', async () => {
+      const { service, users } = setup(people);
+      const ids = (await collect(service.users(2))).map((user) => user.id);
+      expect(ids).to.deep.equal([1, 2, 3, 4, 5]);
+      expect(users.listAfterId.getCalls().map((call) => call.args)).to.deep.equal([[0, 2], [2, 2], [4, 2]]);
+    });
+  });
+
+  describe('json', () => {
+    it('streams chunks that parse to the export document', async () => {
+      const { service } = setup(people);
+      const chunks = await collect(service.json(2));
+      expect(chunks.length).to.be.greaterThan(2);
+      const document = JSON.parse(chunks.join(''));
+      expect(Object.keys(document)).to.deep.equal(['exported_at', 'total_users', 'users']);
+      expect(document.total_users).to.equal(5);
+      expect(document.exported_at).to.match(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+      expect(document.users.map((user: { id: number }) => user.id)).to.deep.equal([1, 2, 3, 4, 5]);
+      expect(document.users[0]).to.deep.equal({
+        id: 1,
+        email: 'user1@example.com',
+        username: 'user_1',
+        full_name: 'Alice Example',
+        is_active: true,
+        is_superuser: false,
+        created_at: '2026-01-15T10:30:00.000Z',
+        updated_at: '2026-01-15T10:30:00.000Z',
+      });
+    });
+
+    it('streams a valid document when there are no users', async () => {
+      const { service } = setup([]);
+      expect(JSON.parse((await collect(service.json())).join(''))).to.include({ total_users: 0 }).and.have.property('users').that.deep.equals([]);
+    });
+  });
+
+  describe('csv', () => {
+    it('writes the header then one quoted, formula-safe line per user', async () => {
+      const tricky = makeUser({ id: 7, username: '-dash', email: 'q@example.com', fullName: '=HYPERLINK("x"), "Bob"' });
+      const plain = makeUser({ id: 8, username: 'plain', email: 'p@example.com', fullName: null, isSuperuser: true });
+      const { service } = setup([tricky, plain]);
+      const text = (await collect(service.csv())).join('');
+      expect(text.split('\r\n')).to.deep.equal([
+        'id,email,username,full_name,is_active,is_superuser,created_at,updated_at',
+        `7,q@example.com,'-dash,"'=HYPERLINK(""x""), ""Bob""",true,false,2026-01-15T10:30:00.000Z,2026-01-15T10:30:00.000Z`,
+        '8,p@example.com,plain,,true,true,2026-01-15T10:30:00.000Z,2026-01-15T10:30:00.000Z',
+        '',
+      ]);
+    });
+  });
+
+  describe('csvCell', () => {
+    it('guards every formula lead character and quotes line breaks', () => {
+      expect(['=1', '+1', '-1', '@x'].map(csvCell)).to.deep.equal(["'=1", "'+1", "'-1", "'@x"]);
+      expect(csvCell('a\nb')).to.equal('"a\nb"');
+      expect(csvCell('safe')).to.equal('safe');
+    });
+  });
+
+  describe('exportUser', () => {
+    it('returns the wire shape of the user', async () => {
+      const { service } = setup([]);
+      expect(await service.exportUser(people[0])).to.include({ id: 1, username: 'user_1', created_at: '2026-01-15T10:30:00.000Z' });
+    });
+  });
+});
