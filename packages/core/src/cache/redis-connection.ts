@@ -43,6 +43,8 @@ export class RedisUnavailableError extends Error {
   }
 }
 
+const PROBE_INTERVAL_MS = 1000;
+
 const silentLogger: CoreLogger = { info: () => {}, warn: () => {}, error: () => {} };
 
 /**
@@ -55,6 +57,8 @@ export class RedisConnection {
   private readonly logger: CoreLogger;
   private up = true;
   private closed = false;
+  /** While down, when the next command may go through to probe Redis. */
+  private probeAt = 0;
   private readonly firstAttempt: Promise<void>;
   private readonly listeners: Array<[string, (...args: unknown[]) => void]>;
 
@@ -119,6 +123,12 @@ export class RedisConnection {
     // report a spurious outage on the first request.
     if (this.client.status !== 'ready') await withTimeout(this.firstAttempt, 1000).catch(() => {});
     if (this.client.status !== 'ready') throw new RedisUnavailableError();
+    if (!this.up) {
+      // Down on a connection that still looks open (a hung server): let one command per
+      // second probe it, so the others fail at once instead of each waiting for a timeout.
+      if (Date.now() < this.probeAt) throw new RedisUnavailableError();
+      this.probeAt = Date.now() + PROBE_INTERVAL_MS;
+    }
     try {
       const result = await withTimeout(command(this.client), this.options.commandTimeoutMs ?? 1000);
       this.markUp();
@@ -161,6 +171,7 @@ export class RedisConnection {
   private markDown(error: unknown): void {
     if (this.closed || !this.up) return;
     this.up = false;
+    this.probeAt = Date.now() + PROBE_INTERVAL_MS;
     const reason = error instanceof Error ? error.message : String(error);
     this.logger.warn(`${this.options.name} unavailable (${reason}); ${this.options.whileDown} until it returns.`);
   }

@@ -111,6 +111,27 @@ if (redisUrl) {
         expect(infos).to.deep.equal(['Redis rate limiter available again.']);
       });
 
+      it('fails over after one command timeout when Redis hangs, then fails fast until it answers', async () => {
+        await limiter.consume('ip', rule);
+        await limiter.consume('ip', rule);
+        await proxy.stall();
+        let started = Date.now();
+        expect(await limiter.consume('ip', rule)).to.include({ allowed: true, count: 1 });
+        expect(Date.now() - started).to.be.below(1200);
+        started = Date.now();
+        const rest = [];
+        for (let i = 0; i < 3; i += 1) rest.push(await limiter.consume('ip', rule));
+        expect(Date.now() - started).to.be.below(200);
+        expect(rest.map((r) => r.allowed)).to.deep.equal([true, true, false]);
+        expect(limiter.backend).to.equal('memory');
+        expect(await limiter.check()).to.equal(false);
+        await proxy.restore();
+        await waitFor(() => limiter.check());
+        expect(limiter.backend).to.equal('redis');
+        // The held consume reaches Redis late, so the Redis count is at least 2 + 1 + 1.
+        expect((await limiter.consume('ip', rule)).count).to.be.at.least(4);
+      });
+
       it('replays a reset made during the outage once Redis is back', async () => {
         for (let i = 0; i < 4; i += 1) await limiter.consume('account', rule);
         await proxy.cut();

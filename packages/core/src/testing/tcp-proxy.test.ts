@@ -38,6 +38,23 @@ describe('startTcpProxy', () => {
     expect(proxy.url('/15')).to.equal(`redis://127.0.0.1:${proxy.port}/15`);
   });
 
+  describe('stall', () => {
+    it('holds bytes back until restore, then delivers them', async () => {
+      const socket = connect(proxy.port, '127.0.0.1');
+      await new Promise((resolve) => socket.once('connect', resolve));
+      await proxy.stall();
+      const chunks: string[] = [];
+      socket.on('data', (data) => chunks.push(data.toString()));
+      socket.write('held');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(chunks).to.deep.equal([]);
+      await proxy.restore();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(chunks.join('')).to.equal('held');
+      socket.destroy();
+    });
+  });
+
   describe('cut', () => {
     it('closes open connections and refuses new ones until restore', async () => {
       const open = connect(proxy.port, '127.0.0.1');

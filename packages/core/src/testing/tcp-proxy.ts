@@ -8,7 +8,12 @@ export interface TcpProxy {
   url(path?: string): string;
   /** Destroys every open connection and refuses new ones (connection refused). */
   cut(): Promise<void>;
-  /** Accepts connections again on the same port. */
+  /**
+   * Keeps connections open but holds every byte back (a hung server): commands get no
+   * answer until `restore()`, which delivers what was held, in order.
+   */
+  stall(): Promise<void>;
+  /** Ends a cut (accepts connections again on the same port) or a stall (lets bytes flow). */
   restore(): Promise<void>;
   /** Destroys every connection and stops the proxy for good. Idempotent. */
   close(): Promise<void>;
@@ -17,7 +22,7 @@ export interface TcpProxy {
 /**
  * Starts a TCP proxy in front of `target`, built on node:net. Clients connect to the
  * proxy's port; `cut()` makes the target look down (open sockets die, new connects are
- * refused), `restore()` brings it back.
+ * refused), `stall()` makes it hang, `restore()` brings it back.
  *
  * @example
  * const redisUrl = new URL(process.env.TEST_REDIS_URL!);
@@ -28,32 +33,32 @@ export interface TcpProxy {
  * await proxy.close();
  */
 export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
-  const sockets = new Set<Socket>();
+  const pairs = new Set<[Socket, Socket]>();
+  let state: 'open' | 'cut' | 'stalled' | 'closed' = 'open';
+  const flow = ([client, upstream]: [Socket, Socket]) => {
+    client.pipe(upstream);
+    upstream.pipe(client);
+  };
   const server: Server = createServer((client) => {
-    const upstream = connect(target.port, target.host);
-    sockets.add(client);
-    sockets.add(upstream);
+    const pair: [Socket, Socket] = [client, connect(target.port, target.host)];
+    pairs.add(pair);
     const end = () => {
-      client.destroy();
-      upstream.destroy();
-      sockets.delete(client);
-      sockets.delete(upstream);
+      for (const socket of pair) socket.destroy();
+      pairs.delete(pair);
     };
-    for (const socket of [client, upstream]) {
+    for (const socket of pair) {
       socket.on('error', end);
       socket.on('close', end);
     }
-    client.pipe(upstream);
-    upstream.pipe(client);
+    if (state === 'open') flow(pair);
   });
 
   await listen(server, 0);
   const port = (server.address() as AddressInfo).port;
-  let state: 'open' | 'cut' | 'closed' = 'open';
 
   const dropAll = () => {
-    for (const socket of sockets) socket.destroy();
-    sockets.clear();
+    for (const pair of pairs) for (const socket of pair) socket.destroy();
+    pairs.clear();
   };
   const stopListening = () => new Promise<void>((resolve) => server.close(() => resolve()));
 
@@ -61,22 +66,32 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     port,
     url: (path = '') => `redis://127.0.0.1:${port}${path}`,
     async cut() {
-      if (state !== 'open') return;
+      if (state === 'closed' || state === 'cut') return;
       state = 'cut';
       dropAll();
       await stopListening();
     },
+    async stall() {
+      if (state !== 'open') return;
+      state = 'stalled';
+      for (const [client, upstream] of pairs) {
+        client.unpipe(upstream);
+        upstream.unpipe(client);
+        client.pause();
+        upstream.pause();
+      }
+    },
     async restore() {
-      if (state !== 'cut') return;
-      await listen(server, port);
-      state = 'open';
+      if (state === 'cut') await listen(server, port);
+      if (state === 'stalled') for (const pair of pairs) flow(pair);
+      if (state === 'cut' || state === 'stalled') state = 'open';
     },
     async close() {
       if (state === 'closed') return;
-      const wasOpen = state === 'open';
+      const listening = state !== 'cut';
       state = 'closed';
       dropAll();
-      if (wasOpen) await stopListening();
+      if (listening) await stopListening();
     },
   };
 }
