@@ -53,6 +53,8 @@ export function createSequelize(options: ConnectionOptions, logger: CoreLogger):
     const sequelize = new Sequelize(options.url, {
       ...common,
       dialect: 'postgres',
+      // Without a connect timeout an unreachable host would hang health checks for minutes.
+      dialectOptions: { connectionTimeoutMillis: 5_000, keepAlive: true, application_name: 'app-core' },
       // Acquire timeout below the default request timeout so an exhausted pool is a 503.
       pool: { max: options.poolMax, min: options.poolMin, acquire: 20_000, idle: 10_000, evict: 1_000 },
     });

@@ -83,6 +83,6 @@ export function sqliteStateOf(sequelize: Sequelize): SqliteState | null {
   if (sequelize.getDialect() !== 'sqlite') return null;
   const known = states.get(sequelize);
   if (known) return known;
-  const storage = (sequelize.options as { storage?: string }).storage ?? ':memory:';
+  const storage = (sequelize as unknown as { options: { storage?: string } }).options.storage ?? ':memory:';
   return registerSqlite(sequelize, storage === ':memory:');
 }
