@@ -1,0 +1,230 @@
+import { inject, injectable } from 'inversify';
+import { col, fn, literal, Op, QueryTypes, where as whereClause, type Sequelize, type WhereOptions } from 'sequelize';
+import type { NewUser, Page, User, UserChanges, UserListQuery, UserRecord, UserSortField } from '../domain/types';
+import type { SequelizeUnitOfWork } from '../database/sequelize-unit-of-work';
+import { UNIT_OF_WORK } from '../database/unit-of-work';
+import { MODELS, type Models, type UserAttributes } from '../models/create-models';
+import { BaseRepository } from './base-repository';
+import { toUser, toUserRecord, USER_ATTRIBUTES, type Row } from './row-mappers';
+import type { UserCounts, UserRepository } from './user-repository';
+
+/** The only columns a list may be sorted by (SPEC `sort_by`), mapped to model attributes. */
+const SORT_ATTRIBUTES: Record<UserSortField, keyof UserAttributes> = {
+  created_at: 'createdAt',
+  username: 'username',
+  email: 'email',
+};
+
+/** Makes `%`, `_` and the escape character itself literal inside a LIKE pattern. */
+export function escapeLikePattern(text: string): string {
+  return text.replace(/[\\%_]/g, (character) => `\\${character}`);
+}
+
+/**
+ * {@link UserRepository} on the core's Sequelize `users` model. Returns plain objects.
+ * Emails are stored lower-cased (the unique index on `email` then makes them unique
+ * case-insensitively, and lookups use that index); usernames keep their case and the
+ * `lower(username)` unique index forbids two differing only in case.
+ */
+@injectable()
+export class SequelizeUserRepository extends BaseRepository implements UserRepository {
+  private readonly users: Models['UserModel'];
+  private readonly sequelize: Sequelize;
+
+  constructor(@inject(MODELS) models: Models, @inject(UNIT_OF_WORK) uow: SequelizeUnitOfWork) {
+    super(uow);
+    this.users = models.UserModel;
+    this.sequelize = models.UserModel.sequelize as Sequelize;
+  }
+
+  async getById(id: number): Promise<User | null> {
+    const row = await this.findRow({ id }, false);
+    return row ? toUser(row) : null;
+  }
+
+  async getRecordById(id: number): Promise<UserRecord | null> {
+    const row = await this.findRow({ id }, true);
+    return row ? toUserRecord(row) : null;
+  }
+
+  async getByUsername(username: string): Promise<UserRecord | null> {
+    const row = await this.findRow({ username }, true);
+    return row ? toUserRecord(row) : null;
+  }
+
+  async getByUsernameInsensitive(username: string): Promise<UserRecord | null> {
+    const row = await this.findRow(lowerUsernameIn([username]), true);
+    return row ? toUserRecord(row) : null;
+  }
+
+  async getByEmail(email: string): Promise<UserRecord | null> {
+    const row = await this.findRow({ email: normalizeEmail(email) }, true);
+    return row ? toUserRecord(row) : null;
+  }
+
+  async findConflicts(emails: string[], usernames: string[]): Promise<User[]> {
+    const arms: WhereOptions[] = [];
+    if (emails.length > 0) arms.push({ email: { [Op.in]: emails.map(normalizeEmail) } });
+    if (usernames.length > 0) arms.push(lowerUsernameIn(usernames));
+    if (arms.length === 0) return [];
+    const rows = await this.statement((options) =>
+      this.users.findAll({ ...options, where: { [Op.or]: arms }, attributes: [...USER_ATTRIBUTES], order: [['id', 'ASC']], raw: true }),
+    );
+    return (rows as unknown as Row[]).map(toUser);
+  }
+
+  async create(user: NewUser): Promise<User> {
+    const created = await this.statement((options) => this.users.create(insertValues(user), options));
+    return toUser(created.get({ plain: true }) as unknown as Row);
+  }
+
+  async bulkCreate(users: NewUser[]): Promise<User[]> {
+    if (users.length === 0) return [];
+    // One INSERT … VALUES (…), (…) RETURNING *; Sequelize maps the rows back by position.
+    const created = await this.statement((options) =>
+      this.users.bulkCreate(users.map(insertValues), { ...options, returning: true, validate: false }),
+    );
+    return created.map((instance) => toUser(instance.get({ plain: true }) as unknown as Row));
+  }
+
+  async update(id: number, changes: UserChanges): Promise<User | null> {
+    const values: Partial<UserAttributes> = {};
+    if (changes.email !== undefined) values.email = normalizeEmail(changes.email);
+    if (changes.username !== undefined) values.username = changes.username;
+    if (changes.hashedPassword !== undefined) values.hashedPassword = changes.hashedPassword;
+    if (changes.fullName !== undefined) values.fullName = changes.fullName;
+    if (changes.isActive !== undefined) values.isActive = changes.isActive;
+    if (changes.isSuperuser !== undefined) values.isSuperuser = changes.isSuperuser;
+    if (Object.keys(values).length > 0) {
+      const [affected] = await this.statement((options) => this.users.update(values, { ...options, where: { id } }));
+      if (affected === 0) return null;
+    }
+    return this.getById(id);
+  }
+
+  async delete(id: number): Promise<boolean> {
+    const deleted = await this.statement((options) => this.users.destroy({ ...options, where: { id } }));
+    return deleted > 0;
+  }
+
+  async list(query: UserListQuery): Promise<Page<User>> {
+    const where = this.listWhere(query);
+    const total = await this.statement((options) => this.users.count({ ...options, where }));
+    const offset = (query.page - 1) * query.size;
+    let rows: Row[] = [];
+    if (offset < total) {
+      const direction = query.sortOrder === 'asc' ? 'ASC' : 'DESC';
+      const sortAttribute = SORT_ATTRIBUTES[query.sortBy] ?? 'createdAt';
+      const found = await this.statement((options) =>
+        this.users.findAll({
+          ...options,
+          where,
+          attributes: [...USER_ATTRIBUTES],
+          // id in the same direction breaks ties, so pages never overlap or skip rows.
+          order: [
+            [sortAttribute, direction],
+            ['id', direction],
+          ],
+          limit: query.size,
+          offset,
+          raw: true,
+        }),
+      );
+      rows = found as unknown as Row[];
+    }
+    return { items: rows.map(toUser), total, page: query.page, size: query.size, pages: Math.ceil(total / query.size) };
+  }
+
+  async listAfterId(afterId: number, limit: number): Promise<User[]> {
+    const rows = await this.statement((options) =>
+      this.users.findAll({
+        ...options,
+        where: { id: { [Op.gt]: afterId } },
+        attributes: [...USER_ATTRIBUTES],
+        order: [['id', 'ASC']],
+        limit,
+        raw: true,
+      }),
+    );
+    return (rows as unknown as Row[]).map(toUser);
+  }
+
+  count(): Promise<number> {
+    return this.statement((options) => this.users.count(options));
+  }
+
+  async hasSuperuser(): Promise<boolean> {
+    const row = await this.statement((options) =>
+      this.users.findOne({ ...options, where: { isSuperuser: true }, attributes: ['id'], raw: true }),
+    );
+    return row !== null;
+  }
+
+  async stats(since: { todayStart: Date; weekStart: Date }): Promise<UserCounts> {
+    // Dates go through Sequelize's escaping, which formats them exactly as it stores them
+    // (on SQLite: text that sorts chronologically), so >= compares correctly on both.
+    const rows = await this.statement((options) =>
+      this.sequelize.query<Row>(
+        `SELECT COUNT(*) AS total,
+                COUNT(*) FILTER (WHERE is_active = :yes) AS active,
+                COUNT(*) FILTER (WHERE is_active = :no) AS inactive,
+                COUNT(*) FILTER (WHERE is_superuser = :yes) AS superusers,
+                COUNT(*) FILTER (WHERE created_at >= :todayStart) AS new_today,
+                COUNT(*) FILTER (WHERE created_at >= :weekStart) AS new_week
+           FROM users`,
+        {
+          ...options,
+          type: QueryTypes.SELECT,
+          replacements: { yes: true, no: false, todayStart: since.todayStart, weekStart: since.weekStart },
+        },
+      ),
+    );
+    const row = rows[0] ?? {};
+    return {
+      total: Number(row.total ?? 0),
+      active: Number(row.active ?? 0),
+      inactive: Number(row.inactive ?? 0),
+      superusers: Number(row.superusers ?? 0),
+      newToday: Number(row.new_today ?? 0),
+      newWeek: Number(row.new_week ?? 0),
+    };
+  }
+
+  private async findRow(where: WhereOptions, withHash: boolean): Promise<Row | null> {
+    const attributes = withHash ? [...USER_ATTRIBUTES, 'hashedPassword'] : [...USER_ATTRIBUTES];
+    const row = await this.statement((options) => this.users.findOne({ ...options, where, attributes, raw: true }));
+    return row as unknown as Row | null;
+  }
+
+  private listWhere(query: UserListQuery): WhereOptions {
+    const conditions: WhereOptions[] = [];
+    if (query.isActive !== undefined) conditions.push({ isActive: query.isActive });
+    if (query.isSuperuser !== undefined) conditions.push({ isSuperuser: query.isSuperuser });
+    if (query.search) {
+      const pattern = this.sequelize.escape(`%${escapeLikePattern(query.search)}%`);
+      const like = (column: string) => `LOWER(${column}) LIKE LOWER(${pattern}) ESCAPE '\\'`;
+      conditions.push(literal(`(${like('username')} OR ${like('email')} OR ${like('full_name')})`));
+    }
+    return { [Op.and]: conditions };
+  }
+}
+
+function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+/** `lower(username) IN (…)`: exactly the expression of the unique index, so it is used. */
+function lowerUsernameIn(usernames: string[]): WhereOptions {
+  return whereClause(fn('lower', col('username')), { [Op.in]: usernames.map((name) => name.toLowerCase()) });
+}
+
+function insertValues(user: NewUser) {
+  return {
+    email: normalizeEmail(user.email),
+    username: user.username,
+    hashedPassword: user.hashedPassword,
+    fullName: user.fullName ?? null,
+    isActive: user.isActive ?? true,
+    isSuperuser: user.isSuperuser ?? false,
+  };
+}
