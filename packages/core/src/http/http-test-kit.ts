@@ -1,0 +1,140 @@
+import { Readable } from 'node:stream';
+import sinon, { type SinonStub } from 'sinon';
+import { MemoryCache } from '../cache/memory-cache';
+import { resolveConfig, type CoreLogger, type CoreOptions } from '../config/options';
+import { ExecutionContext } from '../context/execution-context';
+import type { AuthContext } from '../domain/types';
+import { authenticationError } from '../errors/app-error';
+import { MemoryRateLimiter } from '../rate-limit/memory-rate-limiter';
+import { makeSession, makeUser } from '../services/service-fakes';
+import { createHttpApi } from './create-http-api';
+import type { HttpApi, MountedRoute } from './http-api';
+import type { CoreServices } from './route';
+import type { HttpRequest, HttpResponse } from './types';
+
+/**
+ * Test-only helpers for the HTTP layer: a core's HTTP API over sinon-stubbed services, the
+ * memory cache and limiter, and plain-request builders.
+ */
+
+type StubbedService<T> = { [K in keyof T]: T[K] extends (...args: infer A) => infer R ? SinonStub<A, R> : T[K] };
+export type FakeServices = { [K in keyof CoreServices]: StubbedService<CoreServices[K]> };
+
+export const alice = makeUser({ id: 1, username: 'alice', email: 'alice@example.com' });
+export const admin = makeUser({ id: 2, username: 'admin', email: 'admin@example.com', isSuperuser: true });
+export const aliceAuth: AuthContext = { user: alice, session: makeSession({ id: 10, userId: 1 }) };
+export const adminAuth: AuthContext = { user: admin, session: makeSession({ id: 20, userId: 2 }) };
+
+const stubs = <T>(...names: string[]) =>
+  Object.fromEntries(names.map((name) => [name, sinon.stub()])) as unknown as StubbedService<T>;
+
+/** Every service method the routes call, as a fresh sinon stub; `authenticate` knows two tokens. */
+export function fakeServices(): FakeServices {
+  const services: FakeServices = {
+    auth: stubs('register', 'login', 'authenticate', 'logout', 'logoutAll', 'listSessions', 'revokeSession'),
+    users: stubs('createUser', 'getUser', 'updateUser', 'deleteUser', 'listUsers', 'bulkCreate'),
+    dashboard: stubs('getStats'),
+    metrics: stubs('getPoolMetrics'),
+    health: stubs('check'),
+    export: stubs('exportUser', 'json', 'csv'),
+  };
+  services.auth.authenticate.rejects(authenticationError('Could not validate credentials'));
+  services.auth.authenticate.withArgs('user-token').resolves(aliceAuth);
+  services.auth.authenticate.withArgs('admin-token').resolves(adminAuth);
+  return services;
+}
+
+/** A core's HTTP API with everything it talks to exposed for assertions. */
+export interface TestApi {
+  api: HttpApi;
+  services: FakeServices;
+  cache: MemoryCache;
+  limiter: MemoryRateLimiter;
+  executionContext: ExecutionContext;
+  logger: { info: SinonStub; warn: SinonStub; error: SinonStub };
+  /** Runs the route with this id. */
+  call(routeId: string, request?: Partial<TestRequest>): Promise<HttpResponse>;
+  close(): Promise<void>;
+}
+
+export function createTestApi(options: CoreOptions = {}): TestApi {
+  const logger = { info: sinon.stub(), warn: sinon.stub(), error: sinon.stub() };
+  const config = resolveConfig({ environment: 'test', ...options, logger: logger as CoreLogger });
+  const services = fakeServices();
+  const cache = new MemoryCache();
+  const limiter = new MemoryRateLimiter();
+  const executionContext = new ExecutionContext();
+  const api = createHttpApi({ config, services: services as unknown as CoreServices, cache, limiter, executionContext });
+  const find = (id: string): MountedRoute => {
+    const route = api.routes.find((candidate) => candidate.id === id);
+    if (!route) throw new Error(`no route ${id}`);
+    return route;
+  };
+  return {
+    api,
+    services,
+    cache,
+    limiter,
+    executionContext,
+    logger,
+    call: (routeId, request = {}) => {
+      const route = find(routeId);
+      return api.handle(route, buildRequest({ method: route.method, path: route.path, ...request }));
+    },
+    close: async () => {
+      await cache.close();
+      await limiter.close();
+    },
+  };
+}
+
+/** What a test says about a request; `json` becomes a streamed body with its Content-Type. */
+export interface TestRequest {
+  method: string;
+  path: string;
+  params: Record<string, string>;
+  query: HttpRequest['query'];
+  headers: HttpRequest['headers'];
+  ip: string;
+  protocol: 'http' | 'https';
+  token: string;
+  json: unknown;
+  body: HttpRequest['body'];
+}
+
+/** A plain request; `token` adds a Bearer header, `json` a streamed JSON body. */
+export function buildRequest(request: Partial<TestRequest>): HttpRequest {
+  const headers: HttpRequest['headers'] = { 'user-agent': 'mocha', ...request.headers };
+  if (request.token) headers['authorization'] = `Bearer ${request.token}`;
+  let body: HttpRequest['body'] = request.body ?? { kind: 'none' };
+  if (request.json !== undefined) {
+    const raw = Buffer.from(JSON.stringify(request.json));
+    headers['content-type'] ??= 'application/json';
+    headers['content-length'] ??= String(raw.length);
+    body = { kind: 'stream', stream: Readable.from([raw]) };
+  }
+  return {
+    method: request.method ?? 'GET',
+    path: request.path ?? '/',
+    params: request.params ?? {},
+    query: request.query ?? {},
+    headers,
+    ip: request.ip ?? '198.51.100.7',
+    protocol: request.protocol ?? 'http',
+    body,
+  };
+}
+
+/** The JSON value of a response (fails the test when the body is not JSON). */
+export function jsonOf(response: HttpResponse): Record<string, unknown> & { [key: string]: any } {
+  if (response.body.kind !== 'json') throw new Error(`expected a JSON body, got ${response.body.kind}`);
+  return response.body.value as Record<string, any>;
+}
+
+/** Concatenates a streamed body. */
+export async function textOf(response: HttpResponse): Promise<string> {
+  if (response.body.kind !== 'stream') throw new Error(`expected a stream, got ${response.body.kind}`);
+  let text = '';
+  for await (const chunk of response.body.chunks) text += chunk.toString();
+  return text;
+}
