@@ -1,0 +1,112 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expect } from 'chai';
+
+const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the real bin from its TypeScript source, the way `npx app-core` would. */
+function cli(args: string[], env: NodeJS.ProcessEnv): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', MAIN, ...args], {
+      env: { PATH: process.env.PATH, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('app-core CLI (main.ts)', function () {
+  this.timeout(60_000);
+  let dir: string;
+  let env: NodeJS.ProcessEnv;
+
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'app-core-cli-'));
+    env = { DATABASE_URL: `sqlite:${join(dir, 'nested', 'app.sqlite')}`, BCRYPT_ROUNDS: '4', NODE_ENV: 'test' };
+  });
+
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  describe('usage', () => {
+    it('exits 2 with a message for an unknown command', async () => {
+      const run = await cli(['frobnicate'], env);
+      expect(run.code).to.equal(2);
+      expect(run.stderr).to.contain("unknown command 'frobnicate'");
+    });
+
+    it('exits 1 naming the variable when configuration is bad', async () => {
+      const run = await cli(['migrate', 'status'], { ...env, BCRYPT_ROUNDS: 'many' });
+      expect(run.code).to.equal(1);
+      expect(run.stderr.trim()).to.equal("app-core: Configuration error: BCRYPT_ROUNDS must be a positive integer, got 'many'");
+    });
+  });
+
+  describe('against a fresh SQLite database', () => {
+    it('migrate status lists every migration as pending and creates the directory', async () => {
+      const run = await cli(['migrate', 'status'], env);
+      expect(run.stderr).to.equal('');
+      expect(run.code).to.equal(0);
+      expect(run.stdout).to.match(/^pending {2}0001-/m);
+      expect(run.stdout).to.match(/0 applied, [1-9]\d* pending\n$/);
+    });
+
+    it('migrate up applies them and a second up has nothing to do', async () => {
+      const first = await cli(['migrate', 'up'], env);
+      expect(first.code).to.equal(0);
+      expect(first.stdout).to.match(/^Applied \d+ migration\(s\): 0001-/);
+      const second = await cli(['migrate', 'up'], env);
+      expect(second.stdout).to.equal('No pending migrations\n');
+      const status = await cli(['migrate', 'status'], env);
+      expect(status.stdout).to.match(/ applied, 0 pending\n$/);
+    });
+
+    it('create-superuser creates, then reports an existing superuser unchanged', async () => {
+      const args = ['create-superuser', '--email', 'Root@Example.com', '--username', 'root', '--password', 'a long password'];
+      const created = await cli(args, env);
+      expect(created.stderr).to.equal('');
+      expect(created.code).to.equal(0);
+      expect(created.stdout).to.match(/^Created superuser root <root@example\.com> \(id \d+\)\n$/);
+      const again = await cli(args, env);
+      expect(again.stdout).to.contain('already an active superuser');
+    });
+
+    it('create-superuser exits 1 with the validation details for a bad email', async () => {
+      const run = await cli(['create-superuser', '--email', 'not-an-email', '--username', 'other', '--password', 'a long password'], env);
+      expect(run.code).to.equal(1);
+      expect(run.stderr.trim().split('\n')).to.have.length(1);
+      expect(run.stderr).to.contain('email');
+    });
+
+    it('seed --users 50 inserts fifty users', async () => {
+      const run = await cli(['seed', '--users', '50', '--password', 'seed password', '--batch', '20'], env);
+      expect(run.stderr).to.not.contain('app-core:');
+      expect(run.code).to.equal(0);
+      expect(run.stdout).to.match(/^Seeded 50 users in /);
+    });
+
+    it('migrate down reverts the last migration, and down --all the rest', async () => {
+      const one = await cli(['migrate', 'down'], env);
+      expect(one.code).to.equal(0);
+      expect(one.stdout).to.match(/^Reverted 1 migration\(s\): /);
+      const all = await cli(['migrate', 'down', '--all'], env);
+      expect(all.code).to.equal(0);
+      const status = await cli(['migrate', 'status'], env);
+      expect(status.stdout).to.match(/^0 applied, \d+ pending\n$/m);
+      expect(status.stdout).to.not.contain('applied  ');
+    });
+  });
+});
