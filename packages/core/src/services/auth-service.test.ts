@@ -82,6 +82,12 @@ describe('AuthService', () => {
       expect(result.session.jti).to.equal('jti-1');
     });
 
+    it('answers 422 naming each missing credential', async () => {
+      const { auth } = setup();
+      const error = await expectAppError(auth.login({ identifier: ' ', password: '' }), 'validation_error');
+      expect(error.details.map((detail) => detail.field)).to.deep.equal(['identifier', 'password']);
+    });
+
     it('finds a user by email case-insensitively and by username in another case', async () => {
       const { auth, users } = setup();
       users.getByEmail.withArgs('alice@example.com').resolves(makeRecord());

@@ -3,7 +3,13 @@ import { CACHE, cacheKeys, type Cache } from '../cache/cache';
 import { CORE_CONFIG, type CoreConfig } from '../config/options';
 import { UNIT_OF_WORK, type UnitOfWork } from '../database/unit-of-work';
 import type { AuthContext, ClientInfo, Session, User, UserRecord } from '../domain/types';
-import { authenticationError, inactiveUserError, notFoundError, validationError } from '../errors/app-error';
+import {
+  authenticationError,
+  inactiveUserError,
+  notFoundError,
+  validationError,
+  type ErrorDetail,
+} from '../errors/app-error';
 import { RATE_LIMITER, type RateLimiter } from '../rate-limit/rate-limiter';
 import { SESSION_REPOSITORY, type SessionRepository } from '../repositories/session-repository';
 import { USER_REPOSITORY, type UserRepository } from '../repositories/user-repository';
@@ -85,11 +91,14 @@ export class AuthService {
    */
   async login(input: { identifier: string; password: string }, client: ClientInfo = {}): Promise<LoginResult> {
     const { identifier, password } = input ?? {};
-    if (typeof identifier !== 'string' || typeof password !== 'string' || identifier.trim() === '' || password === '') {
-      throw validationError(VALIDATION_MESSAGE, [
-        { type: 'missing', message: 'identifier and password are required', field: 'identifier' },
-      ]);
+    const issues: ErrorDetail[] = [];
+    if (typeof identifier !== 'string' || identifier.trim() === '') {
+      issues.push({ type: 'missing', message: 'a username or email is required', field: 'identifier' });
     }
+    if (typeof password !== 'string' || password === '') {
+      issues.push({ type: 'missing', message: 'a password is required', field: 'password' });
+    }
+    if (issues.length > 0) throw validationError(VALIDATION_MESSAGE, issues);
     const record = await this.findForLogin(identifier);
     const account = LoginLockout.accountKey(record?.id, identifier);
     await this.lockout.assertNotLocked(account);

@@ -1,0 +1,58 @@
+import { expect } from 'chai';
+import { Container } from 'inversify';
+import { CACHE } from '../cache/cache';
+import { CORE_CONFIG } from '../config/options';
+import { DATABASE_INFO } from '../database/database-info';
+import { UNIT_OF_WORK } from '../database/unit-of-work';
+import { RATE_LIMITER } from '../rate-limit/rate-limiter';
+import { SESSION_REPOSITORY } from '../repositories/session-repository';
+import { USER_REPOSITORY } from '../repositories/user-repository';
+import { PASSWORD_HASHER } from '../security/password-hasher';
+import { TOKEN_SERVICE } from '../security/token-service';
+import { AuthService } from './auth-service';
+import { DashboardService } from './dashboard-service';
+import { ExportService } from './export-service';
+import { HealthService } from './health-service';
+import { MetricsService } from './metrics-service';
+import { UserService } from './user-service';
+import {
+  fakeCache,
+  fakeHasher,
+  fakeSessionRepository,
+  fakeTokens,
+  fakeUnitOfWork,
+  fakeUserRepository,
+  makeRecord,
+  testConfig,
+} from './service-fakes';
+
+// tsx emits no decorator metadata: this fails if any constructor parameter lacks @inject.
+describe('services in a container', () => {
+  it('resolves every service from the port tokens alone', async () => {
+    const container = new Container();
+    const users = fakeUserRepository();
+    users.getByUsername.resolves(makeRecord());
+    container.bind(USER_REPOSITORY).toConstantValue(users);
+    container.bind(SESSION_REPOSITORY).toConstantValue(fakeSessionRepository());
+    container.bind(UNIT_OF_WORK).toConstantValue(fakeUnitOfWork());
+    container.bind(PASSWORD_HASHER).toConstantValue(fakeHasher());
+    container.bind(TOKEN_SERVICE).toConstantValue(fakeTokens());
+    container.bind(CACHE).toConstantValue(fakeCache());
+    container.bind(RATE_LIMITER).toConstantValue(fakeCache());
+    container.bind(CORE_CONFIG).toConstantValue(testConfig());
+    container.bind(DATABASE_INFO).toConstantValue({ provider: 'sqlite', ping: async () => undefined, poolMetrics: () => ({}) });
+    container.bind(AuthService).toSelf();
+    container.bind(UserService).toSelf();
+    container.bind(DashboardService).toSelf();
+    container.bind(MetricsService).toSelf();
+    container.bind(HealthService).toSelf();
+    container.bind(ExportService).toSelf();
+    const auth = container.get(AuthService);
+    expect((await auth.login({ identifier: 'alice', password: 'correct-horse' })).accessToken).to.equal('token-1');
+    expect((await container.get(HealthService).check()).status).to.equal('healthy');
+    expect(container.get(UserService)).to.be.instanceOf(UserService);
+    expect(container.get(DashboardService)).to.be.instanceOf(DashboardService);
+    expect(container.get(MetricsService)).to.be.instanceOf(MetricsService);
+    expect(container.get(ExportService)).to.be.instanceOf(ExportService);
+  });
+});
