@@ -47,7 +47,7 @@ if [ -n "${REDIS_URL:-}" ] && [ -z "${REDIS_KEY_PREFIX:-}" ]; then export REDIS_
 port=$(node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); })')
 export PORT=$port
 base="http://127.0.0.1:$port"
-say "framework=${HTTP_FRAMEWORK:-express} database=${DATABASE_URL%%:*} redis=${REDIS_URL:+yes}${REDIS_URL:-no} port=$port"
+say "framework=${HTTP_FRAMEWORK:-express} database=${DATABASE_URL%%:*} redis=$([ -n "${REDIS_URL:-}" ] && echo yes || echo no) port=$port"
 
 node --conditions=source --import tsx examples/server/src/main.ts >"$tmp/server.log" 2>&1 &
 server_pid=$!

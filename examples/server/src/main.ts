@@ -2,8 +2,6 @@
  * The example server: the core embedded in Express (or Koa with HTTP_FRAMEWORK=koa),
  * configured from the environment. `npm start` runs it; see docs/guides/embedding.md.
  */
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { createServer } from 'node:http';
 import { ConfigError, createCore, loadConfigFromEnv, readPort } from '@app/core';
 import { createApp, readFramework, readTrustProxy } from './app';
@@ -18,8 +16,6 @@ async function main(): Promise<void> {
   const { firstSuperuser, ...options } = loadConfigFromEnv(process.env);
   const port = readPort(process.env);
   const app = { framework: readFramework(process.env), trustProxy: readTrustProxy(process.env) };
-  const sqliteFile = /^sqlite:(?!:memory:)(.+)$/.exec(options.database?.url ?? 'sqlite:./data/app.sqlite')?.[1];
-  if (sqliteFile) mkdirSync(dirname(sqliteFile), { recursive: true });
 
   const core = await createCore({ ...options, migrate: true, logger: toCoreLogger(log) });
   await ensureFirstSuperuser(core, firstSuperuser, log);
@@ -29,7 +25,9 @@ async function main(): Promise<void> {
     log.error({ err: error }, 'server error');
     void core.close().finally(() => process.exit(1));
   });
-  installGracefulShutdown(server, { close: () => core.close(), log });
+  // The core answers 504 at its request timeout, so in-flight requests are over by then.
+  const graceMs = core.config.requestTimeoutMs + 1000;
+  installGracefulShutdown(server, { close: () => core.close(), log, graceMs });
   server.listen(port, () => log.info({ port, ...app }, `listening on http://localhost:${port}`));
 }
 

@@ -6,7 +6,11 @@ type CoreLogger = NonNullable<CoreOptions['logger']>;
 
 /** The server's structured logger: one JSON object per line on stdout, ISO-8601 times. */
 export function createLogger(): Logger {
-  return pino({ base: undefined, timestamp: pino.stdTimeFunctions.isoTime });
+  return pino({
+    base: undefined,
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: { level: (label) => ({ level: label }) },
+  });
 }
 
 /** Routes the core's own operational messages (missing secret, Redis outage) into pino. */

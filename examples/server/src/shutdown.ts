@@ -6,7 +6,7 @@ export interface ShutdownOptions {
   /** Releases everything behind the server (for the example: `core.close()`). */
   close: () => Promise<void>;
   log: Logger;
-  /** How long in-flight requests may take before their connections are cut. Default 10 s. */
+  /** How long in-flight requests may take before their connections are cut. Default 30 s. */
   graceMs?: number;
 }
 
@@ -16,7 +16,7 @@ export interface ShutdownOptions {
  * A second signal exits at once with status 1.
  */
 export function installGracefulShutdown(server: Server, options: ShutdownOptions): void {
-  const { close, log, graceMs = 10_000 } = options;
+  const { close, log, graceMs = 30_000 } = options;
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) {
