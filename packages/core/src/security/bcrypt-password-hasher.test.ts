@@ -73,7 +73,8 @@ describe('BcryptPasswordHasher', () => {
       expect(await hasher.getDummyHash()).to.equal(dummy);
     });
 
-    it('costs about as much as verifying a real password', async () => {
+    it('costs about as much as verifying a real password', async function () {
+      this.retries(2); // timing on a shared machine is noisy
       const slow = new BcryptPasswordHasher({ rounds: 8, workers: 1 });
       try {
         const hash = await slow.hash('real-password');
@@ -134,9 +135,13 @@ describe('BcryptPasswordHasher', () => {
   describe('event loop', () => {
     it('keeps ticking with small lag while 8 hashes at cost 10 run', async function () {
       this.timeout(30_000);
-      const heavy = new BcryptPasswordHasher({ rounds: 10 });
+      // Timing on a shared machine is noisy; a real regression (hashing on the main thread)
+      // blocks every tick for a whole hash and fails every attempt.
+      this.retries(2);
+      // One thread leaves a core to the main thread even on a two-core machine.
+      const heavy = new BcryptPasswordHasher({ rounds: 10, workers: 1 });
       try {
-        const oneHashMs = await elapsedMs(() => heavy.hash('warm-up-password'));
+        await heavy.hash('warm-up-password'); // thread start-up is not part of the measure
         let maxLag = 0;
         let ticks = 0;
         let last = performance.now();
@@ -150,8 +155,8 @@ describe('BcryptPasswordHasher', () => {
         await Promise.all(Array.from({ length: 8 }, (_, i) => heavy.hash(`password-${i}`)));
         const totalMs = performance.now() - started;
         clearInterval(interval);
-        // Hashing on the main thread would block for the whole batch (≥ one hash per tick).
-        expect(maxLag).to.be.below(oneHashMs / 2);
+        const oneHashMs = totalMs / 8;
+        expect(maxLag, `max lag ${maxLag.toFixed(1)} ms, one hash ${oneHashMs.toFixed(1)} ms`).to.be.below(oneHashMs / 2);
         expect(ticks).to.be.greaterThan(totalMs / 5 / 3);
       } finally {
         await heavy.close();
