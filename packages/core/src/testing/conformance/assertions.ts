@@ -1,0 +1,93 @@
+import { expect } from 'chai';
+import type { Response } from 'supertest';
+import type { ErrorCode, ErrorDetail } from '../../errors/app-error';
+
+/** The SPEC §2 error envelope as a client reads it. */
+export interface ErrorBody {
+  error: ErrorCode;
+  message: string;
+  details: ErrorDetail[];
+  request_id: string;
+}
+
+const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/;
+
+/** Security headers SPEC §1 puts on every response, success or error. */
+export function expectSecurityHeaders(res: Response): void {
+  expect(res.headers['x-content-type-options'], 'X-Content-Type-Options').to.equal('nosniff');
+  expect(res.headers['x-frame-options'], 'X-Frame-Options').to.equal('DENY');
+  expect(res.headers['referrer-policy'], 'Referrer-Policy').to.equal('no-referrer');
+  expect(res.headers['x-request-id'], 'X-Request-ID').to.be.a('string').and.not.equal('');
+}
+
+/**
+ * Asserts a SPEC §2 envelope with this status and code, whose `request_id` is the response's
+ * `X-Request-ID`, carrying the security headers. Returns the body for further checks.
+ */
+export function expectError(res: Response, status: number, code: ErrorCode): ErrorBody {
+  expect(res.status, `status (body: ${JSON.stringify(res.body)})`).to.equal(status);
+  expect(res.headers['content-type'], 'content-type').to.match(/^application\/json/);
+  const body = res.body as ErrorBody;
+  expect(body.error, 'error code').to.equal(code);
+  expect(body.message, 'message').to.be.a('string').and.not.equal('');
+  expect(body.details, 'details').to.be.an('array');
+  expect(body.request_id, 'request_id').to.equal(res.headers['x-request-id']);
+  expectSecurityHeaders(res);
+  if (status === 401) expect(res.headers['www-authenticate'], 'WWW-Authenticate').to.match(/^Bearer/);
+  if (status === 429) expect(Number(res.headers['retry-after']), 'Retry-After').to.be.greaterThan(0);
+  return body;
+}
+
+/** Asserts a 422 whose details name every one of `fields` (e.g. `body.email`). */
+export function expectValidation(res: Response, fields: string[]): ErrorBody {
+  const body = expectError(res, 422, 'validation_error');
+  const named = body.details.map((detail) => detail.field);
+  for (const field of fields) expect(named, `details naming ${field}`).to.include(field);
+  return body;
+}
+
+/** The SPEC `User` body: exactly these keys, never a password or a hash, times in UTC. */
+export function expectUserJson(value: unknown): asserts value is UserBody {
+  expect(value).to.be.an('object');
+  const user = value as Record<string, unknown>;
+  expect(Object.keys(user).sort()).to.deep.equal(
+    ['created_at', 'email', 'full_name', 'id', 'is_active', 'is_superuser', 'updated_at', 'username'],
+  );
+  expect(user.id).to.be.a('number');
+  expect(user.created_at).to.match(ISO_UTC);
+  expect(user.updated_at).to.match(ISO_UTC);
+}
+
+/** Asserts an ISO-8601 UTC timestamp with `Z`. */
+export function expectIsoUtc(value: unknown, label = 'timestamp'): void {
+  expect(value, label).to.be.a('string').and.match(ISO_UTC);
+}
+
+/** The `User` body as the suite reads it. */
+export interface UserBody {
+  id: number;
+  email: string;
+  username: string;
+  full_name: string | null;
+  is_active: boolean;
+  is_superuser: boolean;
+  created_at: string;
+  updated_at: string;
+}
+
+/** The `Page<User>` body. */
+export interface PageBody {
+  items: UserBody[];
+  total: number;
+  page: number;
+  size: number;
+  pages: number;
+}
+
+/** Asserts a successful JSON response with this status and returns its body. */
+export function expectJson<T>(res: Response, status: number): T {
+  expect(res.status, `status (body: ${JSON.stringify(res.body)})`).to.equal(status);
+  expect(res.headers['content-type'], 'content-type').to.match(/^application\/json/);
+  expectSecurityHeaders(res);
+  return res.body as T;
+}

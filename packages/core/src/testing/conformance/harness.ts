@@ -1,0 +1,204 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createServer, type RequestListener, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import request, { type Test } from 'supertest';
+import type { CoreOptions } from '../../config/options';
+import type { Core } from '../../core';
+import { createCore } from '../../create-core';
+import type { User } from '../../domain/types';
+import type { TestDatabase, TestDatabaseTarget } from '../test-databases';
+
+/** What the adapter under test provides: a host app serving `core`. */
+export type MountHost = (core: Core) => RequestListener | Server;
+
+/** One storage combination the suite runs against. */
+export interface StorageTarget {
+  /** e.g. `sqlite + memory`, `postgres + redis`. */
+  readonly label: string;
+  readonly database: TestDatabaseTarget;
+  /** Set for the Redis-backed variant. */
+  readonly redisUrl?: string;
+}
+
+type Method = 'get' | 'post' | 'patch' | 'put' | 'delete' | 'head' | 'options';
+
+/**
+ * A caller with its own client IP (sent as `X-Forwarded-For`, which the host trusts), so every
+ * test gets fresh per-IP rate-limit buckets, and optionally a bearer token.
+ */
+export class TestClient {
+  constructor(
+    private readonly server: Server,
+    readonly ip: string,
+    readonly token?: string,
+  ) {}
+
+  /** The same IP, calling with `token`. */
+  withToken(token: string | undefined): TestClient {
+    return new TestClient(this.server, this.ip, token);
+  }
+
+  call(method: Method, path: string): Test {
+    const test = request(this.server)[method](path).set('X-Forwarded-For', this.ip).set('User-Agent', 'conformance-agent/1.0');
+    return this.token ? test.set('Authorization', `Bearer ${this.token}`) : test;
+  }
+
+  get(path: string): Test {
+    return this.call('get', path);
+  }
+  post(path: string, body?: unknown): Test {
+    const test = this.call('post', path);
+    return body === undefined ? test : test.send(body as object);
+  }
+  patch(path: string, body?: unknown): Test {
+    const test = this.call('patch', path);
+    return body === undefined ? test : test.send(body as object);
+  }
+  delete(path: string): Test {
+    return this.call('delete', path);
+  }
+}
+
+/** A user created for a test, with the password it was created with. */
+export interface TestUser {
+  readonly user: User;
+  readonly password: string;
+}
+
+/** A user plus a live token and a client (own IP) that sends it. */
+export interface SignedInUser extends TestUser {
+  readonly token: string;
+  readonly client: TestClient;
+}
+
+export interface NewTestUser {
+  superuser?: boolean;
+  active?: boolean;
+  fullName?: string | null;
+  username?: string;
+  email?: string;
+  password?: string;
+}
+
+let ipCounter = 0;
+const runId = randomBytes(3).toString('hex');
+let nameCounter = 0;
+
+/** A unique alphanumeric name (safe as username, email local part and search marker). */
+export function uniqueName(label = 'u'): string {
+  nameCounter += 1;
+  return `${label}${nameCounter}x${runId}`;
+}
+
+/**
+ * One core on a fresh database, served by the adapter's host on an ephemeral port. Built in
+ * `start()`, released in `stop()`; `clone()` builds a further core with other options.
+ */
+export class Harness {
+  core!: Core;
+  /** A superuser, the actor for service calls that need one. */
+  admin!: TestUser;
+  private server!: Server;
+  private database!: TestDatabase;
+
+  constructor(
+    readonly target: StorageTarget,
+    private readonly mount: MountHost,
+    private readonly overrides: Partial<CoreOptions> = {},
+  ) {}
+
+  /** `http://127.0.0.1:<port>` of the host, for raw requests supertest cannot send. */
+  get baseUrl(): string {
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  /** `/api/v1` + `path`. */
+  api(path: string): string {
+    return `${this.core.http.prefix}${path}`;
+  }
+
+  /** The core options this harness uses, before its overrides. */
+  baseOptions(): CoreOptions {
+    return {
+      environment: 'test',
+      database: { url: this.database.url },
+      bcryptRounds: 4,
+      hashWorkers: 2,
+      migrate: true,
+      redis: this.target.redisUrl ? { url: this.target.redisUrl, keyPrefix: `conformance:${randomUUID()}:` } : {},
+    };
+  }
+
+  async start(): Promise<void> {
+    this.database = await this.target.database.create();
+    const base = this.baseOptions();
+    this.core = await createCore({ ...base, ...this.overrides, redis: { ...base.redis, ...this.overrides.redis } });
+    this.server = await listen(this.mount(this.core));
+    this.admin = await this.createUser({ superuser: true });
+  }
+
+  async stop(): Promise<void> {
+    if (this.server) await closeServer(this.server);
+    if (this.core) await this.core.close();
+    if (this.database) await this.database.drop();
+  }
+
+  /** A client with a never-used IP and no token. */
+  client(): TestClient {
+    ipCounter += 1;
+    return new TestClient(this.server, `198.18.${Math.floor(ipCounter / 250) % 250}.${(ipCounter % 250) + 1}`);
+  }
+
+  /** Creates a user through the service (fast, no HTTP, no rate limit). */
+  async createUser(options: NewTestUser = {}): Promise<TestUser> {
+    const username = options.username ?? uniqueName();
+    const password = options.password ?? `pw-${randomBytes(6).toString('hex')}`;
+    const user = await this.core.services.users.createUser({
+      email: options.email ?? `${username.toLowerCase()}@example.com`,
+      username,
+      password,
+      fullName: options.fullName === undefined ? `Test ${username}` : options.fullName,
+      isActive: options.active ?? true,
+      isSuperuser: options.superuser ?? false,
+    });
+    return { user, password };
+  }
+
+  /** Logs in through the service and returns the access token. */
+  async tokenFor(user: TestUser, ip = '203.0.113.7'): Promise<string> {
+    const result = await this.core.services.auth.login(
+      { identifier: user.user.username, password: user.password },
+      { ipAddress: ip, userAgent: 'conformance-service' },
+    );
+    return result.accessToken;
+  }
+
+  /** Creates a user, logs it in, and gives it a client of its own. */
+  async signIn(options: NewTestUser = {}): Promise<SignedInUser> {
+    const created = await this.createUser(options);
+    const token = await this.tokenFor(created);
+    return { ...created, token, client: this.client().withToken(token) };
+  }
+
+  /** Deactivates (or reactivates) a user through the service. */
+  async setActive(user: User, active: boolean): Promise<void> {
+    await this.core.services.users.updateUser(this.admin.user, user.id, { isActive: active });
+  }
+}
+
+async function listen(host: RequestListener | Server): Promise<Server> {
+  const server = typeof host === 'function' ? createServer(host) : host;
+  if (!server.listening) {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => resolve());
+    });
+  }
+  if (!(server.address() as AddressInfo | null)?.port) throw new Error('the host server is not listening on a port');
+  return server;
+}
+
+async function closeServer(server: Server): Promise<void> {
+  server.closeAllConnections();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+}

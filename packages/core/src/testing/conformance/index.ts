@@ -1,0 +1,78 @@
+import { after, before, describe } from 'mocha';
+import { testDatabaseTargets } from '../test-databases';
+import { authSuite } from './auth-suite';
+import { dedicatedCoresSuite } from './dedicated-cores-suite';
+import { Harness, type MountHost, type StorageTarget } from './harness';
+import { listSuite } from './list-suite';
+import { operationsSuite } from './operations-suite';
+import { permissionsSuite } from './permissions-suite';
+import { protocolSuite } from './protocol-suite';
+import { rateLimitSuite } from './rate-limit-suite';
+import { usersSuite } from './users-suite';
+
+export type { MountHost } from './harness';
+
+/** Options of {@link runConformanceSuite}. */
+export interface ConformanceOptions {
+  /** Names the adapter in the test titles, e.g. `@app/express`. */
+  name: string;
+  /**
+   * Builds a host app serving `core` through the adapter under test: a request listener
+   * (`express()` app, `koa.callback()`) or an `http.Server`. Called once per core.
+   *
+   * The host must trust proxy headers (Express `app.set('trust proxy', true)`, Koa
+   * `app.proxy = true`): the suite gives each test its own client IP through
+   * `X-Forwarded-For` so that SPEC's real rate limits start from fresh buckets, and checks
+   * HSTS through `X-Forwarded-Proto`. Which IP counts is the host's decision, as in production.
+   */
+  mount: MountHost;
+}
+
+/**
+ * The adapter conformance suite: every route and every error case of SPEC §1–§4, run through
+ * a real host app over HTTP. It defines mocha `describe`/`it` blocks, so call it at the top
+ * level of a test file. It runs on SQLite with the in-memory cache and limiter always; on
+ * PostgreSQL when `TEST_DATABASE_URL` is set (with Redis when `TEST_REDIS_URL` is set too);
+ * and on SQLite with Redis when only `TEST_REDIS_URL` is set. An unreachable server fails
+ * the suite, never skips it. Each core gets a fresh database and its own Redis key prefix.
+ *
+ * @example
+ * import express from 'express';
+ * import { runConformanceSuite } from '@app/core/testing';
+ * import { createExpressRouter } from '@app/express';
+ *
+ * runConformanceSuite({
+ *   name: '@app/express',
+ *   mount: (core) => express().set('trust proxy', true).use(createExpressRouter(core)),
+ * });
+ */
+export function runConformanceSuite(options: ConformanceOptions): void {
+  for (const target of storageTargets()) {
+    describe(`${options.name} conformance (${target.label})`, function () {
+      this.timeout(30_000);
+      const h = new Harness(target, options.mount);
+      before(() => h.start());
+      after(() => h.stop());
+
+      describe('auth routes', () => authSuite(h));
+      describe('user routes', () => usersSuite(h));
+      describe('user listing', () => listSuite(h));
+      describe('permissions', () => permissionsSuite(h));
+      describe('protocol', () => protocolSuite(h));
+      describe('rate limits', () => rateLimitSuite(h));
+      describe('operations', () => operationsSuite(h));
+      describe('dedicated cores', () => dedicatedCoresSuite(target, options.mount));
+    });
+  }
+}
+
+/** The storage combinations the environment offers. */
+export function storageTargets(env: NodeJS.ProcessEnv = process.env): StorageTarget[] {
+  const databases = testDatabaseTargets(env);
+  const redisUrl = env.TEST_REDIS_URL || undefined;
+  const targets: StorageTarget[] = [{ label: 'sqlite + memory', database: databases[0] }];
+  const postgres = databases.find((database) => database.name === 'postgres');
+  if (postgres) targets.push({ label: `postgres + ${redisUrl ? 'redis' : 'memory'}`, database: postgres, redisUrl });
+  else if (redisUrl) targets.push({ label: 'sqlite + redis', database: databases[0], redisUrl });
+  return targets;
+}

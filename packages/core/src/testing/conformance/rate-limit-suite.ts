@@ -1,0 +1,122 @@
+import { expect } from 'chai';
+import { before, describe, it } from 'mocha';
+import type { Response } from 'supertest';
+import { expectError } from './assertions';
+import { uniqueName, type Harness, type SignedInUser, type TestClient } from './harness';
+
+interface LimitedRoute {
+  name: string;
+  limit: number;
+  /** A request that passes the route's checks (so only the limiter can refuse it). */
+  send(client: TestClient, attempt: number): Promise<Response>;
+  /** The route's success status. */
+  ok: number;
+}
+
+/**
+ * SPEC §4 per-client limits (their real numbers: every test uses client IPs of its own, so
+ * buckets are fresh), the RateLimit-* headers, Retry-After, and the login lockout.
+ */
+export function rateLimitSuite(h: Harness): void {
+  let admin: SignedInUser;
+  before(async () => {
+    admin = await h.signIn({ superuser: true });
+  });
+
+  const routes: LimitedRoute[] = [
+    {
+      name: 'POST /auth/register',
+      limit: 5,
+      ok: 201,
+      send: async (client) => {
+        const name = uniqueName('rl');
+        return client.post(h.api('/auth/register'), { email: `${name}@example.com`, username: name, password: 'password-123' });
+      },
+    },
+    {
+      name: 'POST /auth/login',
+      limit: 10,
+      ok: 200,
+      send: async (client) => {
+        const { user, password } = await h.createUser();
+        return client.post(h.api('/auth/login'), { username: user.username, password });
+      },
+    },
+    {
+      name: 'GET /auth/me',
+      limit: 30,
+      ok: 200,
+      send: async (client) => client.withToken(admin.token).get(h.api('/auth/me')),
+    },
+    {
+      name: 'GET /users/:id',
+      limit: 20,
+      ok: 200,
+      send: async (client) => client.withToken(admin.token).get(h.api(`/users/${admin.user.id}`)),
+    },
+    {
+      name: 'PATCH /users/:id',
+      limit: 10,
+      ok: 200,
+      send: async (client, attempt) => client.withToken(admin.token).patch(h.api(`/users/${admin.user.id}`), { full_name: `Admin ${attempt}` }),
+    },
+    {
+      name: 'DELETE /users/:id',
+      limit: 5,
+      ok: 204,
+      send: async (client) => {
+        const { user } = await h.createUser();
+        return client.withToken(admin.token).delete(h.api(`/users/${user.id}`));
+      },
+    },
+  ];
+
+  describe('per-client rate limits', () => {
+    for (const route of routes) {
+      it(`${route.name}: ${route.limit} pass with RateLimit-* headers, the next is 429 with Retry-After`, async () => {
+        const client = h.client();
+        for (let attempt = 1; attempt <= route.limit; attempt += 1) {
+          const res = await route.send(client, attempt);
+          expect(res.status, `attempt ${attempt}: ${JSON.stringify(res.body)}`).to.equal(route.ok);
+          expectRateLimitHeaders(res, route.limit, route.limit - attempt);
+        }
+        const refused = await route.send(client, route.limit + 1);
+        expectError(refused, 429, 'rate_limit_error');
+        expectRateLimitHeaders(refused, route.limit, 0);
+        const other = await route.send(h.client(), 1);
+        expect(other.status, 'another client keeps its own bucket').to.equal(route.ok);
+      });
+    }
+
+    it('gives each route its own bucket', async () => {
+      const client = h.client().withToken(admin.token);
+      for (let i = 0; i < 30; i += 1) await client.get(h.api('/auth/me'));
+      expectError(await client.get(h.api('/auth/me')), 429, 'rate_limit_error');
+      expect((await client.get(h.api(`/users/${admin.user.id}`))).status).to.equal(200);
+    });
+  });
+
+  describe('login lockout', () => {
+    it('refuses an account with 429 after 5 failures, even from another IP and with the right password', async () => {
+      const { user, password } = await h.createUser();
+      const failures = h.core.config.loginLockout.maxFailures;
+      for (let i = 0; i < failures; i += 1) {
+        const res = await h.client().post(h.api('/auth/login'), { username: user.username, password: 'wrong password' });
+        expectError(res, 401, 'authentication_error');
+      }
+      const locked = await h.client().post(h.api('/auth/login'), { username: user.username, password });
+      expectError(locked, 429, 'rate_limit_error');
+      const byEmail = await h.client().post(h.api('/auth/login'), { email: user.email, password });
+      expectError(byEmail, 429, 'rate_limit_error');
+      const { user: bystander, password: theirs } = await h.createUser();
+      expect((await h.client().post(h.api('/auth/login'), { username: bystander.username, password: theirs })).status).to.equal(200);
+    });
+  });
+}
+
+function expectRateLimitHeaders(res: Response, limit: number, remaining: number): void {
+  expect(Number(res.headers['ratelimit-limit']), 'RateLimit-Limit').to.equal(limit);
+  expect(Number(res.headers['ratelimit-remaining']), 'RateLimit-Remaining').to.equal(remaining);
+  const reset = Number(res.headers['ratelimit-reset']);
+  expect(reset, 'RateLimit-Reset (seconds)').to.be.a('number').and.be.greaterThan(0);
+}

@@ -1,0 +1,46 @@
+import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+
+/** A response read by {@link sendChunked}. */
+export interface RawResponse {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+/**
+ * POSTs `totalBytes` of a JSON string with `Transfer-Encoding: chunked` (no Content-Length),
+ * writing 64 KiB at a time with backpressure, and stops writing as soon as the server
+ * answers: the server must refuse the body before it has read it whole.
+ */
+export function sendChunked(url: string, headers: Record<string, string>, totalBytes: number): Promise<RawResponse> {
+  return new Promise((resolve, reject) => {
+    let answered = false;
+    const req = httpRequest(url, {
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'application/json', 'transfer-encoding': 'chunked' },
+    });
+    req.on('response', (res) => {
+      answered = true;
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => {
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') });
+        req.destroy();
+      });
+      res.on('error', reject);
+    });
+    // A server that answers early may close the socket under our writes: only fail
+    // when no answer came.
+    req.on('error', (error) => {
+      if (!answered) reject(error);
+    });
+    void (async () => {
+      const piece = Buffer.alloc(64 * 1024, 'a');
+      req.write('"');
+      for (let sent = 0; sent < totalBytes && !answered && !req.destroyed; sent += piece.length) {
+        if (!req.write(piece)) await new Promise((drained) => req.once('drain', drained).once('close', drained));
+      }
+      if (!answered && !req.destroyed) req.end('"');
+    })();
+  });
+}
