@@ -17,11 +17,16 @@ import type { HttpRequest, HttpResponse } from './types';
  * memory cache and limiter, and plain-request builders.
  */
 
+/** A service whose every method is a sinon stub typed after it. */
 type StubbedService<T> = { [K in keyof T]: T[K] extends (...args: infer A) => infer R ? SinonStub<A, R> : T[K] };
+/** The Core facade's services, stubbed. */
 export type FakeServices = { [K in keyof CoreServices]: StubbedService<CoreServices[K]> };
 
+/** A normal user (id 1), authenticated by the token `user-token`. */
 export const alice = makeUser({ id: 1, username: 'alice', email: 'alice@example.com' });
+/** A superuser (id 2), authenticated by the token `admin-token`. */
 export const admin = makeUser({ id: 2, username: 'admin', email: 'admin@example.com', isSuperuser: true });
+/** The AuthContexts `authenticate` resolves for the two tokens. */
 export const aliceAuth: AuthContext = { user: alice, session: makeSession({ id: 10, userId: 1 }) };
 export const adminAuth: AuthContext = { user: admin, session: makeSession({ id: 20, userId: 2 }) };
 
@@ -57,6 +62,7 @@ export interface TestApi {
   close(): Promise<void>;
 }
 
+/** An HttpApi over stubbed services, a MemoryCache and a MemoryRateLimiter; `close()` after. */
 export function createTestApi(options: CoreOptions = {}): TestApi {
   const logger = { info: sinon.stub(), warn: sinon.stub(), error: sinon.stub() };
   const config = resolveConfig({ environment: 'test', ...options, logger: logger as CoreLogger });
