@@ -66,7 +66,10 @@ export function createMigrator(
       return reverted.map((migration) => migration.name);
     },
     async status() {
-      const [executed, pending] = await Promise.all([umzug.executed(), umzug.pending()]);
+      // One after the other: each call creates the storage table if missing, and two
+      // concurrent CREATE TABLE IF NOT EXISTS race on PostgreSQL.
+      const executed = await umzug.executed();
+      const pending = await umzug.pending();
       return { executed: executed.map((m) => m.name), pending: pending.map((m) => m.name) };
     },
   };
