@@ -1,0 +1,13 @@
+/**
+ * `@app/core/testing`: the suites an adapter or a port implementation must pass, and the
+ * helpers they use. Uses mocha's `describe`/`it`, chai and supertest (dev dependencies of
+ * the adapter under test).
+ */
+export { runConformanceSuite } from './conformance/index';
+export type { ConformanceOptions } from './conformance/index';
+export { cacheContract } from './cache-contract';
+export { rateLimiterContract } from './rate-limiter-contract';
+export { startTcpProxy } from './tcp-proxy';
+export type { TcpProxy } from './tcp-proxy';
+export { testDatabaseTargets } from './test-databases';
+export type { TestDatabase, TestDatabaseTarget } from './test-databases';
