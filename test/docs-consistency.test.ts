@@ -24,6 +24,23 @@ function tableRows(file: string, heading?: string): string[][] {
 
 const unquote = (cell: string) => cell.replace(/^`(.*)`$/, '$1');
 
+const SNIPPETS = [
+  'examples/server/src/snippets/embed-express.ts',
+  'examples/server/src/snippets/embed-koa.ts',
+  'examples/worker/src/snippets/use-core.ts',
+];
+
+describe('README.md', () => {
+  it('shows each compiled snippet file verbatim', () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    for (const file of SNIPPETS) {
+      // The first line of a snippet file is the note saying it is a snippet.
+      const code = readFileSync(new URL(`../${file}`, import.meta.url), 'utf8').split('\n').slice(1).join('\n');
+      expect(readme, `README.md shows ${file}`).to.include('```ts\n' + code + '```');
+    }
+  });
+});
+
 describe('docs/reference', () => {
   describe('errors.md', () => {
     it('lists every error code of ERROR_STATUS with its status, and no other code', () => {

@@ -6,6 +6,7 @@
  *   npm run worker:demo
  *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/demo npm run worker:demo
  *
+ * Add BCRYPT_ROUNDS=4 for a quick run on test data (never for real accounts).
  * Each run uses fresh usernames (`demo_<run>_001` …), so it can be repeated.
  */
 import { randomBytes } from 'node:crypto';
