@@ -121,7 +121,13 @@ export class BcryptWorkerPool {
 
   private spawn(): Slot | undefined {
     if (this.slots.size >= this.options.size) return undefined;
-    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { modulePath: this.options.modulePath } });
+    // execArgv: [] so the eval'd body is always CommonJS, even when the parent runs with
+    // `--input-type=module` (inherited flags would make `require` undefined in the thread).
+    const worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      execArgv: [],
+      workerData: { modulePath: this.options.modulePath },
+    });
     const slot: Slot = { worker, task: null, failure: null };
     this.slots.add(slot);
     worker.on('message', (reply: Reply) => this.settle(slot, reply));
