@@ -26,7 +26,8 @@ export async function ensureFirstSuperuser(core: Core, first: FirstSuperuser | u
   });
   if (total === 0) {
     log.warn(
-      'no superuser yet: run `npx app-core create-superuser`, or set FIRST_SUPERUSER_EMAIL, ' +
+      'no superuser yet: run `npx app-core create-superuser` (in this repository: ' +
+        '`npm run app-core -- create-superuser`), or set FIRST_SUPERUSER_EMAIL, ' +
         'FIRST_SUPERUSER_USERNAME and FIRST_SUPERUSER_PASSWORD and restart',
     );
   }
