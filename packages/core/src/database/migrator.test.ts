@@ -81,7 +81,7 @@ for (const target of testDatabaseTargets()) {
           Array.from({ length: 30 }, (_, i) => ({ email: `p${i}@example.com`, username: `p${i}`, hashedPassword: 'h', isActive: i % 3 !== 0 })),
         );
         const statements: string[] = [];
-        fx.sequelize.addHook('afterQuery', 'capture', (_options: unknown, query: { sql: string }) => void statements.push(query.sql));
+        fx.sequelize.addHook('afterQuery', 'capture', (_options, query) => void statements.push((query as unknown as { sql: string }).sql));
         await fx.users
           .list({ page: 1, size: 20, isActive: true, sortBy: 'created_at', sortOrder: 'desc' })
           .finally(() => fx.sequelize.removeHook('afterQuery', 'capture'));

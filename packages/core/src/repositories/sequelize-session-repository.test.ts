@@ -49,7 +49,7 @@ for (const target of testDatabaseTargets()) {
       it('returns the session and its user in one query', async () => {
         const created = await fx.sessions.create({ userId: alice.id, jti: 'j-2', expiresAt: later });
         const queries: string[] = [];
-        fx.sequelize.addHook('beforeQuery', 'count', (_options: unknown, query: { sql: string }) => void queries.push(query.sql));
+        fx.sequelize.addHook('beforeQuery', 'count', (_options, query) => void queries.push((query as unknown as { sql: string }).sql));
         const found = await fx.sessions.findActiveByJti('j-2', now).finally(() => fx.sequelize.removeHook('beforeQuery', 'count'));
         expect(queries).to.have.length(1);
         expect(found?.session).to.deep.equal(created);

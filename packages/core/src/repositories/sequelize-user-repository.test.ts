@@ -266,8 +266,9 @@ for (const target of testDatabaseTargets()) {
         ];
         for (const [index, user] of rows.entries()) await setCreatedAt(user.id, new Date(at[index]));
         const queries: string[] = [];
-        const record = (_options: unknown, query: { sql: string }) => void queries.push(query.sql);
-        fx.sequelize.addHook('beforeQuery', 'count-statements', record);
+        fx.sequelize.addHook('beforeQuery', 'count-statements', (_options, query) => {
+          queries.push((query as unknown as { sql: string }).sql);
+        });
         const counts = await fx.users.stats({ todayStart, weekStart }).finally(() =>
           fx.sequelize.removeHook('beforeQuery', 'count-statements'),
         );
