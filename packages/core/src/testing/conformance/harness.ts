@@ -125,6 +125,8 @@ export class Harness {
       bcryptRounds: 4,
       hashWorkers: 2,
       migrate: true,
+      // Migration chatter would drown the test report; warnings and errors still show.
+      logger: { info: () => undefined, warn: (message) => console.warn(message), error: (message) => console.error(message) },
       redis: this.target.redisUrl ? { url: this.target.redisUrl, keyPrefix: `conformance:${randomUUID()}:` } : {},
     };
   }

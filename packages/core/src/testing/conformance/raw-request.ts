@@ -1,4 +1,4 @@
-import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { request as httpRequest, type ClientRequest, type IncomingHttpHeaders } from 'node:http';
 
 /** A response read by {@link sendChunked}. */
 export interface RawResponse {
@@ -38,9 +38,21 @@ export function sendChunked(url: string, headers: Record<string, string>, totalB
       const piece = Buffer.alloc(64 * 1024, 'a');
       req.write('"');
       for (let sent = 0; sent < totalBytes && !answered && !req.destroyed; sent += piece.length) {
-        if (!req.write(piece)) await new Promise((drained) => req.once('drain', drained).once('close', drained));
+        if (!req.write(piece)) await drainOrClose(req);
       }
       if (!answered && !req.destroyed) req.end('"');
     })();
+  });
+}
+
+function drainOrClose(req: ClientRequest): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      req.off('drain', done);
+      req.off('close', done);
+      resolve();
+    };
+    req.on('drain', done);
+    req.on('close', done);
   });
 }
