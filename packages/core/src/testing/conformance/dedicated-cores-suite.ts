@@ -33,6 +33,7 @@ export function dedicatedCoresSuite(target: StorageTarget, mount: MountHost): vo
     });
   });
 
+  if (target.database.name === 'postgres') databaseOutageSuite(target, mount);
   if (!target.redisUrl) return;
   const redisUrl = target.redisUrl;
 
@@ -74,6 +75,55 @@ export function dedicatedCoresSuite(target: StorageTarget, mount: MountHost): vo
         status = expectJson<HealthReport>(await h.client().get('/health'), 200).status;
       }
       expect(status).to.equal('healthy');
+    });
+  });
+}
+
+/** PostgreSQL going away: /health 503 unhealthy, API calls 503 service_unavailable. */
+function databaseOutageSuite(target: StorageTarget, mount: MountHost): void {
+  describe('database outage', () => {
+    let proxy: TcpProxy;
+    let h: Harness;
+    let me: SignedInUser;
+    before(async () => {
+      const server = new URL(process.env.TEST_DATABASE_URL ?? '');
+      proxy = await startTcpProxy({ host: server.hostname, port: Number(server.port || 5432) });
+      h = new Harness(target, mount, (base) => {
+        const url = new URL(base.database!.url!);
+        url.hostname = '127.0.0.1';
+        url.port = String(proxy.port);
+        return { database: { url: url.toString() } };
+      });
+      await h.start();
+      me = await h.signIn();
+    });
+    after(async () => {
+      await proxy?.restore();
+      await h?.stop();
+      await proxy?.close();
+    });
+
+    it('answers /health 503 unhealthy and API calls 503 service_unavailable, without driver text', async function () {
+      this.timeout(30_000);
+      expect(expectJson<HealthReport>(await h.client().get('/health'), 200).status).to.equal('healthy');
+      await proxy.cut();
+      const health = await h.client().get('/health');
+      expect(health.status).to.equal(503);
+      expect(health.body.status).to.equal('unhealthy');
+      expect(health.body.checks.database.status).to.equal('unhealthy');
+      const api = expectError(await me.client.get(h.api('/auth/me')), 503, 'service_unavailable');
+      const login = expectError(await h.client().post(h.api('/auth/login'), { username: me.user.username, password: me.password }), 503, 'service_unavailable');
+      for (const body of [health.body, api, login]) {
+        expect(JSON.stringify(body)).to.not.match(/ECONNREFUSED|ECONNRESET|connect|SequelizeConnection/i);
+      }
+      await proxy.restore();
+      let status = 0;
+      for (let attempt = 0; attempt < 50 && status !== 200; attempt += 1) {
+        await sleep(200);
+        status = (await h.client().get('/health')).status;
+      }
+      expect(status).to.equal(200);
+      expectJson(await me.client.get(h.api('/auth/me')), 200);
     });
   });
 }

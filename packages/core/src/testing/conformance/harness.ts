@@ -104,7 +104,7 @@ export class Harness {
   constructor(
     readonly target: StorageTarget,
     private readonly mount: MountHost,
-    private readonly overrides: Partial<CoreOptions> = {},
+    private readonly overrides: Partial<CoreOptions> | ((base: CoreOptions) => Partial<CoreOptions>) = {},
   ) {}
 
   /** `http://127.0.0.1:<port>` of the host, for raw requests supertest cannot send. */
@@ -134,7 +134,8 @@ export class Harness {
   async start(): Promise<void> {
     this.database = await this.target.database.create();
     const base = this.baseOptions();
-    this.core = await createCore({ ...base, ...this.overrides, redis: { ...base.redis, ...this.overrides.redis } });
+    const overrides = typeof this.overrides === 'function' ? this.overrides(base) : this.overrides;
+    this.core = await createCore({ ...base, ...overrides, redis: { ...base.redis, ...overrides.redis } });
     this.server = await listen(this.mount(this.core));
     this.admin = await this.createUser({ superuser: true });
   }
