@@ -53,7 +53,7 @@ export function authSuite(h: Harness): void {
       expectValidation(res, ['body.password']);
     });
 
-    it('refuses a missing body with 422 (or 415 without a media type), never 500', async () => {
+    it('refuses an empty JSON body with 400 or 422, never a 500', async () => {
       const res = await h.client().post(h.api('/auth/register')).set('Content-Type', 'application/json');
       expect(res.status).to.be.oneOf([400, 422]);
     });
