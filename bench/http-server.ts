@@ -1,0 +1,61 @@
+/**
+ * One server of `bench:http`, run as a child process so that it has its own event loop and
+ * the load generator in the parent does not share it:
+ *
+ *   node --conditions=source --import tsx bench/http-server.ts express|koa|bare
+ *
+ * Reads BENCH_DB_URL, SECRET_KEY and BCRYPT_ROUNDS; listens on an ephemeral port and prints
+ * `{"port": <n>}` on one stdout line when ready; on SIGTERM it finishes in-flight requests,
+ * closes its pools and exits.
+ */
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import express from 'express';
+import Koa from 'koa';
+import { createCore } from '@app/core';
+import { createExpressRouter } from '@app/express';
+import { createKoaRouter } from '@app/koa';
+import { createBareExpressApp } from './bare-express';
+
+const kind = process.argv[2];
+const databaseUrl = process.env.BENCH_DB_URL;
+const secretKey = process.env.SECRET_KEY;
+if (!databaseUrl || !secretKey) throw new Error('BENCH_DB_URL and SECRET_KEY are required');
+
+async function start(): Promise<{ server: Server; close: () => Promise<void> }> {
+  if (kind === 'bare') {
+    const bare = createBareExpressApp({ databaseUrl: databaseUrl!, secretKey: secretKey! });
+    return { server: bare.app.listen(0, '127.0.0.1'), close: bare.close };
+  }
+  // Cache off: /auth/me would otherwise be answered from memory while the baseline hits
+  // the database. Limiter off: one client IP sends every request.
+  const core = await createCore({
+    environment: 'test',
+    database: { url: databaseUrl!, poolMax: 10 },
+    secretKey,
+    bcryptRounds: Number(process.env.BCRYPT_ROUNDS ?? 12),
+    cacheEnabled: false,
+    limiterEnabled: false,
+  });
+  if (kind === 'express') {
+    const app = express();
+    app.use(createExpressRouter(core));
+    return { server: app.listen(0, '127.0.0.1'), close: core.close };
+  }
+  if (kind === 'koa') {
+    const app = new Koa();
+    app.use(createKoaRouter(core).routes());
+    return { server: app.listen(0, '127.0.0.1'), close: core.close };
+  }
+  throw new Error(`unknown server kind: ${kind}`);
+}
+
+const { server, close } = await start();
+const announce = () => process.stdout.write(`${JSON.stringify({ port: (server.address() as AddressInfo).port })}\n`);
+if (server.listening) announce();
+else server.once('listening', announce);
+process.once('SIGTERM', () => {
+  // Let requests still queued on the hashing pool (the login load) finish before the pools close.
+  server.close(() => void close().finally(() => process.exit(0)));
+  server.closeIdleConnections();
+});
