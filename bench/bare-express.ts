@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomUUID, type KeyObject } from 'node:crypto';
 import express, { type Express, type Request, type Response } from 'express';
 import jwt from 'jsonwebtoken';
 import pg from 'pg';
@@ -6,8 +6,11 @@ import pg from 'pg';
 /** Options of {@link createBareExpressApp}. */
 export interface BareExpressOptions {
   databaseUrl: string;
-  /** The HS256 key the core signs with, so the core's tokens work here. */
-  secretKey: string;
+  /**
+   * The HS256 key the core signs with, so the core's tokens work here. A string is what the
+   * core passes to jsonwebtoken today; a KeyObject skips jsonwebtoken's per-call key parsing.
+   */
+  secretKey: string | KeyObject;
   /** Connections in the pg pool; the same as the core's pool for a fair comparison. */
   poolMax?: number;
 }

@@ -14,10 +14,15 @@ const ENTRY = fileURLToPath(new URL('../http-server.ts', import.meta.url));
 
 /**
  * Starts `bench/http-server.ts <kind>` with tsx and the `source` condition, resolves once it
- * prints its port. Its stderr is passed through so a crash is visible.
+ * prints its port. Its stderr is passed through so a crash is visible. `nodeArgs` go to Node
+ * before the entry (e.g. `--cpu-prof`, which NODE_OPTIONS refuses).
  */
-export function startChildServer(kind: string, env: Record<string, string>): Promise<ChildServer> {
-  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', ENTRY, kind], {
+export function startChildServer(
+  kind: string,
+  env: Record<string, string>,
+  nodeArgs: readonly string[] = [],
+): Promise<ChildServer> {
+  const child = spawn(process.execPath, [...nodeArgs, '--conditions=source', '--import', 'tsx', ENTRY, kind], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
