@@ -53,6 +53,11 @@ describe('JwtTokenService', () => {
       expect(a.jti).to.not.equal(b.jti);
     });
 
+    it('signs with the secret string as the HMAC key, so any HS256 verifier with the same secret accepts it', () => {
+      const [header, payload, signature] = service.issue(42).token.split('.');
+      expect(signature).to.equal(createHmac('sha256', SECRET).update(`${header}.${payload}`).digest('base64url'));
+    });
+
     it('rejects a user id that is not a positive integer', () => {
       expect(() => service.issue(0)).to.throw(RangeError);
       expect(() => service.issue(1.5)).to.throw(RangeError);
