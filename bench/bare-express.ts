@@ -6,11 +6,8 @@ import pg from 'pg';
 /** Options of {@link createBareExpressApp}. */
 export interface BareExpressOptions {
   databaseUrl: string;
-  /**
-   * The HS256 key the core signs with, so the core's tokens work here. A string is what the
-   * core passes to jsonwebtoken today; a KeyObject skips jsonwebtoken's per-call key parsing.
-   */
-  secretKey: string | KeyObject;
+  /** The HS256 key the core signs with (as a KeyObject, as the core holds it). */
+  secretKey: KeyObject;
   /** Connections in the pg pool; the same as the core's pool for a fair comparison. */
   poolMax?: number;
 }

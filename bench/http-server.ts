@@ -2,7 +2,7 @@
  * One server of `bench:http`, run as a child process so that it has its own event loop and
  * the load generator in the parent does not share it:
  *
- *   node --conditions=source --import tsx bench/http-server.ts express|koa|bare|bare-key
+ *   node --conditions=source --import tsx bench/http-server.ts express|koa|bare
  *
  * Reads BENCH_DB_URL, SECRET_KEY and BCRYPT_ROUNDS; listens on an ephemeral port and prints
  * `{"port": <n>}` on one stdout line when ready; on SIGTERM it finishes in-flight requests,
@@ -25,10 +25,9 @@ if (!databaseUrl || !secretKey) throw new Error('BENCH_DB_URL and SECRET_KEY are
 let stopping = false;
 
 async function start(): Promise<{ server: Server; close: () => Promise<void> }> {
-  if (kind === 'bare' || kind === 'bare-key') {
-    // `bare-key` hands jsonwebtoken a KeyObject instead of the string the core passes: it
-    // shows what the core's JWT check would cost with that change (see docs/PERFORMANCE.md).
-    const key = kind === 'bare-key' ? createSecretKey(Buffer.from(secretKey!, 'utf8')) : secretKey!;
+  if (kind === 'bare') {
+    // The same JWT check as the core's JwtTokenService: jsonwebtoken with a KeyObject.
+    const key = createSecretKey(Buffer.from(secretKey!, 'utf8'));
     const bare = createBareExpressApp({ databaseUrl: databaseUrl!, secretKey: key });
     return { server: bare.app.listen(0, '127.0.0.1'), close: bare.close };
   }

@@ -4,7 +4,7 @@ import { openDatabaseFixture, type DatabaseFixture } from '../testing/database-f
 import { testDatabaseTargets, type TestDatabase } from '../testing/test-databases';
 import { MIGRATIONS_TABLE } from './migrator';
 
-const ALL = ['0001-create-users', '0002-create-sessions'];
+const ALL = ['0001-create-users', '0002-create-sessions', '0003-add-flag-indexes'];
 
 /** Every index the migrations must create: name → "unique? columns" (normalised). */
 const EXPECTED_INDEXES: Record<string, Record<string, string>> = {
@@ -15,6 +15,8 @@ const EXPECTED_INDEXES: Record<string, Record<string, string>> = {
     users_created_at_id: 'created_at,id',
     users_is_active_created_at_id: 'is_active,created_at,id',
     users_is_superuser_created_at_id: 'is_superuser,created_at,id',
+    users_is_active: 'is_active',
+    users_is_superuser: 'is_superuser',
   },
   sessions: {
     sessions_jti_unique: 'unique jti',
@@ -95,9 +97,11 @@ for (const target of testDatabaseTargets()) {
 
     describe('down', () => {
       it('reverts the newest migration by default', async () => {
+        expect(await fx.migrator.down()).to.deep.equal(['0003-add-flag-indexes']);
+        expect(Object.keys(await indexesOf(fx.sequelize, 'users'))).to.not.include.members(['users_is_active', 'users_is_superuser']);
         expect(await fx.migrator.down()).to.deep.equal(['0002-create-sessions']);
         expect(await tableNames(fx.sequelize)).to.not.include('sessions');
-        expect(await fx.migrator.up()).to.deep.equal(['0002-create-sessions']);
+        expect(await fx.migrator.up()).to.deep.equal(['0002-create-sessions', '0003-add-flag-indexes']);
       });
 
       it('removes every table and index with { to: 0 }, and up rebuilds them', async () => {

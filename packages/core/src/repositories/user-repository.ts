@@ -31,8 +31,9 @@ export interface UserRepository {
   /** True when any superuser exists. */
   hasSuperuser(): Promise<boolean>;
   /**
-   * The dashboard counts in ONE aggregate query (`COUNT(*) FILTER (WHERE …)`, which runs on
-   * PostgreSQL and SQLite): created at or after `todayStart` / `weekStart` for the two "new" figures.
+   * The dashboard counts in ONE SQL statement (scalar `COUNT(*)` subqueries, valid on
+   * PostgreSQL and SQLite, each served by an index): created at or after `todayStart` /
+   * `weekStart` for the two "new" figures.
    */
   stats(since: { todayStart: Date; weekStart: Date }): Promise<UserCounts>;
 }
