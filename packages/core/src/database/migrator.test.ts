@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { QueryTypes, type Sequelize } from 'sequelize';
-import { openDatabaseFixture, type DatabaseFixture } from '../testing/database-fixture';
-import { testDatabaseTargets, type TestDatabase } from '../testing/test-databases';
+import { useDatabaseFixture } from '../testing/database-fixture';
+import { testDatabaseTargets } from '../testing/test-databases';
 import { MIGRATIONS_TABLE } from './migrator';
 
 const ALL = ['0001-create-users', '0002-create-sessions', '0003-add-flag-indexes'];
@@ -51,17 +51,8 @@ async function tableNames(sequelize: Sequelize): Promise<string[]> {
 
 for (const target of testDatabaseTargets()) {
   describe(`createMigrator (${target.name})`, () => {
-    let db: TestDatabase;
-    let fx: DatabaseFixture;
+    const fx = useDatabaseFixture(target, { migrate: false });
 
-    before(async () => {
-      db = await target.create();
-      fx = await openDatabaseFixture(db.url, { migrate: false });
-    });
-    after(async () => {
-      await fx?.close();
-      await db?.drop();
-    });
 
     describe('up', () => {
       it('applies every migration once and reports them', async () => {

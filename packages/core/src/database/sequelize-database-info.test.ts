@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { isAppError } from '../errors/app-error';
-import { openDatabaseFixture, type DatabaseFixture } from '../testing/database-fixture';
-import { testDatabaseTargets, type TestDatabase } from '../testing/test-databases';
+import { openDatabaseFixture, useDatabaseFixture } from '../testing/database-fixture';
+import { testDatabaseTargets } from '../testing/test-databases';
 import { createSequelize } from './connection';
 import { SequelizeDatabaseInfo } from './sequelize-database-info';
 
@@ -9,17 +9,8 @@ const tick = () => new Promise((resolve) => setTimeout(resolve, 30));
 
 for (const target of testDatabaseTargets()) {
   describe(`SequelizeDatabaseInfo (${target.name})`, () => {
-    let db: TestDatabase;
-    let fx: DatabaseFixture;
+    const fx = useDatabaseFixture(target, { poolMax: 2 });
 
-    before(async () => {
-      db = await target.create();
-      fx = await openDatabaseFixture(db.url, { poolMax: 2 });
-    });
-    after(async () => {
-      await fx?.close();
-      await db?.drop();
-    });
 
     describe('ping', () => {
       it('resolves while the database answers', async () => {

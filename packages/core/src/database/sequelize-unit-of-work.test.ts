@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import type { NewUser } from '../domain/types';
 import { AppError, isAppError, timeoutError } from '../errors/app-error';
-import { openDatabaseFixture, type DatabaseFixture } from '../testing/database-fixture';
-import { testDatabaseTargets, type TestDatabase } from '../testing/test-databases';
+import { useDatabaseFixture } from '../testing/database-fixture';
+import { testDatabaseTargets } from '../testing/test-databases';
 
 const row = (name: string): NewUser => ({ email: `${name}@example.com`, username: name, hashedPassword: 'h' });
 
@@ -23,17 +23,8 @@ const targets = [
 
 for (const target of targets) {
   describe(`SequelizeUnitOfWork (${target.name})`, () => {
-    let db: TestDatabase;
-    let fx: DatabaseFixture;
+    const fx = useDatabaseFixture(target);
 
-    before(async () => {
-      db = await target.create();
-      fx = await openDatabaseFixture(db.url);
-    });
-    after(async () => {
-      await fx?.close();
-      await db?.drop();
-    });
     beforeEach(() => fx.truncate());
 
     describe('run', () => {

@@ -1,28 +1,19 @@
 import { expect } from 'chai';
 import type { User } from '../domain/types';
 import { isAppError } from '../errors/app-error';
-import { openDatabaseFixture, type DatabaseFixture } from '../testing/database-fixture';
-import { testDatabaseTargets, type TestDatabase } from '../testing/test-databases';
+import { useDatabaseFixture } from '../testing/database-fixture';
+import { testDatabaseTargets } from '../testing/test-databases';
 
 const MINUTE = 60_000;
 
 for (const target of testDatabaseTargets()) {
   describe(`SequelizeSessionRepository (${target.name})`, () => {
-    let db: TestDatabase;
-    let fx: DatabaseFixture;
+    const fx = useDatabaseFixture(target);
     let alice: User;
     let bob: User;
     const now = new Date();
     const later = new Date(now.getTime() + 30 * MINUTE);
 
-    before(async () => {
-      db = await target.create();
-      fx = await openDatabaseFixture(db.url);
-    });
-    after(async () => {
-      await fx?.close();
-      await db?.drop();
-    });
     beforeEach(async () => {
       await fx.truncate();
       alice = await fx.users.create({ email: 'alice@example.com', username: 'alice', hashedPassword: 'h', fullName: 'Alice' });

@@ -2,8 +2,8 @@ import { expect } from 'chai';
 import { QueryTypes } from 'sequelize';
 import type { NewUser, UserListQuery } from '../domain/types';
 import { isAppError } from '../errors/app-error';
-import { openDatabaseFixture, type DatabaseFixture } from '../testing/database-fixture';
-import { testDatabaseTargets, type TestDatabase } from '../testing/test-databases';
+import { useDatabaseFixture } from '../testing/database-fixture';
+import { testDatabaseTargets } from '../testing/test-databases';
 
 const newUser = (name: string, extra: Partial<NewUser> = {}): NewUser => ({
   email: `${name.toLowerCase()}@example.com`,
@@ -34,17 +34,8 @@ async function expectAppError(promise: Promise<unknown>, code: string, message?:
 
 for (const target of testDatabaseTargets()) {
   describe(`SequelizeUserRepository (${target.name})`, () => {
-    let db: TestDatabase;
-    let fx: DatabaseFixture;
+    const fx = useDatabaseFixture(target);
 
-    before(async () => {
-      db = await target.create();
-      fx = await openDatabaseFixture(db.url);
-    });
-    after(async () => {
-      await fx?.close();
-      await db?.drop();
-    });
     beforeEach(() => fx.truncate());
 
     /** Moves a user's created_at, as if it had registered at `when`. */

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { after, before } from 'mocha';
 import type { Sequelize } from 'sequelize-typescript';
 import type { CoreLogger } from '../config/options';
 import { ExecutionContext } from '../context/execution-context';
@@ -9,6 +10,7 @@ import { SequelizeUnitOfWork } from '../database/sequelize-unit-of-work';
 import { createModels, type Models } from '../models/create-models';
 import { SequelizeSessionRepository } from '../repositories/sequelize-session-repository';
 import { SequelizeUserRepository } from '../repositories/sequelize-user-repository';
+import type { TestDatabase, TestDatabaseTarget } from './test-databases';
 
 /** A migrated database with the data layer wired by hand, as create-core wires it. */
 export interface DatabaseFixture {
@@ -67,4 +69,34 @@ export async function openDatabaseFixture(
     },
     close: () => sequelize.close(),
   };
+}
+
+/** Options of {@link openDatabaseFixture} and {@link useDatabaseFixture}. */
+export type DatabaseFixtureOptions = Parameters<typeof openDatabaseFixture>[1];
+
+/**
+ * Registers mocha hooks on the enclosing `describe`: `before` creates a fresh database of
+ * `target` and opens a fixture on it, `after` closes it and drops the database. Returns the
+ * fixture object, filled in once `before` has run.
+ *
+ * @example
+ * for (const target of testDatabaseTargets()) {
+ *   describe(`UserRepository (${target.name})`, () => {
+ *     const fx = useDatabaseFixture(target);
+ *     it('creates', async () => { await fx.users.create({ ... }); });
+ *   });
+ * }
+ */
+export function useDatabaseFixture(target: Pick<TestDatabaseTarget, 'create'>, options?: DatabaseFixtureOptions): DatabaseFixture {
+  const fixture = {} as DatabaseFixture;
+  let db: TestDatabase | undefined;
+  before(async () => {
+    db = await target.create();
+    Object.assign(fixture, await openDatabaseFixture(db.url, options));
+  });
+  after(async () => {
+    await fixture.close?.();
+    await db?.drop();
+  });
+  return fixture;
 }
