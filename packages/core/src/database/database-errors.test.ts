@@ -3,6 +3,7 @@ import {
   ConnectionAcquireTimeoutError,
   ConnectionRefusedError,
   DatabaseError,
+  ForeignKeyConstraintError,
   HostNotFoundError,
   TimeoutError,
   UniqueConstraintError,
@@ -71,6 +72,15 @@ describe('translateDatabaseError', () => {
         expect(error.cause).to.equal(original);
       });
     }
+  });
+
+  describe('foreign-key violations', () => {
+    it('turns a reference to a vanished row into 409 without the driver text', () => {
+      const parent = driverError('insert or update on table "sessions" violates foreign key constraint', { code: '23503' });
+      const translated = translateDatabaseError(new ForeignKeyConstraintError({ parent: parent as never }));
+      expect(translated).to.be.instanceOf(AppError);
+      expect(translated).to.include({ code: 'conflict_error', message: 'The referenced record no longer exists' });
+    });
   });
 
   describe('anything else', () => {

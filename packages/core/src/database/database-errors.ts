@@ -1,4 +1,4 @@
-import { BaseError, ConnectionError, TimeoutError, UniqueConstraintError } from 'sequelize';
+import { BaseError, ConnectionError, ForeignKeyConstraintError, TimeoutError, UniqueConstraintError } from 'sequelize';
 import { AppError, isAppError } from '../errors/app-error';
 
 /** Driver codes meaning "the database is not reachable right now" (network, PostgreSQL, SQLite). */
@@ -22,7 +22,8 @@ const UNAVAILABLE_MESSAGE = /connection terminated|connection manager was closed
 /**
  * Turns a driver or Sequelize error into the SPEC §2 error a client may see:
  * a unique violation becomes 409 naming the field (so a race past the service's own checks
- * is still a conflict, never a 500); an unreachable or overloaded database becomes 503.
+ * is still a conflict, never a 500); a foreign-key violation (a session opened for a user
+ * deleted a moment before) is a 409 too; an unreachable or overloaded database becomes 503.
  * The driver's text never reaches the message; it stays on `cause` for the server's logs.
  * AppErrors and anything unrecognised are returned unchanged (the HTTP layer turns the
  * latter into a 500 without details).
@@ -30,6 +31,9 @@ const UNAVAILABLE_MESSAGE = /connection terminated|connection manager was closed
 export function translateDatabaseError(error: unknown): unknown {
   if (isAppError(error)) return error;
   if (error instanceof UniqueConstraintError) return conflictFor(error);
+  if (error instanceof ForeignKeyConstraintError) {
+    return new AppError('conflict_error', 'The referenced record no longer exists', { cause: error });
+  }
   if (isUnavailable(error)) {
     return new AppError('service_unavailable', 'Service temporarily unavailable', { cause: error });
   }

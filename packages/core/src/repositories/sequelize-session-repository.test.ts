@@ -34,6 +34,11 @@ for (const target of testDatabaseTargets()) {
         const error = await fx.sessions.create({ userId: bob.id, jti: 'dup', expiresAt: later }).catch((e: unknown) => e);
         expect(isAppError(error) && error.code).to.equal('conflict_error');
       });
+
+      it('refuses a session for a user that no longer exists with a 409, not a driver error', async () => {
+        const error = await fx.sessions.create({ userId: 987_654, jti: 'orphan', expiresAt: later }).catch((e: unknown) => e);
+        expect(isAppError(error) && error.code).to.equal('conflict_error');
+      });
     });
 
     describe('findActiveByJti', () => {
