@@ -133,6 +133,26 @@ describe('AuthService', () => {
       expect(hasher.verify.callCount, 'no password check while locked').to.equal(verifications);
     });
 
+    it('lets at most 5 of many concurrent attempts reach a password check, whatever their IPs', async () => {
+      const { auth, users, hasher } = setup();
+      users.getByUsername.withArgs('alice').resolves(makeRecord());
+      // Slow checks keep every attempt in flight at once, as bcrypt does.
+      hasher.verify.callsFake(async (password, hash) => {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        return hash === `hashed:${password}`;
+      });
+      const attempts = Array.from({ length: 20 }, (_, i) =>
+        auth.login({ identifier: 'alice', password: i === 12 ? 'correct-horse' : 'wrong-pass' }, { ipAddress: `198.51.100.${i}` }).then(
+          () => 'ok',
+          (error: { code?: string }) => error.code,
+        ),
+      );
+      const outcomes = await Promise.all(attempts);
+      expect(hasher.verify.callCount).to.equal(5);
+      expect(outcomes.filter((code) => code === 'rate_limit_error')).to.have.length(15);
+      await expectAppError(auth.login({ identifier: 'alice', password: 'correct-horse' }), 'rate_limit_error');
+    });
+
     it('lets the account in after the delay and doubles the delay on the next lock', async () => {
       const { auth, users, clock } = setup();
       users.getByUsername.withArgs('alice').resolves(makeRecord());

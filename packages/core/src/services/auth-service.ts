@@ -101,12 +101,12 @@ export class AuthService {
     if (issues.length > 0) throw validationError(VALIDATION_MESSAGE, issues);
     const record = await this.findForLogin(identifier);
     const account = LoginLockout.accountKey(record?.id, identifier);
-    await this.lockout.assertNotLocked(account);
+    const attempt = await this.lockout.beginAttempt(account);
 
     // An unknown user costs one dummy verification, so timing does not reveal who exists.
     const matches = record ? await this.hasher.verify(password, record.hashedPassword) : await this.hasher.verifyDummy(password);
     if (!record || !matches) {
-      await this.lockout.recordFailure(account);
+      await this.lockout.recordFailure(account, attempt);
       throw authenticationError(INVALID_CREDENTIALS);
     }
     await this.lockout.recordSuccess(account);
