@@ -83,6 +83,14 @@ describe('translateDatabaseError', () => {
     });
   });
 
+  describe('values too long', () => {
+    it('turns PostgreSQL 22001 into 422 without the driver text', () => {
+      const parent = driverError('value too long for type character varying(45)', { code: '22001' });
+      const translated = translateDatabaseError(new DatabaseError(parent as never));
+      expect(translated).to.include({ code: 'validation_error', message: 'A value is longer than its column allows' });
+    });
+  });
+
   describe('anything else', () => {
     it('returns AppErrors and unknown errors unchanged', () => {
       const appError = notFoundError();

@@ -17,6 +17,9 @@ const UNAVAILABLE_CODES = new Set([
 // PostgreSQL SQLSTATE classes: 08 connection exception, 53 insufficient resources,
 // 57P0x server shutting down or cannot connect now.
 const UNAVAILABLE_SQLSTATE = /^(08|53|57P0)/;
+// 22001 string_data_right_truncation: a value longer than its column (PostgreSQL only;
+// SQLite does not enforce VARCHAR lengths). A client error, not a 500.
+const STRING_TOO_LONG = '22001';
 const UNAVAILABLE_MESSAGE = /connection terminated|connection manager was closed|connection is closed|timeout exceeded when trying to connect/i;
 
 /**
@@ -33,6 +36,9 @@ export function translateDatabaseError(error: unknown): unknown {
   if (error instanceof UniqueConstraintError) return conflictFor(error);
   if (error instanceof ForeignKeyConstraintError) {
     return new AppError('conflict_error', 'The referenced record no longer exists', { cause: error });
+  }
+  if (sqlState(error) === STRING_TOO_LONG) {
+    return new AppError('validation_error', 'A value is longer than its column allows', { cause: error });
   }
   if (isUnavailable(error)) {
     return new AppError('service_unavailable', 'Service temporarily unavailable', { cause: error });
@@ -66,4 +72,9 @@ function isUnavailable(error: unknown): boolean {
   const code = (original as { code?: unknown }).code;
   if (typeof code === 'string' && (UNAVAILABLE_CODES.has(code) || UNAVAILABLE_SQLSTATE.test(code))) return true;
   return UNAVAILABLE_MESSAGE.test(error.message);
+}
+
+function sqlState(error: unknown): unknown {
+  const parent = error instanceof BaseError ? (error as BaseError & { parent?: { code?: unknown } }).parent : undefined;
+  return parent?.code;
 }

@@ -115,6 +115,17 @@ describe('AuthService', () => {
     });
   });
 
+  describe('login client info', () => {
+    it('stores a valid IP and drops one that is not an address (a forged X-Forwarded-For)', async () => {
+      const { auth, users, sessions } = setup();
+      users.getByUsername.withArgs('alice').resolves(makeRecord());
+      await auth.login({ identifier: 'alice', password: 'correct-horse' }, { ipAddress: '2001:db8::1', userAgent: 'curl/8' });
+      await auth.login({ identifier: 'alice', password: 'correct-horse' }, { ipAddress: 'x'.repeat(60) });
+      expect(sessions.create.firstCall.args[0]).to.include({ ipAddress: '2001:db8::1', userAgent: 'curl/8' });
+      expect(sessions.create.secondCall.args[0]).to.include({ ipAddress: null });
+    });
+  });
+
   describe('login lockout', () => {
     async function fail(auth: AuthService, ip: string, identifier = 'alice') {
       return expectAppError(auth.login({ identifier, password: 'wrong-pass' }, { ipAddress: ip }), 'authentication_error');

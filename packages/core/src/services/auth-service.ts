@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { inject, injectable } from 'inversify';
 import { CACHE, cacheKeys, type Cache } from '../cache/cache';
 import { CORE_CONFIG, type CoreConfig } from '../config/options';
@@ -117,7 +118,7 @@ export class AuthService {
     const session = await this.sessions.create({
       userId: record.id,
       jti: issued.jti,
-      ipAddress: client.ipAddress ?? null,
+      ipAddress: storableIp(client.ipAddress),
       userAgent: client.userAgent ?? null,
       expiresAt: issued.expiresAt,
     });
@@ -192,4 +193,13 @@ export class AuthService {
       // The Cache port does not throw; an outage here must not fail a logout regardless.
     }
   }
+}
+
+/**
+ * The client IP as the session stores it, or null. Behind `trust proxy` the host's IP comes
+ * from X-Forwarded-For, which the client controls: anything that is not an IPv4/IPv6 address
+ * (or is longer than the 45-character column) is dropped rather than failing the login.
+ */
+function storableIp(ip: string | null | undefined): string | null {
+  return ip && ip.length <= 45 && isIP(ip) !== 0 ? ip : null;
 }
