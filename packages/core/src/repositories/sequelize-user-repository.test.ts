@@ -93,6 +93,21 @@ for (const target of testDatabaseTargets()) {
         expect(await fx.users.getById(user.id + 1000)).to.equal(null);
       });
 
+      it('reads a row under a shared lock inside a unit of work when asked (FOR SHARE on PostgreSQL)', async () => {
+        const user = await fx.users.create(newUser('Lena'));
+        const statements: string[] = [];
+        fx.sequelize.addHook('afterQuery', 'capture-lock', (_options, query) => void statements.push((query as unknown as { sql: string }).sql));
+        try {
+          const record = await fx.uow.run(() => fx.users.getRecordById(user.id, { lock: true }));
+          expect(record?.hashedPassword).to.equal('hash-of-Lena');
+        } finally {
+          fx.sequelize.removeHook('afterQuery', 'capture-lock');
+        }
+        const select = statements.find((sql) => /FROM "?users"?/i.test(sql)) ?? '';
+        if (fx.provider === 'postgres') expect(select).to.match(/FOR SHARE/);
+        else expect(select).to.not.match(/FOR SHARE/);
+      });
+
       it('finds conflicts by email or username regardless of case', async () => {
         const erin = await fx.users.create(newUser('Erin'));
         const frank = await fx.users.create(newUser('Frank'));

@@ -42,8 +42,8 @@ export class SequelizeUserRepository extends BaseRepository implements UserRepos
     return row ? toUser(row) : null;
   }
 
-  async getRecordById(id: number): Promise<UserRecord | null> {
-    const row = await this.findRow({ id }, true);
+  async getRecordById(id: number, options: { lock?: boolean } = {}): Promise<UserRecord | null> {
+    const row = await this.findRow({ id }, true, options.lock === true);
     return row ? toUserRecord(row) : null;
   }
 
@@ -191,9 +191,18 @@ export class SequelizeUserRepository extends BaseRepository implements UserRepos
     };
   }
 
-  private async findRow(where: WhereOptions, withHash: boolean): Promise<Row | null> {
+  private async findRow(where: WhereOptions, withHash: boolean, lock = false): Promise<Row | null> {
     const attributes = withHash ? [...USER_ATTRIBUTES, 'hashedPassword'] : [...USER_ATTRIBUTES];
-    const row = await this.statement((options) => this.users.findOne({ ...options, where, attributes, raw: true }));
+    const row = await this.statement((options) =>
+      this.users.findOne({
+        ...options,
+        where,
+        attributes,
+        raw: true,
+        // Sequelize emits FOR SHARE on PostgreSQL and nothing on SQLite; only meaningful in a transaction.
+        ...(lock && options.transaction ? { lock: options.transaction.LOCK.SHARE } : {}),
+      }),
+    );
     return row as unknown as Row | null;
   }
 

@@ -6,8 +6,12 @@ import type { NewUser, Page, User, UserChanges, UserListQuery, UserRecord } from
  */
 export interface UserRepository {
   getById(id: number): Promise<User | null>;
-  /** The row with its hash, for password checks. */
-  getRecordById(id: number): Promise<UserRecord | null>;
+  /**
+   * The row with its hash, for password checks. With `lock: true` inside a unit of work, the
+   * row is read with a shared lock (PostgreSQL `FOR SHARE`; SQLite transactions are already
+   * serialised), so a concurrent change of that user waits for the transaction to end.
+   */
+  getRecordById(id: number, options?: { lock?: boolean }): Promise<UserRecord | null>;
   /** Exact username match (usernames are case-sensitive as typed). */
   getByUsername(username: string): Promise<UserRecord | null>;
   /** Case-insensitive username match, for the "no two usernames differing only in case" rule. */

@@ -28,6 +28,9 @@ function setup(options: { limiter?: RateLimiter; limiterEnabled?: boolean } = {}
   const limiter = options.limiter ?? new MemoryRateLimiter({ now: () => clock.now });
   const config = testConfig({ limiterEnabled: options.limiterEnabled ?? true });
   const auth = new AuthService(users, sessions, uow, hasher, tokens, cache, limiter, config);
+  // Login re-reads the user under a lock before opening the session: by default the row is
+  // unchanged since the lookup (makeRecord's defaults).
+  users.getRecordById.callsFake(async (id: number) => makeRecord({ id }));
   return { auth, users, sessions, uow, hasher, tokens, cache, clock, limiter };
 }
 
@@ -112,6 +115,18 @@ describe('AuthService', () => {
       await expectAppError(auth.login({ identifier: 'alice', password: 'wrong-pass' }), 'authentication_error', INVALID_CREDENTIALS);
       await expectAppError(auth.login({ identifier: 'alice', password: 'correct-horse' }), 'authentication_error', 'User account is inactive');
       expect(sessions.create.called).to.equal(false);
+    });
+  });
+
+  describe('login racing a password change', () => {
+    it('opens no session when the password changed between the check and the session (401)', async () => {
+      const { auth, users, sessions, uow } = setup();
+      users.getByUsername.withArgs('alice').resolves(makeRecord());
+      users.getRecordById.callsFake(async (id: number) => makeRecord({ id }, 'changed-password'));
+      await expectAppError(auth.login({ identifier: 'alice', password: 'correct-horse' }), 'authentication_error', INVALID_CREDENTIALS);
+      expect(sessions.create.called).to.equal(false);
+      expect(users.getRecordById.firstCall.args[1]).to.deep.equal({ lock: true });
+      expect(uow.run.called, 'the re-read and the insert share one transaction').to.equal(true);
     });
   });
 

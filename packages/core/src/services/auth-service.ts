@@ -115,13 +115,22 @@ export class AuthService {
     if (!record.isActive) throw authenticationError('User account is inactive');
 
     const issued = this.tokens.issue(record.id);
-    const session = await this.sessions.create({
-      userId: record.id,
-      jti: issued.jti,
-      ipAddress: storableIp(client.ipAddress),
-      userAgent: client.userAgent ?? null,
-      expiresAt: issued.expiresAt,
+    // The session is opened only if the password just verified is still the user's: the row
+    // is read under a shared lock in the same transaction, so a concurrent password change
+    // (which revokes every other session) either finishes first and this login is refused,
+    // or waits and then revokes this session too.
+    const session = await this.uow.run(async () => {
+      const current = await this.users.getRecordById(record.id, { lock: true });
+      if (!current || !current.isActive || current.hashedPassword !== record.hashedPassword) return null;
+      return this.sessions.create({
+        userId: record.id,
+        jti: issued.jti,
+        ipAddress: storableIp(client.ipAddress),
+        userAgent: client.userAgent ?? null,
+        expiresAt: issued.expiresAt,
+      });
     });
+    if (!session) throw authenticationError(INVALID_CREDENTIALS);
     return {
       accessToken: issued.token,
       tokenType: 'bearer',

@@ -32,6 +32,7 @@ describe('services in a container', () => {
     const container = new Container();
     const users = fakeUserRepository();
     users.getByUsername.resolves(makeRecord());
+    users.getRecordById.resolves(makeRecord());
     container.bind(USER_REPOSITORY).toConstantValue(users);
     container.bind(SESSION_REPOSITORY).toConstantValue(fakeSessionRepository());
     container.bind(UNIT_OF_WORK).toConstantValue(fakeUnitOfWork());
