@@ -1,8 +1,9 @@
 import type { Cache } from './cache';
 
 /**
- * The {@link Cache} used when `cacheEnabled` is false: every read is a miss and writes and
- * deletes do nothing, so the services need no special case for a disabled cache.
+ * The {@link Cache} used when `cacheEnabled` is false: every read is a miss, writes and
+ * deletes do nothing and `add` says false, so the services need no special case for a
+ * disabled cache.
  */
 export class DisabledCache implements Cache {
   readonly backend = 'none' as const;
@@ -12,6 +13,11 @@ export class DisabledCache implements Cache {
   }
 
   async set(_key: string, _value: unknown, _ttlSeconds: number): Promise<void> {}
+
+  /** Always false: nothing is ever stored. */
+  async add(_key: string, _value: unknown, _ttlSeconds: number): Promise<boolean> {
+    return false;
+  }
 
   async delete(..._keys: string[]): Promise<void> {}
 

@@ -118,13 +118,14 @@ export function fakeTokens(): Stubbed<TokenService> {
 }
 
 /** The cache fake: the port, with every method a stub (its generic `get` keeps the port's type). */
-export type FakeCache = Cache & { [K in 'get' | 'set' | 'delete' | 'check' | 'close']: SinonStub };
+export type FakeCache = Cache & { [K in 'get' | 'set' | 'add' | 'delete' | 'check' | 'close']: SinonStub };
 
 /** A cache that misses on every read unless a test says otherwise. */
 export function fakeCache(backend: Cache['backend'] = 'memory'): FakeCache {
-  const cache = stubAll<Cache>(['get', 'set', 'delete', 'check', 'close']);
+  const cache = stubAll<Cache>(['get', 'set', 'add', 'delete', 'check', 'close']);
   cache.get.resolves(undefined);
   cache.set.resolves();
+  cache.add.resolves(true);
   cache.delete.resolves();
   cache.check.resolves(true);
   return Object.assign(cache, { backend }) as unknown as FakeCache;
