@@ -24,14 +24,16 @@ export function toHttpRequest(req: Request, path: string): HttpRequest {
 }
 
 /**
- * A body exists when the headers announce one. Whether a host parser already ran is read
+ * A body exists when the headers announce one (a length, chunks, or a media type). Whether a host parser already ran is read
  * from the stream itself (`readableDidRead`), not from `req.body`: some parsers set `{}`
  * without reading a body of a type they do not handle, and the core must then see the raw
  * stream to answer 415.
  */
 function toBody(req: Request): HttpRequest['body'] {
   const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
-  if (!hasBody) return { kind: 'none' };
+  // An empty body that still declares a media type goes to the core, which answers 400
+  // `invalid_json` (or 415) for it; with no media type either, there is no body at all.
+  if (!hasBody) return req.headers['content-type'] === undefined ? { kind: 'none' } : { kind: 'stream', stream: req };
   if (!req.readableDidRead) return { kind: 'stream', stream: req };
   const parsed: unknown = req.body;
   // express.raw() / express.text() leave bytes or text: let the core parse and check them.

@@ -20,7 +20,7 @@ export function toHttpRequest(ctx: Context, params: Record<string, string>): Htt
 }
 
 /**
- * A body exists when the headers announce one. Whether a host parser already ran is read
+ * A body exists when the headers announce one (a length, chunks, or a media type). Whether a host parser already ran is read
  * from the stream (`readableDidRead`), not from `ctx.request.body`: koa-bodyparser sets `{}`
  * for a media type it does not handle without reading it, and the core must then see the
  * raw stream to answer 415.
@@ -28,7 +28,9 @@ export function toHttpRequest(ctx: Context, params: Record<string, string>): Htt
 function toBody(ctx: Context): HttpRequest['body'] {
   const { req } = ctx;
   const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
-  if (!hasBody) return { kind: 'none' };
+  // An empty body that still declares a media type goes to the core, which answers 400
+  // `invalid_json` (or 415) for it; with no media type either, there is no body at all.
+  if (!hasBody) return req.headers['content-type'] === undefined ? { kind: 'none' } : { kind: 'stream', stream: req };
   if (!req.readableDidRead) return { kind: 'stream', stream: req };
   const parsed = (ctx.request as { body?: unknown }).body;
   // A raw or text parser leaves bytes or text: let the core parse and check them.

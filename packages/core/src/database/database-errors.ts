@@ -17,9 +17,13 @@ const UNAVAILABLE_CODES = new Set([
 // PostgreSQL SQLSTATE classes: 08 connection exception, 53 insufficient resources,
 // 57P0x server shutting down or cannot connect now.
 const UNAVAILABLE_SQLSTATE = /^(08|53|57P0)/;
-// 22001 string_data_right_truncation: a value longer than its column (PostgreSQL only;
-// SQLite does not enforce VARCHAR lengths). A client error, not a 500.
-const STRING_TOO_LONG = '22001';
+// PostgreSQL data exceptions a client's value causes: 22001 string_data_right_truncation (a
+// value longer than its column; SQLite does not enforce VARCHAR lengths) and 22021
+// character_not_in_repertoire (a NUL byte). Client errors, not 500s.
+const BAD_VALUE_SQLSTATES: Record<string, string> = {
+  '22001': 'A value is longer than its column allows',
+  '22021': 'A value contains a character that cannot be stored',
+};
 const UNAVAILABLE_MESSAGE = /connection terminated|connection manager was closed|connection is closed|timeout exceeded when trying to connect/i;
 
 /**
@@ -37,9 +41,8 @@ export function translateDatabaseError(error: unknown): unknown {
   if (error instanceof ForeignKeyConstraintError) {
     return new AppError('conflict_error', 'The referenced record no longer exists', { cause: error });
   }
-  if (sqlState(error) === STRING_TOO_LONG) {
-    return new AppError('validation_error', 'A value is longer than its column allows', { cause: error });
-  }
+  const badValue = BAD_VALUE_SQLSTATES[String(sqlState(error))];
+  if (badValue) return new AppError('validation_error', badValue, { cause: error });
   if (isUnavailable(error)) {
     return new AppError('service_unavailable', 'Service temporarily unavailable', { cause: error });
   }

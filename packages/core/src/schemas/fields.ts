@@ -5,6 +5,12 @@ import { z } from 'zod';
  * a worker calling a service directly meets the same rules as an HTTP client.
  */
 
+/**
+ * A string without NUL characters. PostgreSQL cannot store U+0000 in text and SQLite
+ * truncates at it, so it is refused at the door (422) rather than failing in the driver.
+ */
+export const textSchema = z.string().refine((value) => !value.includes('\u0000'), { message: 'must not contain NUL characters' });
+
 /** Trimmed, lower-cased, a valid address, at most 255 characters. */
 export const emailSchema = z
   .string()
@@ -23,8 +29,7 @@ export const usernameSchema = z
 export const BCRYPT_MAX_BYTES = 72;
 
 /** 8–100 characters and at most 72 UTF-8 bytes. */
-export const passwordSchema = z
-  .string()
+export const passwordSchema = textSchema
   .min(8, 'must be at least 8 characters')
   .max(100, 'must be at most 100 characters')
   .refine((password) => Buffer.byteLength(password, 'utf8') <= BCRYPT_MAX_BYTES, {
@@ -32,7 +37,7 @@ export const passwordSchema = z
   });
 
 /** At most 100 characters; `null` clears it. */
-export const fullNameSchema = z.string().max(100, 'must be at most 100 characters').nullable();
+export const fullNameSchema = textSchema.max(100, 'must be at most 100 characters').nullable();
 
 /** Query-string boolean: true/false/1/0, case-insensitive. */
 export const queryBooleanSchema = z

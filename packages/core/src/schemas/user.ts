@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { USER_SORT_FIELDS } from '../domain/types';
-import { emailSchema, fullNameSchema, passwordSchema, queryBooleanSchema, usernameSchema } from './fields';
+import { emailSchema, fullNameSchema, passwordSchema, queryBooleanSchema, textSchema, usernameSchema } from './fields';
 
 /** `UserCreate` of SPEC §4: register and bulk items. Unknown keys (is_superuser too) are dropped. */
 export const userCreateSchema = z.object({
@@ -36,9 +36,9 @@ export const bulkCreateSchema = (bulkMax: number) =>
 /** `LoginRequest`: password plus `username` (a username or an email) or `email`. */
 export const loginSchema = z
   .object({
-    username: z.string().min(1).max(255).optional(),
-    email: z.string().min(1).max(255).optional(),
-    password: z.string().min(1).max(100),
+    username: textSchema.min(1).max(255).optional(),
+    email: textSchema.min(1).max(255).optional(),
+    password: textSchema.min(1).max(100),
   })
   .refine((body) => body.username !== undefined || body.email !== undefined, {
     message: 'username or email is required',
@@ -52,7 +52,7 @@ export const userListQuerySchema = z.object({
   size: z.coerce.number().int().min(1).max(100).default(50),
   is_active: queryBooleanSchema.optional(),
   is_superuser: queryBooleanSchema.optional(),
-  search: z.string().min(1).max(100).optional(),
+  search: textSchema.min(1).max(100).optional(),
   sort_by: z.enum(USER_SORT_FIELDS).default('created_at'),
   sort_order: z.enum(['asc', 'desc']).default('desc'),
 });
