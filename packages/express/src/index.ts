@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import express, { type Request, type Response, type Router } from 'express';
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { Core, HttpResponse } from '@app/core';
 import { toHttpRequest } from './to-http-request';
 
@@ -56,6 +56,13 @@ export function createExpressRouter(core: Core, options: ExpressRouterOptions = 
   const outsidePrefix = new Set(http.routes.map((route) => route.path).filter((path) => !isUnder(path, http.prefix)));
   for (const path of outsidePrefix) router.all(path, unmatched(false));
   router.use(http.prefix, unmatched(true));
+  // Express's router throws a URIError (its own HTML 400) for a path parameter with a
+  // malformed percent-escape before any handler runs; the core routes that request itself
+  // and answers in the envelope, as it does on Koa (422 for the parameter).
+  router.use((error: unknown, req: Request, res: Response, next: NextFunction) => {
+    if (!(error instanceof URIError) || res.headersSent) return next(error);
+    void http.dispatch(toHttpRequest(req, req.path)).then((response) => writeResponse(res, response, onStreamError));
+  });
   return router;
 }
 

@@ -29,6 +29,7 @@ export function createHttpApi(deps: HttpApiDeps): HttpApi {
     prefix: deps.config.apiPrefix,
     routes: mounted,
     handle: (route, request) => pipeline.handle(route.id, request),
+    dispatch: (request) => pipeline.dispatch(request),
     handleUnmatched: (request) => pipeline.unmatched(request),
     // A copy, so a caller decorating the document cannot change what the route serves.
     openapi: () => structuredClone(openapi()),

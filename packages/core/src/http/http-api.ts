@@ -20,6 +20,12 @@ export interface HttpApi {
   readonly routes: readonly MountedRoute[];
   /** Runs the whole pipeline for a matched route. */
   handle(route: MountedRoute, request: HttpRequest): Promise<HttpResponse>;
+  /**
+   * Routes by method and path with the core's own matcher and runs the pipeline: for a host
+   * without a router of its own, or a request its router refused (e.g. Express cannot decode
+   * a malformed percent-escape in a path parameter).
+   */
+  dispatch(request: HttpRequest): Promise<HttpResponse>;
   /** 404 `not_found_error`, or 405 `method_not_allowed` with `Allow` for a known path. */
   handleUnmatched(request: HttpRequest): Promise<HttpResponse>;
   /** The OpenAPI 3.1 document of every route. */

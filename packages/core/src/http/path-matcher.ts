@@ -26,7 +26,8 @@ export function compilePath(path: string): PathMatcher {
           try {
             params[segment.slice(1)] = decodeURIComponent(part);
           } catch {
-            return undefined;
+            // A malformed escape (`%zz`) stays raw, so the route's schema answers 422 for it.
+            params[segment.slice(1)] = part;
           }
         } else if (segment !== part) {
           return undefined;

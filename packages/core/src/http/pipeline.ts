@@ -2,7 +2,7 @@ import type { Cache } from '../cache/cache';
 import type { CoreConfig } from '../config/options';
 import type { ExecutionContext } from '../context/execution-context';
 import type { AuthContext, ClientInfo } from '../domain/types';
-import { AppError, authenticationError, authorizationError, rateLimitError, timeoutError } from '../errors/app-error';
+import { AppError, isAppError, authenticationError, authorizationError, rateLimitError, timeoutError } from '../errors/app-error';
 import type { RateLimiter } from '../rate-limit/rate-limiter';
 import { headerValue, readJsonBody } from './body-reader';
 import { mapError } from './error-mapper';
@@ -20,6 +20,13 @@ export interface PipelineDeps {
   cache: Cache;
   limiter: RateLimiter;
   executionContext: ExecutionContext;
+}
+
+interface RouteEntry {
+  route: Route;
+  matcher: PathMatcher;
+  /** True when the path has no `:param` segment. */
+  literal: boolean;
 }
 
 /** Per-request state that every response of the request carries, success or failure. */
@@ -62,19 +69,35 @@ async function primeStream(chunks: AsyncIterable<string | Buffer>): Promise<Asyn
  * envelope → security headers. Neither public method ever rejects.
  */
 export class Pipeline {
-  private readonly byId: Map<string, { route: Route; matcher: PathMatcher }>;
+  private readonly byId: Map<string, RouteEntry>;
+  /** Routes without parameters: a path one of them matches is theirs, never a `:param`'s. */
+  private readonly literals: RouteEntry[];
 
   constructor(
     private readonly deps: PipelineDeps,
     routes: readonly Route[],
   ) {
-    this.byId = new Map(routes.map((route) => [route.id, { route, matcher: compilePath(route.path) }]));
+    this.byId = new Map(
+      routes.map((route) => [route.id, { route, matcher: compilePath(route.path), literal: !route.path.includes(':') }]),
+    );
+    this.literals = [...this.byId.values()].filter((entry) => entry.literal);
+  }
+
+  /** Routes the request with the core's own matcher, then runs it like {@link Pipeline.handle}. */
+  async dispatch(request: HttpRequest): Promise<HttpResponse> {
+    const matching = this.matching(request.path);
+    const entry = matching.find((candidate) => candidate.route.method === request.method);
+    return entry ? this.handle(entry.route.id, request) : this.unmatched(request);
   }
 
   /** Runs the route with this id, or answers as {@link Pipeline.unmatched} for an unknown id. */
   async handle(routeId: string, request: HttpRequest): Promise<HttpResponse> {
     const entry = this.byId.get(routeId);
-    if (!entry) return this.unmatched(request);
+    // `/users/bulk` also fits `/users/:id`: a framework router may hand us the param route
+    // for another method of a literal path, which is that path's 405, not a bad id.
+    if (!entry || (!entry.literal && this.literals.some((literal) => literal.matcher.match(request.path)))) {
+      return this.unmatched(request);
+    }
     const state: RequestState = { requestId: this.requestId(request), headers: {} };
     let response: HttpResponse;
     try {
@@ -88,10 +111,7 @@ export class Pipeline {
   /** 405 with `Allow` when some route has this path, else 404. */
   async unmatched(request: HttpRequest): Promise<HttpResponse> {
     const state: RequestState = { requestId: this.requestId(request), headers: {} };
-    const methods = new Set<string>();
-    for (const { route, matcher } of this.byId.values()) {
-      if (matcher.match(request.path)) methods.add(route.method);
-    }
+    const methods = new Set(this.matching(request.path).map((entry) => entry.route.method));
     let error: AppError;
     if (methods.size > 0) {
       state.headers['Allow'] = [...methods].join(', ');
@@ -100,6 +120,13 @@ export class Pipeline {
       error = new AppError('not_found_error', 'Route not found');
     }
     return this.finish(this.fail(error, state), request, state);
+  }
+
+  /** The routes whose path fits: the literal ones when any fits, else the parameterised ones. */
+  private matching(path: string): RouteEntry[] {
+    const literal = this.literals.filter((entry) => entry.matcher.match(path));
+    if (literal.length > 0) return literal;
+    return [...this.byId.values()].filter((entry) => !entry.literal && entry.matcher.match(path));
   }
 
   private requestId(request: HttpRequest): string {
@@ -156,7 +183,9 @@ export class Pipeline {
         return this.success(route, { body: cached, headers: { 'X-Cache': 'HIT' } });
       }
     }
-    const result = await route.handler(ctx);
+    const result = await route.handler(ctx).catch((error: unknown) => {
+      throw route.schemas.body ? qualifyBodyFields(error) : error;
+    });
     if (cacheKey !== undefined && route.cache && result.body !== undefined && !result.stream) {
       // A cache outage is a miss, never an error.
       await this.deps.cache.set(cacheKey, result.body, route.cache.ttlSeconds).catch(() => undefined);
@@ -224,4 +253,19 @@ export class Pipeline {
     };
     return { ...response, headers };
   }
+}
+
+/**
+ * A service names fields by its own input keys (`2.email`, `fullName`); a client sent the
+ * body's wire keys. Details of an AppError raised while handling a body route are rewritten
+ * to SPEC's dotted form: `body.2.email`, `body.full_name`.
+ */
+function qualifyBodyFields(error: unknown): unknown {
+  if (!isAppError(error) || !error.details.some((detail) => detail.field !== undefined)) return error;
+  const details = error.details.map((detail) =>
+    detail.field === undefined || /^(body|query|path|header)(\.|$)/.test(detail.field)
+      ? detail
+      : { ...detail, field: `body.${detail.field.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`)}` },
+  );
+  return new AppError(error.code, error.message, { details, retryAfterSeconds: error.retryAfterSeconds, cause: error.cause });
 }

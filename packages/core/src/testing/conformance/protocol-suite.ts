@@ -10,8 +10,10 @@ const CSP = "default-src 'none'; frame-ancestors 'none'";
 /** SPEC §1 and §2: bodies, routing, request ids and headers, the same for every route. */
 export function protocolSuite(h: Harness): void {
   let me: SignedInUser;
+  let admin: SignedInUser;
   before(async () => {
     me = await h.signIn();
+    admin = await h.signIn({ superuser: true });
   });
   const registration = () => {
     const name = uniqueName('proto');
@@ -29,6 +31,18 @@ export function protocolSuite(h: Harness): void {
       expectError(text, 415, 'unsupported_media_type');
       const form = await h.client().post(h.api('/auth/login')).type('form').send({ username: 'x', password: 'yyyyyyyy' });
       expectError(form, 415, 'unsupported_media_type');
+    });
+
+    it('answers 400 invalid_json to an empty body declared as JSON', async () => {
+      const res = await h.client().post(h.api('/auth/login')).set('Content-Type', 'application/json').set('Content-Length', '0');
+      expectError(res, 400, 'invalid_json');
+    });
+
+    it('answers 422 to a NUL character in a string, never a driver error', async () => {
+      const login = await h.client().post(h.api('/auth/login')).send({ username: 'ro\u0000ot', password: 'password-123' });
+      expectError(login, 422, 'validation_error');
+      const search = await admin.client.get(h.api('/users')).query({ search: 'a\u0000' });
+      expectError(search, 422, 'validation_error');
     });
 
     it('accepts application/json with a charset parameter', async () => {
@@ -65,6 +79,19 @@ export function protocolSuite(h: Harness): void {
       expect(user).to.include.members(['GET', 'PATCH', 'DELETE']);
       const health = expectErrorWithAllow(await h.client().call('post', '/health'));
       expect(health).to.include('GET');
+    });
+
+    it('answers 405 with Allow: POST to another method on /users/bulk, not the /users/:id route', async () => {
+      for (const method of ['get', 'patch', 'delete'] as const) {
+        expect(expectErrorWithAllow(await admin.client.call(method, h.api('/users/bulk')))).to.deep.equal(['POST']);
+      }
+    });
+
+    it('answers 422 in the envelope to a path parameter with a malformed percent-escape', async () => {
+      const res = await admin.client.get(h.api('/users/%zz'));
+      expectError(res, 422, 'validation_error');
+      expect(res.headers['x-request-id']).to.be.a('string');
+      expectSecurityHeaders(res);
     });
 
     it('serves a path with a trailing slash as the same route, without redirecting', async () => {

@@ -53,6 +53,7 @@ export function usersSuite(h: Harness): void {
       const items = [newUser(`${marker}a`), newUser(`${marker}b`), { ...newUser(`${marker}c`), email: `${marker}A@EXAMPLE.com` }];
       const body = expectError(await admin.client.post(h.api('/users/bulk'), items), 409, 'conflict_error');
       expect(namesIndex(body, 2), JSON.stringify(body)).to.equal(true);
+      expect(body.details.map((detail) => detail.field)).to.include('body.2.email');
       expect(await countWith(marker)).to.equal(0);
     });
 
@@ -62,6 +63,7 @@ export function usersSuite(h: Harness): void {
       const items = [newUser(`${marker}a`), { ...newUser(`${marker}b`), username: user.username.toUpperCase() }];
       const body = expectError(await admin.client.post(h.api('/users/bulk'), items), 409, 'conflict_error');
       expect(namesIndex(body, 1), JSON.stringify(body)).to.equal(true);
+      expect(body.details.map((detail) => detail.field)).to.include('body.1.username');
       expect(await countWith(marker)).to.equal(0);
     });
 
