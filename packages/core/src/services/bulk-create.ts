@@ -1,6 +1,6 @@
 import type { UnitOfWork } from '../database/unit-of-work';
 import type { User } from '../domain/types';
-import { conflictError, validationError, type ErrorDetail } from '../errors/app-error';
+import { conflictError, isAppError, validationError, type ErrorDetail } from '../errors/app-error';
 import type { UserRepository } from '../repositories/user-repository';
 import type { PasswordHasher } from '../security/password-hasher';
 import { collectNewUser, VALIDATION_MESSAGE, type ValidNewUser } from './user-input';
@@ -27,11 +27,7 @@ export async function createUsersInBulk(inputs: unknown, deps: BulkCreateDeps): 
   const items = validateItems(inputs, deps.bulkMax);
   assertNoDuplicates(findBatchDuplicates(items), 'in this batch');
 
-  const taken = await deps.users.findConflicts(
-    items.map((item) => item.email),
-    items.map((item) => item.username),
-  );
-  assertNoDuplicates(findTableDuplicates(items, taken), 'already');
+  await assertNoTableDuplicates(items, deps);
 
   // Promise.all hands every password to the hashing pool at once; it spreads them over the cores.
   const hashes = await Promise.all(items.map((item) => deps.hasher.hash(item.password)));
@@ -41,7 +37,21 @@ export async function createUsersInBulk(inputs: unknown, deps: BulkCreateDeps): 
     fullName: item.fullName,
     hashedPassword: hashes[index],
   }));
-  return deps.uow.run(() => deps.users.bulkCreate(rows));
+  try {
+    return await deps.uow.run(() => deps.users.bulkCreate(rows));
+  } catch (error) {
+    // A user created by another request after the check above: name the item it clashes with.
+    if (isAppError(error) && error.code === 'conflict_error') await assertNoTableDuplicates(items, deps);
+    throw error;
+  }
+}
+
+async function assertNoTableDuplicates(items: ValidNewUser[], deps: BulkCreateDeps): Promise<void> {
+  const taken = await deps.users.findConflicts(
+    items.map((item) => item.email),
+    items.map((item) => item.username),
+  );
+  assertNoDuplicates(findTableDuplicates(items, taken), 'already');
 }
 
 function validateItems(inputs: unknown, bulkMax: number): ValidNewUser[] {

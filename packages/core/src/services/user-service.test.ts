@@ -214,6 +214,16 @@ describe('UserService', () => {
       expect(users.bulkCreate.called).to.equal(false);
     });
 
+    it('names the item when a concurrent create takes its email between the check and the insert', async () => {
+      const { service, users } = setup();
+      const { AppError } = await import('../errors/app-error');
+      users.findConflicts.onFirstCall().resolves([]);
+      users.findConflicts.onSecondCall().resolves([makeUser({ id: 9, email: 'user2@example.com', username: 'someone' })]);
+      users.bulkCreate.rejects(new AppError('conflict_error', 'Email already registered'));
+      const error = await expectAppError(service.bulkCreate([item(1), item(2)]), 'conflict_error');
+      expect(error.details.map((detail) => detail.field)).to.deep.equal(['1.email']);
+    });
+
     it('returns nothing and lets the unit of work see the error when the insert fails', async () => {
       const { service, users, uow } = setup();
       users.bulkCreate.rejects(new Error('insert failed'));
