@@ -1,9 +1,10 @@
 import { expect } from 'chai';
 import { describe, it } from 'mocha';
 import { cacheContract } from '../testing/cache-contract';
+import { TOMBSTONE_SECONDS } from './cache';
 import { MemoryCache } from './memory-cache';
 
-cacheContract('MemoryCache', async () => new MemoryCache());
+cacheContract('MemoryCache', async ({ tombstoneSeconds }) => new MemoryCache({ tombstoneSeconds }));
 
 describe('MemoryCache', () => {
   describe('set', () => {
@@ -27,6 +28,30 @@ describe('MemoryCache', () => {
       expect(await cache.get('zero')).to.equal(undefined);
       expect(await cache.get('undefined')).to.equal(undefined);
       expect(cache.size).to.equal(0);
+      await cache.close();
+    });
+  });
+
+  describe('delete', () => {
+    it('blocks fills for TOMBSTONE_SECONDS by default, no longer', async () => {
+      let now = 1_000_000;
+      const cache = new MemoryCache({ now: () => now });
+      await cache.set('k', 'old', 300);
+      await cache.delete('k');
+      now += TOMBSTONE_SECONDS * 1000 - 1;
+      expect(await cache.add('k', 'stale', 300)).to.equal(false);
+      now += 1;
+      expect(await cache.add('k', 'fresh', 300)).to.equal(true);
+      expect(await cache.get('k')).to.equal('fresh');
+      await cache.close();
+    });
+
+    it('keeps its tombstones while values are evicted beyond maxEntries', async () => {
+      const cache = new MemoryCache({ maxEntries: 2 });
+      await cache.delete('invalidated');
+      for (const key of ['a', 'b', 'c', 'd']) await cache.set(key, key, 60);
+      expect(await cache.add('invalidated', 'stale', 60)).to.equal(false);
+      expect(cache.size).to.equal(2);
       await cache.close();
     });
   });

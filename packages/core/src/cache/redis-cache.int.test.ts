@@ -31,8 +31,8 @@ function recordingLogger() {
 if (redisUrl) {
   const prefix = () => `test:cache:${randomUUID()}:`;
 
-  cacheContract('RedisCache', async () => {
-    const cache = new RedisCache({ url: redisUrl, keyPrefix: prefix() });
+  cacheContract('RedisCache', async ({ tombstoneSeconds }) => {
+    const cache = new RedisCache({ url: redisUrl, keyPrefix: prefix(), tombstoneSeconds });
     await cache.whenReady();
     return cache;
   });
@@ -101,6 +101,24 @@ if (redisUrl) {
         await waitFor(async () => (await cache.check()) && (await cache.get('stale')) === undefined);
         expect(await cache.get('kept')).to.equal('fine');
       });
+
+      it('replays those deletes as tombstones, so a fill that read before them stores nothing', async () => {
+        await cache.set('stale', 'old', 30);
+        await proxy.cut();
+        await cache.delete('stale');
+        await proxy.restore();
+        await waitFor(async () => (await cache.check()) && (await cache.get('stale')) === undefined);
+        expect(await cache.add('stale', 'old', 30)).to.equal(false);
+        expect(await cache.get('stale')).to.equal(undefined);
+      });
+
+      it('does not fill during the outage', async () => {
+        await proxy.cut();
+        expect(await cache.add('k', 'during', 30)).to.equal(false);
+        await proxy.restore();
+        await waitFor(() => cache.check());
+        expect(await cache.get('k')).to.equal(undefined);
+      });
     });
   });
 
@@ -124,6 +142,17 @@ if (redisUrl) {
       expect(await client.pttl(`${keyPrefix}cache:k`)).to.be.within(29_000, 30_000);
       await cache.close();
       expect(await client.ping()).to.equal('PONG');
+      await client.del(`${keyPrefix}cache:k`);
+    });
+
+    it('leaves a tombstone that expires by itself after tombstoneSeconds', async () => {
+      const keyPrefix = prefix();
+      const cache = new RedisCache({ client, keyPrefix, tombstoneSeconds: 5 });
+      await cache.set('k', { v: 1 }, 30);
+      await cache.delete('k');
+      expect(await client.pttl(`${keyPrefix}cache:k`)).to.be.within(4_000, 5_000);
+      expect(await cache.get('k')).to.equal(undefined);
+      await cache.close();
       await client.del(`${keyPrefix}cache:k`);
     });
   });
