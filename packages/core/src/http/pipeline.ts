@@ -247,6 +247,9 @@ export class Pipeline {
   private finish(response: HttpResponse, request: HttpRequest, state: RequestState): HttpResponse {
     const headers = {
       ...response.headers,
+      // The unread rest of an oversized body is not worth draining: close the connection
+      // after the 413 instead of keeping the socket for a client that keeps sending.
+      ...(response.status === 413 ? { Connection: 'close' } : {}),
       ...state.headers,
       ...securityHeaders({ https: request.protocol === 'https' }),
       'X-Request-ID': state.requestId,

@@ -55,6 +55,7 @@ export function protocolSuite(h: Harness): void {
       const body = JSON.stringify({ ...registration(), full_name: 'x'.repeat(limit) });
       const res = await h.client().post(h.api('/auth/register')).set('Content-Type', 'application/json').send(body);
       expectError(res, 413, 'request_too_large');
+      expect(res.headers.connection, 'the connection closes after a 413').to.equal('close');
     });
 
     it('answers 413 to a chunked body that grows over the limit, without reading it whole', async () => {
