@@ -186,9 +186,12 @@ export class Pipeline {
     const result = await route.handler(ctx).catch((error: unknown) => {
       throw route.schemas.body ? qualifyBodyFields(error) : error;
     });
-    if (cacheKey !== undefined && route.cache && result.body !== undefined && !result.stream) {
+    // `add` fills only an empty key: an invalidation that ran while the handler read (a PATCH
+    // committing meanwhile) left a tombstone, so this possibly stale body is not stored. A
+    // request past its timeout may outlive the tombstone, so it stores nothing at all.
+    if (cacheKey !== undefined && route.cache && result.body !== undefined && !result.stream && !signal.aborted) {
       // A cache outage is a miss, never an error.
-      await this.deps.cache.set(cacheKey, result.body, route.cache.ttlSeconds).catch(() => undefined);
+      await this.deps.cache.add(cacheKey, result.body, route.cache.ttlSeconds).catch(() => false);
       result.headers = { ...result.headers, 'X-Cache': 'MISS' };
     }
     return this.success(route, result);

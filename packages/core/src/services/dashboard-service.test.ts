@@ -22,43 +22,22 @@ describe('DashboardService', () => {
       const { stats, cached } = await service.getStats();
       expect(cached).to.equal(false);
       expect(stats).to.include({ total_users: 10, active_users: 8, inactive_users: 2, superusers: 1, new_users_today: 3, new_users_week: 5 });
-      expect(cache.add.firstCall.args).to.deep.equal(['dashboard:stats', stats, 60]);
-      expect(cache.set.called).to.equal(false);
+      expect(cache.set.firstCall.args).to.deep.equal(['dashboard:stats', stats, 60]);
     });
 
-    it('does not cache figures computed across an invalidation', async () => {
+    it('caches again at once after an invalidation, so registrations never keep it uncached', async () => {
       const users = fakeUserRepository();
       const cache = new MemoryCache();
       const service = new DashboardService(users, cache, testConfig());
-      let finishQuery!: (value: typeof counts) => void;
-      users.stats.onFirstCall().returns(new Promise((resolve) => (finishQuery = resolve)));
+      users.stats.resolves(counts);
+      await service.getStats();
+      await cache.delete(cacheKeys.dashboardStats()); // a user registered
       users.stats.resolves({ ...counts, total: 11 });
-      const stale = service.getStats();
-      await new Promise((resolve) => setImmediate(resolve)); // the query is now running
-      // A user is created and committed: its service invalidates the stats key.
-      await cache.delete(cacheKeys.dashboardStats());
-      finishQuery(counts);
-      expect((await stale).stats.total_users).to.equal(10);
-      expect(await cache.get(cacheKeys.dashboardStats())).to.equal(undefined);
+      expect(await service.getStats()).to.deep.include({ cached: false });
       const next = await service.getStats();
-      expect(next).to.deep.include({ cached: false });
+      expect(next.cached).to.equal(true);
       expect(next.stats.total_users).to.equal(11);
       await cache.close();
-    });
-
-    it('does not store figures whose query outlasted a tombstone', async () => {
-      const clock = sinon.useFakeTimers({ now: Date.parse('2026-03-10T12:00:00Z'), toFake: ['Date'] });
-      try {
-        const { service, users, cache } = setup();
-        users.stats.callsFake(async () => {
-          clock.tick(TOMBSTONE_SECONDS * 1000);
-          return counts;
-        });
-        expect((await service.getStats()).stats.total_users).to.equal(10);
-        expect(cache.add.called).to.equal(false);
-      } finally {
-        clock.restore();
-      }
     });
 
     it('serves a cached copy without querying', async () => {
