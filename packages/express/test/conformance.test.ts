@@ -1,9 +1,8 @@
 import { expect } from 'chai';
 import express from 'express';
-import { after, before, describe, it } from 'mocha';
+import { describe, it } from 'mocha';
 import request from 'supertest';
-import { createCore, type Core } from '@app/core';
-import { runConformanceSuite, testDatabaseTargets, type TestDatabase } from '@app/core/testing';
+import { runConformanceSuite, useTestCore } from '@app/core/testing';
 import { createExpressRouter } from '../src/index';
 
 // The suite sets X-Forwarded-For per test; trusting it is the host's decision.
@@ -13,21 +12,11 @@ runConformanceSuite({
 });
 
 describe('createExpressRouter', () => {
-  let core: Core;
-  let database: TestDatabase;
+  const fixture = useTestCore();
   const registration = (name: string) => ({ email: `${name}@example.com`, username: name, password: 'password-123' });
 
-  before(async () => {
-    database = await testDatabaseTargets()[0].create();
-    core = await createCore({ environment: 'test', database: { url: database.url }, bcryptRounds: 4, migrate: true });
-  });
-  after(async () => {
-    await core?.close();
-    await database?.drop();
-  });
-
   it('reuses a JSON body the host already parsed with express.json(), and still answers 415 to other types', async () => {
-    const app = express().use(express.json()).use(createExpressRouter(core));
+    const app = express().use(express.json()).use(createExpressRouter(fixture.core));
     const res = await request(app).post('/api/v1/auth/register').send(registration('hostparsed'));
     expect(res.status, JSON.stringify(res.body)).to.equal(201);
     expect(res.body.username).to.equal('hostparsed');
@@ -38,7 +27,7 @@ describe('createExpressRouter', () => {
   it('changes no setting of the host and adds exactly the one router it is given', async () => {
     const app = express();
     const settings = { ...app.settings };
-    const router = createExpressRouter(core);
+    const router = createExpressRouter(fixture.core);
     expect(app.settings).to.deep.equal(settings);
     app.use(router);
     await request(app).get('/health');
@@ -47,7 +36,7 @@ describe('createExpressRouter', () => {
   });
 
   it('leaves paths outside its routes and prefix to the host', async () => {
-    const app = express().use(createExpressRouter(core));
+    const app = express().use(createExpressRouter(fixture.core));
     app.get('/elsewhere', (_req, res) => {
       res.send('host');
     });
@@ -57,7 +46,7 @@ describe('createExpressRouter', () => {
   });
 
   it('works mounted under a sub-path of the host', async () => {
-    const app = express().use('/identity', createExpressRouter(core));
+    const app = express().use('/identity', createExpressRouter(fixture.core));
     expect((await request(app).get('/identity/health')).status).to.equal(200);
     expect((await request(app).get('/identity/api/v1/nope')).body.error).to.equal('not_found_error');
     const wrongMethod = await request(app).put('/identity/api/v1/users/1');
@@ -66,7 +55,7 @@ describe('createExpressRouter', () => {
   });
 
   it('ignores X-Forwarded-For when the host does not trust proxies', async () => {
-    const app = express().use(createExpressRouter(core));
+    const app = express().use(createExpressRouter(fixture.core));
     const name = 'notrusted';
     await request(app).post('/api/v1/auth/register').send(registration(name));
     const login = await request(app).post('/api/v1/auth/login').set('X-Forwarded-For', '203.0.113.99').send({ username: name, password: 'password-123' });

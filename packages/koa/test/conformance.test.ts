@@ -1,9 +1,8 @@
 import Koa, { type Middleware } from 'koa';
 import { expect } from 'chai';
-import { after, before, describe, it } from 'mocha';
+import { describe, it } from 'mocha';
 import request from 'supertest';
-import { createCore, type Core } from '@app/core';
-import { runConformanceSuite, testDatabaseTargets, type TestDatabase } from '@app/core/testing';
+import { runConformanceSuite, useTestCore } from '@app/core/testing';
 import { createKoaRouter } from '../src/index';
 
 // The suite sets X-Forwarded-For per test; trusting it is the host's decision.
@@ -31,22 +30,12 @@ const jsonParser: Middleware = async (ctx, next) => {
 };
 
 describe('createKoaRouter', () => {
-  let core: Core;
-  let database: TestDatabase;
+  const fixture = useTestCore();
   const registration = (name: string) => ({ email: `${name}@example.com`, username: name, password: 'password-123' });
-
-  before(async () => {
-    database = await testDatabaseTargets()[0].create();
-    core = await createCore({ environment: 'test', database: { url: database.url }, bcryptRounds: 4, migrate: true });
-  });
-  after(async () => {
-    await core?.close();
-    await database?.drop();
-  });
 
   it('reuses a JSON body a host parser already read, and still answers 415 to other types', async () => {
     const app = new Koa();
-    app.use(jsonParser).use(createKoaRouter(core).routes());
+    app.use(jsonParser).use(createKoaRouter(fixture.core).routes());
     const res = await request(app.callback()).post('/api/v1/auth/register').send(registration('hostparsed'));
     expect(res.status, JSON.stringify(res.body)).to.equal(201);
     expect(res.body.username).to.equal('hostparsed');
@@ -57,7 +46,7 @@ describe('createKoaRouter', () => {
   it('changes no setting of the host and adds exactly the one middleware it is given', async () => {
     const app = new Koa();
     const before = { proxy: app.proxy, env: app.env, subdomainOffset: app.subdomainOffset, context: Object.keys(app.context) };
-    app.use(createKoaRouter(core).routes());
+    app.use(createKoaRouter(fixture.core).routes());
     await request(app.callback()).get('/health');
     expect({ proxy: app.proxy, env: app.env, subdomainOffset: app.subdomainOffset, context: Object.keys(app.context) }).to.deep.equal(before);
     expect(app.middleware).to.have.length(1);
@@ -65,7 +54,7 @@ describe('createKoaRouter', () => {
 
   it('leaves paths outside its routes and prefix to the host, and adds no allowedMethods of its own', async () => {
     const app = new Koa();
-    app.use(createKoaRouter(core).routes());
+    app.use(createKoaRouter(fixture.core).routes());
     app.use((ctx) => {
       ctx.body = 'host';
     });
@@ -78,7 +67,7 @@ describe('createKoaRouter', () => {
 
   it('ignores X-Forwarded-For when the host does not trust proxies', async () => {
     const app = new Koa();
-    app.use(createKoaRouter(core).routes());
+    app.use(createKoaRouter(fixture.core).routes());
     const server = app.callback();
     const name = 'notrusted';
     await request(server).post('/api/v1/auth/register').send(registration(name));

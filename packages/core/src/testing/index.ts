@@ -10,4 +10,5 @@ export { rateLimiterContract } from './rate-limiter-contract';
 export { startTcpProxy } from './tcp-proxy';
 export type { TcpProxy } from './tcp-proxy';
 export { testDatabaseTargets } from './test-databases';
+export { useTestCore } from './test-core';
 export type { TestDatabase, TestDatabaseTarget } from './test-databases';
