@@ -59,9 +59,9 @@ export function createExpressRouter(core: Core, options: ExpressRouterOptions = 
   // Express's router throws a URIError (its own HTML 400) for a path parameter with a
   // malformed percent-escape before any handler runs; the core routes that request itself
   // and answers in the envelope, as it does on Koa (422 for the parameter).
-  router.use((error: unknown, req: Request, res: Response, next: NextFunction) => {
+  router.use(async (error: unknown, req: Request, res: Response, next: NextFunction) => {
     if (!(error instanceof URIError) || res.headersSent) return next(error);
-    void http.dispatch(toHttpRequest(req, req.path)).then((response) => writeResponse(res, response, onStreamError));
+    await writeResponse(res, await http.dispatch(toHttpRequest(req, req.path)), onStreamError);
   });
   return router;
 }
