@@ -13,7 +13,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import express from 'express';
 import Koa from 'koa';
-import { createCore } from '@app/core';
+import { createConsoleLogger, createCore, type Logger } from '@app/core';
 import { createExpressRouter } from '@app/express';
 import { createKoaRouter } from '@app/koa';
 import { createBareExpressApp } from './bare-express';
@@ -37,7 +37,7 @@ async function start(): Promise<{ server: Server; close: () => Promise<void> }> 
     environment: 'test',
     // Logins still queued on the hashing pool when the load generator hangs up fail with
     // "hasher is closed" at shutdown; their clients are gone, so those are not reported.
-    logger: { info: () => {}, warn: console.warn, error: (message) => stopping || console.error(message) },
+    logger: { ...createConsoleLogger({ level: 'warn' }), error: (...args: unknown[]) => stopping || console.error(...args) } as Logger,
     database: { url: databaseUrl!, poolMax: 10 },
     secretKey,
     bcryptRounds: Number(process.env.BCRYPT_ROUNDS ?? 12),

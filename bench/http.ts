@@ -37,7 +37,7 @@ async function prepare(): Promise<string> {
     await ensureSeeded(core, DATABASE, 100_000);
     await withClient(DATABASE, (client) => client.query('DELETE FROM sessions'));
     await core.services.users.ensureSuperuser(ADMIN);
-    const login = await core.services.auth.login({ identifier: ADMIN.username, password: ADMIN.password });
+    const login = await core.services.auth.login({ username: ADMIN.username, password: ADMIN.password });
     return login.accessToken;
   } finally {
     await core.close();

@@ -5,7 +5,7 @@ import express from 'express';
 import Koa from 'koa';
 import { after, before, describe, it } from 'mocha';
 import request from 'supertest';
-import { createCore, type Core, type CoreOptions } from '@app/core';
+import { createConsoleLogger, createCore, type Core, type CoreOptions } from '@app/core';
 import { testDatabaseTargets, type TestDatabase } from '@app/core/testing';
 import { createExpressRouter } from '@app/express';
 import { createKoaRouter } from '@app/koa';
@@ -33,7 +33,7 @@ if (databaseUrl && redisUrl) {
         redis: { url: redisUrl, keyPrefix: `multi:${randomUUID()}:` },
         secretKey: randomBytes(32).toString('hex'),
         bcryptRounds: 4,
-        logger: { info: () => undefined, warn: (message) => console.warn(message), error: (message) => console.error(message) },
+        logger: createConsoleLogger({ level: 'warn' }),
       };
       cores.push(await createCore({ ...shared, migrate: true }));
       cores.push(await createCore(shared));

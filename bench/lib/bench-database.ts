@@ -1,4 +1,4 @@
-import { createCore, type Core, type CoreOptions } from '@app/core';
+import { createConsoleLogger, createCore, type Core, type CoreOptions } from '@app/core';
 import pg from 'pg';
 
 /** Where the bench databases live unless DATABASE_URL says otherwise. */
@@ -33,7 +33,7 @@ export async function openBenchCore(name: string, options: CoreOptions = {}): Pr
   return createCore({
     environment: 'test',
     // Migration chatter would interleave with the tables; warnings and errors still show.
-    logger: { info: () => {}, warn: (message) => console.warn(message), error: (message) => console.error(message) },
+    logger: createConsoleLogger({ level: 'warn' }),
     ...options,
     database: { poolMax: 10, ...options.database, url: benchDatabaseUrl(name) },
     migrate: true,

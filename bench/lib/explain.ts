@@ -1,4 +1,4 @@
-import { createCore, type Core } from '@app/core';
+import { createConsoleLogger, createCore, type Core, type Logger } from '@app/core';
 import { benchDatabaseUrl, withClient } from './bench-database';
 
 /**
@@ -22,7 +22,7 @@ export async function openRecordingCore(name: string): Promise<RecordingCore> {
     limiterEnabled: false,
     bcryptRounds: 4,
     hashWorkers: 1,
-    logger: { info: record, warn: () => {}, error: (message) => console.error(message) },
+    logger: { ...createConsoleLogger({ level: 'error' }), info: ((message: string) => record(message)) as Logger['info'] },
   });
   return {
     core,

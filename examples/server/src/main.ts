@@ -5,7 +5,7 @@
 import { createServer } from 'node:http';
 import { ConfigError, createCore, loadConfigFromEnv, readPort } from '@app/core';
 import { createApp, readFramework, readTrustProxy } from './app';
-import { createLogger, toCoreLogger, withRequestLog } from './request-log';
+import { createLogger, withRequestLog } from './request-log';
 import { installGracefulShutdown } from './shutdown';
 import { ensureFirstSuperuser } from './superuser';
 
@@ -17,7 +17,7 @@ async function main(): Promise<void> {
   const port = readPort(process.env);
   const app = { framework: readFramework(process.env), trustProxy: readTrustProxy(process.env) };
 
-  const core = await createCore({ ...options, migrate: true, logger: toCoreLogger(log) });
+  const core = await createCore({ ...options, migrate: true, logger: log });
   await ensureFirstSuperuser(core, firstSuperuser, log);
 
   const server = createServer(withRequestLog(createApp(core, app), log));

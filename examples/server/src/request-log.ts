@@ -1,8 +1,6 @@
 import type { IncomingMessage, RequestListener } from 'node:http';
 import { pino, type Logger } from 'pino';
-import type { CoreOptions } from '@app/core';
 
-type CoreLogger = NonNullable<CoreOptions['logger']>;
 
 /** The server's structured logger: one JSON object per line on stdout, ISO-8601 times. */
 export function createLogger(): Logger {
@@ -13,14 +11,7 @@ export function createLogger(): Logger {
   });
 }
 
-/** Routes the core's own operational messages (missing secret, Redis outage) into pino. */
-export function toCoreLogger(log: Logger): CoreLogger {
-  return {
-    info: (message) => log.info(message),
-    warn: (message) => log.warn(message),
-    error: (message) => log.error(message),
-  };
-}
+
 
 /**
  * The `sub` claim of the bearer token, decoded but NOT verified. It only labels the log

@@ -28,7 +28,7 @@ async function main(): Promise<void> {
     const run = Date.now().toString(36);
     const inputs = Array.from({ length: 100 }, (_, index) => {
       const n = String(index + 1).padStart(3, '0');
-      return { email: `demo_${run}_${n}@example.com`, username: `demo_${run}_${n}`, password: `demo-password-${n}`, fullName: `Demo User ${n}` };
+      return { email: `demo_${run}_${n}@example.com`, username: `demo_${run}_${n}`, password: `demo-password-${n}`, full_name: `Demo User ${n}` };
     });
     const started = Date.now();
     const created = await core.services.users.bulkCreate(inputs);
@@ -41,13 +41,13 @@ async function main(): Promise<void> {
     const page = await core.services.users.listUsers({
       page: 1,
       size: 5,
-      isActive: true,
+      is_active: true,
       search: `demo_${run}`,
-      sortBy: 'username',
-      sortOrder: 'desc',
+      sort_by: 'username',
+      sort_order: 'desc',
     });
     console.log(`\nActive users matching "demo_${run}", by username descending: ${page.total} in ${page.pages} pages; page 1:`);
-    console.table(page.items.map((user) => ({ id: user.id, username: user.username, email: user.email, created_at: user.createdAt.toISOString() })));
+    console.table(page.items.map((user) => ({ id: user.id, username: user.username, email: user.email, created_at: user.created_at.toISOString() })));
   } finally {
     await core.close();
   }

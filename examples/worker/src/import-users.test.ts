@@ -1,9 +1,11 @@
 import { expect } from 'chai';
-import { AppError } from '@app/core';
+import { AppError, createUserFields, createUserSchemas } from '@app/core';
 import { parseCsv } from './csv';
 import { importUsers, type ImportTarget } from './import-users';
 
 type Input = Parameters<ImportTarget['createUser']>[0];
+
+const { create: schema } = createUserSchemas(createUserFields(), { bulkMax: 100 });
 
 /** A user store that refuses taken emails and usernames like the real service does. */
 function fakeTarget(taken: string[] = []) {
@@ -41,7 +43,7 @@ describe('importUsers', () => {
   it('creates valid rows in batches and reports invalid rows with their line numbers', async () => {
     const { target, calls } = fakeTarget();
     const csv = `${header}a@example.com,alice,password-1,Alice\nnot-an-email,bob,password-2,\nc@example.com,carol,password-3,\n`;
-    const summary = await importUsers(target, parseCsv(csv), { batchSize: 10 });
+    const summary = await importUsers(target, schema, parseCsv(csv), { batchSize: 10 });
     expect(summary.created).to.equal(2);
     expect(summary.duplicates).to.deep.equal([]);
     expect(summary.invalid.map((row) => row.line)).to.deep.equal([3]);
@@ -53,7 +55,7 @@ describe('importUsers', () => {
     const { target } = fakeTarget(['taken@example.com']);
     const csv = `${header}taken@example.com,newname,password-1,\nx@example.com,xavier,password-2,\nX@example.com,xavier2,password-3,\n`;
     const progress: number[] = [];
-    const summary = await importUsers(target, parseCsv(csv), { batchSize: 10, onProgress: (n) => progress.push(n) });
+    const summary = await importUsers(target, schema, parseCsv(csv), { batchSize: 10, onProgress: (n) => progress.push(n) });
     expect(summary.created).to.equal(1);
     expect(summary.duplicates.map((row) => row.line)).to.deep.equal([2, 4]);
     expect(progress.at(-1)).to.equal(3);
@@ -62,14 +64,14 @@ describe('importUsers', () => {
   it('lets a later batch succeed after an earlier one fell back to single rows', async () => {
     const { target, calls } = fakeTarget(['a@example.com']);
     const csv = `${header}a@example.com,aa1,password-1,\nb@example.com,bb1,password-2,\nc@example.com,cc1,password-3,\nd@example.com,dd1,password-4,\n`;
-    const summary = await importUsers(target, parseCsv(csv), { batchSize: 2 });
+    const summary = await importUsers(target, schema, parseCsv(csv), { batchSize: 2 });
     expect(summary.created).to.equal(3);
     expect(calls).to.deep.equal({ bulk: 2, single: 2 });
   });
 
   it('refuses a file whose header lacks a required column', async () => {
     const { target } = fakeTarget();
-    const failure = await importUsers(target, parseCsv('email,username\na@example.com,alice\n')).catch((e: Error) => e);
+    const failure = await importUsers(target, schema, parseCsv('email,username\na@example.com,alice\n')).catch((e: Error) => e);
     expect(failure).to.be.instanceOf(Error).with.property('message').that.contains('password');
   });
 });

@@ -1,8 +1,11 @@
-import { AppError, userCreateSchema, type Core } from '@app/core';
+import { AppError, type Core } from '@app/core';
 import type { CsvRecord } from './csv';
 
 /** The two user-service methods an import needs (a fake in tests, `core.services.users` in use). */
 export type ImportTarget = Pick<Core['services']['users'], 'bulkCreate' | 'createUser'>;
+
+/** The `UserCreate` schema rows are checked with: `core.schemas.create`. */
+export type RowSchema = Core['schemas']['create'];
 
 /** A row that was not created, with the CSV line it came from. */
 export interface RejectedRow {
@@ -36,13 +39,18 @@ const REQUIRED_COLUMNS = ['email', 'username', 'password'] as const;
 /**
  * Imports users from parsed CSV records whose first record is the header (`email`,
  * `username`, `password`, optional `full_name`). Each row is validated with the same
- * `userCreateSchema` the register route uses; valid rows are created in all-or-nothing
+ * `UserCreate` schema the register route uses (`core.schemas.create`); valid rows are created in all-or-nothing
  * batches, and a batch refused with 409 is retried row by row so that duplicates are
  * counted instead of failing the import.
  *
  * @throws Error when a required column is missing; any non-409 service error.
  */
-export async function importUsers(target: ImportTarget, records: CsvRecord[], options: ImportOptions = {}): Promise<ImportSummary> {
+export async function importUsers(
+  target: ImportTarget,
+  schema: RowSchema,
+  records: CsvRecord[],
+  options: ImportOptions = {},
+): Promise<ImportSummary> {
   const { batchSize = 100, onProgress } = options;
   const [header, ...rows] = records;
   const columns = (header?.fields ?? []).map((name) => name.trim().toLowerCase());
@@ -52,12 +60,11 @@ export async function importUsers(target: ImportTarget, records: CsvRecord[], op
   const summary: ImportSummary = { created: 0, duplicates: [], invalid: [] };
   const valid: ValidRow[] = [];
   for (const row of rows) {
-    const parsed = userCreateSchema.safeParse(toObject(columns, row.fields));
+    const parsed = schema.safeParse(toObject(columns, row.fields));
     if (parsed.success) {
-      const { email, username, password, full_name } = parsed.data;
-      valid.push({ line: row.line, input: { email, username, password, fullName: full_name ?? null } });
+      valid.push({ line: row.line, input: parsed.data });
     } else {
-      summary.invalid.push({ line: row.line, reasons: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) });
+      summary.invalid.push({ line: row.line, reasons: parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`) });
     }
   }
 

@@ -24,7 +24,7 @@ async function main(file: string | undefined): Promise<void> {
       cliProgress.Presets.shades_classic,
     );
     bar.start(Math.max(records.length - 1, 0), 0);
-    const summary = await importUsers(core.services.users, records, {
+    const summary = await importUsers(core.services.users, core.schemas.create, records, {
       batchSize: core.config.bulkMax,
       onProgress: (done) => bar.update(done),
     });

@@ -7,6 +7,9 @@ import type { MetricsService } from './services/metrics-service';
 import type { UserService } from './services/user-service';
 import type { HttpApi } from './http/http-api';
 import type { Migrator } from './database/migrator';
+import type { UserFields } from './domain/user-fields';
+import type { UserSchemas } from './schemas/user';
+import type { CoreEventSource } from './events/core-events';
 
 /**
  * What `createCore` returns: the services for workers, the HTTP contract for adapters, the
@@ -26,6 +29,15 @@ export interface Core {
   readonly http: HttpApi;
   /** Versioned migrations: `up()`, `down()`, `status()`. */
   readonly migrator: Migrator;
-  /** Releases the pool, Redis connections and hashing workers. Idempotent. */
+  /** The user's fields: the core's and the host's (docs/guides/extending.md "Fields"). */
+  readonly fields: UserFields;
+  /** The user's wire schemas, derived from the fields: the ones the routes and services enforce. */
+  readonly schemas: UserSchemas;
+  /** Events after commit: `core.events.on('user.created', listener)`. */
+  readonly events: CoreEventSource;
+  /**
+   * Releases the pool, and the Redis connections and hashing workers this core created (a
+   * port the host passed in is left to the host). Idempotent.
+   */
   close(): Promise<void>;
 }

@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import { Container, ContainerModule } from 'inversify';
 import type { Core } from './core';
-import { CORE_CONFIG, resolveConfig, type CoreConfig, type CoreOptions } from './config/options';
+import { CLOCK, systemClock, type Clock } from './clock/clock';
+import { CORE_CONFIG, resolveOptions, type CoreConfig, type CoreOptions } from './config/options';
 import { EXECUTION_CONTEXT, ExecutionContext } from './context/execution-context';
 import { createSequelize } from './database/connection';
 import { DATABASE_INFO } from './database/database-info';
@@ -10,9 +11,13 @@ import { SequelizeDatabaseInfo } from './database/sequelize-database-info';
 import { SequelizeUnitOfWork } from './database/sequelize-unit-of-work';
 import { UNIT_OF_WORK } from './database/unit-of-work';
 import { createModels, MODELS, SEQUELIZE } from './models/create-models';
-import { CACHE } from './cache/cache';
+import { createUserFields, USER_FIELDS, type UserFields } from './domain/user-fields';
+import type { CoreHooks } from './events/core-events';
+import { EVENT_BUS, EventBus } from './events/event-bus';
+import { createUserSchemas, USER_SCHEMAS, type UserSchemas } from './schemas/user';
+import { CACHE, type Cache } from './cache/cache';
 import { createCache } from './cache/create-cache';
-import { RATE_LIMITER } from './rate-limit/rate-limiter';
+import { RATE_LIMITER, type RateLimiter } from './rate-limit/rate-limiter';
 import { createRateLimiter } from './rate-limit/create-rate-limiter';
 import { SESSION_REPOSITORY } from './repositories/session-repository';
 import { SequelizeSessionRepository } from './repositories/sequelize-session-repository';
@@ -20,7 +25,7 @@ import { SequelizeUserRepository } from './repositories/sequelize-user-repositor
 import { USER_REPOSITORY } from './repositories/user-repository';
 import { BcryptPasswordHasher } from './security/bcrypt-password-hasher';
 import { JwtTokenService } from './security/jwt-token-service';
-import { PASSWORD_HASHER } from './security/password-hasher';
+import { PASSWORD_HASHER, type PasswordHasher } from './security/password-hasher';
 import { TOKEN_SERVICE } from './security/token-service';
 import { AuthService } from './services/auth-service';
 import { DashboardService } from './services/dashboard-service';
@@ -30,45 +35,69 @@ import { MetricsService } from './services/metrics-service';
 import { UserService } from './services/user-service';
 import { createHttpApi } from './http/create-http-api';
 
-/** The infrastructure one core owns: built first, released by `close()` in reverse order. */
+/** The infrastructure one core uses: built first, what it created released by `close()`. */
 interface Infrastructure {
   config: CoreConfig;
   executionContext: ExecutionContext;
   sequelize: ReturnType<typeof createSequelize>['sequelize'];
   provider: ReturnType<typeof createSequelize>['provider'];
-  cache: ReturnType<typeof createCache>;
-  limiter: ReturnType<typeof createRateLimiter>;
-  hasher: BcryptPasswordHasher;
+  cache: Cache;
+  limiter: RateLimiter;
+  hasher: PasswordHasher;
+  clock: Clock;
+  fields: UserFields;
+  schemas: UserSchemas;
+  hooks: CoreHooks;
+  /** What this core created and so must close (never a port the host passed in). */
+  owned: Array<{ close(): Promise<void> }>;
 }
 
-function buildInfrastructure(config: CoreConfig): Infrastructure {
+function buildInfrastructure(options: CoreOptions): Infrastructure {
+  const { config, ports, fields: extraFields, hooks } = resolveOptions(options);
+  const fields = createUserFields(extraFields);
   const { sequelize, provider } = createSequelize(config.database, config.logger);
+  const owned: Array<{ close(): Promise<void> }> = [];
+  const own = <T extends { close(): Promise<void> }>(port: T): T => (owned.push(port), port);
   return {
     config,
     executionContext: new ExecutionContext(),
     sequelize,
     provider,
-    cache: createCache(config),
-    limiter: createRateLimiter(config),
-    hasher: new BcryptPasswordHasher({ rounds: config.bcryptRounds, workers: config.hashWorkers }),
+    cache: ports.cache ?? own(createCache(config)),
+    limiter: ports.rateLimiter ?? own(createRateLimiter(config)),
+    hasher: ports.passwordHasher ?? own(new BcryptPasswordHasher({ rounds: config.bcryptRounds, workers: config.hashWorkers })),
+    clock: ports.clock ?? systemClock,
+    fields,
+    schemas: createUserSchemas(fields, { bulkMax: config.bulkMax }),
+    hooks,
+    owned,
   };
 }
 
-/** Database, transactions, ports and security: instances this core created, as constants. */
+/** Database, transactions, ports, the user registry and events: constants of this core. */
 const infrastructureModule = (infra: Infrastructure) =>
   new ContainerModule(({ bind }) => {
-    const models = createModels(infra.sequelize);
+    const models = createModels(infra.sequelize, infra.fields);
+    const uow = new SequelizeUnitOfWork(infra.sequelize, infra.executionContext);
     bind(CORE_CONFIG).toConstantValue(infra.config);
     bind(EXECUTION_CONTEXT).toConstantValue(infra.executionContext);
     bind(SEQUELIZE).toConstantValue(infra.sequelize);
     bind(MODELS).toConstantValue(models);
-    bind(UNIT_OF_WORK).toConstantValue(new SequelizeUnitOfWork(infra.sequelize, infra.executionContext));
+    bind(UNIT_OF_WORK).toConstantValue(uow);
     bind(DATABASE_INFO).toConstantValue(new SequelizeDatabaseInfo(infra.sequelize, infra.provider, infra.config.database.poolMax));
+    bind(USER_FIELDS).toConstantValue(infra.fields);
+    bind(USER_SCHEMAS).toConstantValue(infra.schemas);
+    bind(EVENT_BUS).toConstantValue(new EventBus(uow, infra.executionContext, infra.config.logger, infra.hooks));
+    bind(CLOCK).toConstantValue(infra.clock);
     bind(CACHE).toConstantValue(infra.cache);
     bind(RATE_LIMITER).toConstantValue(infra.limiter);
     bind(PASSWORD_HASHER).toConstantValue(infra.hasher);
     bind(TOKEN_SERVICE).toConstantValue(
-      new JwtTokenService({ secretKey: infra.config.secretKey, expireMinutes: infra.config.accessTokenExpireMinutes }),
+      new JwtTokenService({
+        secretKey: infra.config.secretKey,
+        expireMinutes: infra.config.accessTokenExpireMinutes,
+        now: () => infra.clock.now().getTime(),
+      }),
     );
   });
 
@@ -105,8 +134,8 @@ const operationsModule = new ContainerModule(({ bind }) => {
  * await core.close();
  */
 export async function createCore(options: CoreOptions = {}): Promise<Core> {
-  const config = resolveConfig(options);
-  const infra = buildInfrastructure(config);
+  const infra = buildInfrastructure(options);
+  const { config } = infra;
   const release = once(() => releaseInfrastructure(infra));
   try {
     const container = new Container({ defaultScope: 'Singleton' });
@@ -128,8 +157,21 @@ export async function createCore(options: CoreOptions = {}): Promise<Core> {
       cache: infra.cache,
       limiter: infra.limiter,
       executionContext: infra.executionContext,
+      fields: infra.fields,
+      schemas: infra.schemas,
+      clock: infra.clock,
     });
-    return Object.freeze({ config, services, http, migrator, close: release });
+    const events = container.get<EventBus>(EVENT_BUS);
+    return Object.freeze({
+      config,
+      services,
+      http,
+      migrator,
+      fields: infra.fields,
+      schemas: infra.schemas,
+      events: { on: events.on.bind(events) },
+      close: release,
+    });
   } catch (error) {
     await release();
     throw error;
@@ -138,12 +180,7 @@ export async function createCore(options: CoreOptions = {}): Promise<Core> {
 
 async function releaseInfrastructure(infra: Infrastructure): Promise<void> {
   // Every resource is released even when another fails to close.
-  const results = await Promise.allSettled([
-    infra.hasher.close(),
-    infra.cache.close(),
-    infra.limiter.close(),
-    infra.sequelize.close(),
-  ]);
+  const results = await Promise.allSettled([...infra.owned.map((port) => port.close()), infra.sequelize.close()]);
   const failure = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
   if (failure) throw failure.reason;
 }

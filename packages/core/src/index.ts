@@ -12,7 +12,7 @@ export { VERSION } from './version';
 
 // Configuration
 export { resolveConfig, coreOptionsSchema, ConfigError } from './config/options';
-export type { CoreOptions, CoreConfig, CoreLogger } from './config/options';
+export type { CoreOptions, CoreConfig, CorePortOptions } from './config/options';
 export { loadConfigFromEnv, readPort, ENV_VARIABLES } from './config/env';
 export type { EnvVariable } from './config/env';
 
@@ -23,22 +23,49 @@ export type { ErrorCode, ErrorDetail } from './errors/app-error';
 // Domain
 export type {
   User,
+  UserExtensions,
+  UserRecord,
   Session,
   Page,
   UserListQuery,
-  UserSortField,
   SortOrder,
   DashboardStats,
   PoolMetrics,
   HealthReport,
   ClientInfo,
   AuthContext,
+  NewUserInput,
+  AdminUserInput,
+  UserUpdateInput,
 } from './domain/types';
-export { toUserJson } from './domain/user-json';
+
+// The user's fields (docs/guides/extending.md "Fields")
+export { createUserFields, UserFields, UserFieldError, CORE_USER_FIELDS } from './domain/user-fields';
+export type {
+  UserField,
+  UserFieldDefinition,
+  UserFieldDefinitions,
+  UserFieldType,
+  UserFieldWriter,
+  InferUserFields,
+} from './domain/user-fields';
+
+// Hooks and events (docs/guides/extending.md "Hooks and events")
+export type {
+  CoreEvents,
+  CoreEventName,
+  CoreHook,
+  CoreHooks,
+  CoreListener,
+  CoreEventSource,
+  HookContext,
+  UserCreateSource,
+  SessionEndReason,
+} from './events/core-events';
 
 // Services (their types; instances come from `core.services`)
 export type { AuthService, LoginResult, ListedSession } from './services/auth-service';
-export type { UserService, AdminUserInput, EnsureSuperuserResult, NewUserInput, UserUpdateInput, SeedUsersOptions } from './services/user-service';
+export type { UserService, EnsureSuperuserResult, SeedUsersOptions } from './services/user-service';
 export type { DashboardService } from './services/dashboard-service';
 export type { MetricsService } from './services/metrics-service';
 export type { HealthService } from './services/health-service';
@@ -46,19 +73,18 @@ export type { ExportService } from './services/export-service';
 export type { Migrator } from './database/migrator';
 
 // Wire schemas (for validating input outside HTTP, e.g. CSV rows in a worker)
-export {
-  userCreateSchema,
-  userCreateByAdminSchema,
-  userUpdateSchema,
-  loginSchema,
-  userListQuerySchema,
-  userResponseSchema,
-} from './schemas/user';
-export type { UserJson } from './schemas/user';
+export { createUserSchemas, loginSchema } from './schemas/user';
+export type { UserSchemas, LoginInput } from './schemas/user';
 
 // Ports, for hosts that bring their own implementation or read the backend in use
 export type { Cache } from './cache/cache';
 export type { RateLimiter, RateLimitRule, RateLimitResult } from './rate-limit/rate-limiter';
+export type { PasswordHasher, HashOptions } from './security/password-hasher';
+export type { Logger, LogMethod } from './logger/logger';
+export { createConsoleLogger, silentLogger } from './logger/logger';
+export type { Clock } from './clock/clock';
+export { systemClock } from './clock/clock';
+export type { Mailer, MailMessage } from './mail/mailer';
 export { MemoryCache } from './cache/memory-cache';
 export { RedisCache } from './cache/redis-cache';
 export { MemoryRateLimiter } from './rate-limit/memory-rate-limiter';

@@ -1,3 +1,4 @@
+import { silentLogger } from '../logger/logger';
 import { expect } from 'chai';
 import { describe, it } from 'mocha';
 import { resolveConfig, type CoreOptions } from '../config/options';
@@ -6,8 +7,7 @@ import { DisabledCache } from './disabled-cache';
 import { MemoryCache } from './memory-cache';
 import { RedisCache } from './redis-cache';
 
-const quiet = { info: () => {}, warn: () => {}, error: () => {} };
-const config = (options: CoreOptions) => resolveConfig({ environment: 'test', logger: quiet, ...options });
+const config = (options: CoreOptions) => resolveConfig({ environment: 'test', logger: silentLogger, ...options });
 
 describe('createCache', () => {
   it('makes a memory cache of cacheMaxEntries when no Redis is configured', async () => {

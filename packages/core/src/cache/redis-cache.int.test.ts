@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { Redis } from 'ioredis';
 import { after, afterEach, before, beforeEach, describe, it } from 'mocha';
-import type { CoreLogger } from '../config/options';
+import { createMemoryLogger } from '../testing/memory-logger';
 import { cacheContract } from '../testing/cache-contract';
 import { startTcpProxy, type TcpProxy } from '../testing/tcp-proxy';
 import { RedisCache } from './redis-cache';
@@ -19,11 +19,17 @@ async function waitFor(condition: () => Promise<boolean>, timeoutMs = 5000): Pro
 }
 
 function recordingLogger() {
-  const lines = { info: [] as string[], warn: [] as string[], error: [] as string[] };
-  const logger: CoreLogger = {
-    info: (message) => lines.info.push(message),
-    warn: (message) => lines.warn.push(message),
-    error: (message) => lines.error.push(message),
+  const logger = createMemoryLogger();
+  const lines = {
+    get info() {
+      return logger.messages('info');
+    },
+    get warn() {
+      return logger.messages('warn');
+    },
+    get error() {
+      return logger.messages('error');
+    },
   };
   return { logger, lines };
 }

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { CoreLogger } from '../config/options';
+import type { Logger } from '../logger/logger';
 import { TOMBSTONE_SECONDS, type Cache } from './cache';
 import { RedisConnection } from './redis-connection';
 
@@ -12,7 +12,7 @@ export interface RedisCacheOptions {
   /** Prefix of every key, e.g. `app:`; entries live under `<keyPrefix>cache:<key>`. Default `app:`. */
   keyPrefix?: string;
   /** Receives one line when Redis goes away and one when it is back. */
-  logger?: CoreLogger;
+  logger?: Logger;
   /** Most deletes remembered during an outage before a full purge is planned. Default 10 000. */
   maxPendingDeletes?: number;
   /** How long a deleted key blocks `add`, in seconds. Default {@link TOMBSTONE_SECONDS}. */

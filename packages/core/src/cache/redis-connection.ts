@@ -1,5 +1,5 @@
 import { Redis, type RedisOptions } from 'ioredis';
-import type { CoreLogger } from '../config/options';
+import { silentLogger, type Logger } from '../logger/logger';
 
 /**
  * ioredis settings that make every command fail within a few hundred milliseconds while
@@ -28,7 +28,7 @@ export interface RedisConnectionOptions {
   name: string;
   /** What the store does while Redis is down, for the outage log line. */
   whileDown: string;
-  logger?: CoreLogger;
+  logger?: Logger;
   /** Longest wait for one command, ours on top of the client's own. Default 1000 ms. */
   commandTimeoutMs?: number;
   /** Called once each time Redis answers again after an outage. */
@@ -45,7 +45,7 @@ export class RedisUnavailableError extends Error {
 
 const PROBE_INTERVAL_MS = 1000;
 
-const silentLogger: CoreLogger = { info: () => {}, warn: () => {}, error: () => {} };
+
 
 /**
  * One Redis client plus its up/down state, shared logic of RedisCache and RedisRateLimiter:
@@ -54,7 +54,7 @@ const silentLogger: CoreLogger = { info: () => {}, warn: () => {}, error: () => 
 export class RedisConnection {
   readonly client: Redis;
   private readonly owned: boolean;
-  private readonly logger: CoreLogger;
+  private readonly logger: Logger;
   private up = true;
   private closed = false;
   /** While down, when the next command may go through to probe Redis. */

@@ -21,11 +21,11 @@ const admin: User = {
   id: 1,
   email: 'admin@example.com',
   username: 'admin',
-  fullName: null,
-  isActive: true,
-  isSuperuser: true,
-  createdAt: new Date('2026-01-01T00:00:00Z'),
-  updatedAt: new Date('2026-01-01T00:00:00Z'),
+  full_name: null,
+  is_active: true,
+  is_superuser: true,
+  created_at: new Date('2026-01-01T00:00:00Z'),
+  updated_at: new Date('2026-01-01T00:00:00Z'),
 };
 
 /** A core stand-in recording what the commands asked of it. */

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { loadConfigFromEnv } from '../config/env';
-import { ConfigError, type CoreLogger } from '../config/options';
+import { ConfigError } from '../config/options';
+import type { Logger } from '../logger/logger';
 import type { Core } from '../core';
 import { isAppError } from '../errors/app-error';
 import { UsageError, type CliContext } from './cli-context';
@@ -34,10 +35,14 @@ export async function openCoreFromEnv(env: NodeJS.ProcessEnv, stderr: NodeJS.Wri
   const { firstSuperuser: _ignored, ...options } = loadConfigFromEnv(env);
   const sqliteFile = /^sqlite:(?!:memory:)(.+)$/.exec(options.database?.url ?? 'sqlite:./data/app.sqlite')?.[1];
   if (sqliteFile) mkdirSync(dirname(sqliteFile), { recursive: true });
-  const logger: CoreLogger = {
+  const line = (level: string) =>
+    ((fields: Record<string, unknown> | string, message?: string) =>
+      stderr.write(`${level}: ${typeof fields === 'string' ? fields : (message ?? JSON.stringify(fields))}\n`)) as Logger['warn'];
+  const logger: Logger = {
+    debug: () => undefined,
     info: () => undefined, // commands print their own summary
-    warn: (message) => stderr.write(`warning: ${message}\n`),
-    error: (message) => stderr.write(`error: ${message}\n`),
+    warn: line('warning'),
+    error: line('error'),
   };
   // Loaded on demand, so that --help and usage errors answer without loading the database stack.
   const { createCore } = await import('../create-core');

@@ -1,10 +1,10 @@
 import { expect } from 'chai';
 import { VERSION } from '../version';
 import { ENV_VARIABLES, loadConfigFromEnv, readPort } from './env';
-import { ConfigError, resolveConfig, type CoreLogger } from './options';
+import { silentLogger as silent } from '../logger/logger';
+import { ConfigError, resolveConfig } from './options';
 
 const SECRET = 'x'.repeat(40);
-const silent: CoreLogger = { info: () => {}, warn: () => {}, error: () => {} };
 
 function configError(env: NodeJS.ProcessEnv): string {
   try {

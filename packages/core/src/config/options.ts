@@ -1,21 +1,22 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import type { Cache } from '../cache/cache';
+import { isClock, type Clock } from '../clock/clock';
+import type { UserFieldDefinition, UserFieldDefinitions } from '../domain/user-fields';
+import type { CoreHooks } from '../events/core-events';
+import { createConsoleLogger, isLogger, type Logger } from '../logger/logger';
+import { isMailer, type Mailer } from '../mail/mailer';
+import type { RateLimiter } from '../rate-limit/rate-limiter';
+import type { PasswordHasher } from '../security/password-hasher';
 import { VERSION } from '../version';
 
-/** Where the core writes its few operational messages (a missing secret, a Redis outage). */
-export interface CoreLogger {
-  info(message: string): void;
-  warn(message: string): void;
-  error(message: string): void;
-}
-
-const logger = z.custom<CoreLogger>(
-  (value) =>
-    typeof value === 'object' &&
-    value !== null &&
-    ['info', 'warn', 'error'].every((method) => typeof (value as Record<string, unknown>)[method] === 'function'),
-  { message: 'must have info, warn and error methods' },
-);
+const instance = <T>(check: (value: unknown) => boolean, message: string) => z.custom<T>(check, { message });
+const hasMethods =
+  (...methods: string[]) =>
+  (value: unknown): boolean =>
+    typeof value === 'object' && value !== null && methods.every((method) => typeof (value as Record<string, unknown>)[method] === 'function');
+const isPlainObject = (value: unknown): boolean =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const databaseUrl = z
   .string()
@@ -78,13 +79,33 @@ export const coreOptionsSchema = z
         maxDelaySeconds: z.number().int().min(1).default(3600),
       })
       .prefault({}),
+    /** Extra user fields (docs/guides/extending.md "Fields"); ship their columns in a migration of your own. */
+    user: z
+      .object({ fields: z.record(z.string(), instance<UserFieldDefinition>(isPlainObject, 'must be a field definition')).default({}) })
+      .strict()
+      .prefault({}),
+    /** Hooks run inside the transaction of each change (docs/guides/extending.md "Hooks and events"). */
+    hooks: instance<CoreHooks>(isPlainObject, 'must be an object of event names to functions').optional(),
     /** Run pending migrations inside createCore. */
     migrate: z.boolean().default(false),
     /** Create this superuser at start if no user has its email or username. */
     firstSuperuser: z
       .object({ email: z.string().min(3), username: z.string().min(3), password: z.string().min(8) })
       .optional(),
-    logger: logger.optional(),
+    /** A structured, pino-compatible logger; default: one line per message on the console. */
+    logger: instance<Logger>(isLogger, 'must have debug, info, warn and error methods').optional(),
+    /** Ports by instance: each replaces the built-in one, and the core never closes it. */
+    cache: instance<Cache>(hasMethods('get', 'set', 'add', 'delete', 'check', 'close'), 'must implement the Cache port').optional(),
+    rateLimiter: instance<RateLimiter>(
+      hasMethods('consume', 'peek', 'reset', 'check', 'close'),
+      'must implement the RateLimiter port',
+    ).optional(),
+    passwordHasher: instance<PasswordHasher>(
+      hasMethods('hash', 'verify', 'verifyDummy', 'close'),
+      'must implement the PasswordHasher port',
+    ).optional(),
+    mailer: instance<Mailer>(isMailer, 'must have a send method').optional(),
+    clock: instance<Clock>(isClock, 'must have a now method').optional(),
   })
   .strict()
   .superRefine((options, ctx) => {
@@ -99,10 +120,16 @@ export const coreOptionsSchema = z
 /** What a caller passes to `createCore`: every field optional but the production secret. */
 export type CoreOptions = z.input<typeof coreOptionsSchema>;
 
-/** The options after validation and defaults, as the services read them. */
-export type CoreConfig = Omit<z.output<typeof coreOptionsSchema>, 'secretKey' | 'logger'> & {
+/** The port instances a host may pass to `createCore`. */
+export type CorePortOptions = Pick<z.output<typeof coreOptionsSchema>, 'cache' | 'rateLimiter' | 'passwordHasher' | 'mailer' | 'clock'>;
+
+/** The options after validation and defaults, as the services read them (ports, fields and hooks apart). */
+export type CoreConfig = Omit<
+  z.output<typeof coreOptionsSchema>,
+  'secretKey' | 'logger' | 'user' | 'hooks' | keyof CorePortOptions
+> & {
   secretKey: string;
-  logger: CoreLogger;
+  logger: Logger;
 };
 
 /** Thrown when options or environment variables are invalid; the message names the culprit. */
@@ -113,12 +140,6 @@ export class ConfigError extends Error {
   }
 }
 
-const consoleLogger: CoreLogger = {
-  info: (message) => console.info(message),
-  warn: (message) => console.warn(message),
-  error: (message) => console.error(message),
-};
-
 /**
  * Validates `options`, fills in defaults, and generates a development secret (with a
  * warning) when none is given.
@@ -126,6 +147,24 @@ const consoleLogger: CoreLogger = {
  * @throws ConfigError naming the first bad option, e.g. `Invalid option database.poolMax: …`.
  */
 export function resolveConfig(options: CoreOptions = {}): CoreConfig {
+  return resolveOptions(options).config;
+}
+
+/** What {@link resolveOptions} makes of `CoreOptions`: the config, and what is not a value. */
+export interface ResolvedOptions {
+  config: CoreConfig;
+  ports: CorePortOptions;
+  fields: UserFieldDefinitions;
+  hooks: CoreHooks;
+}
+
+/**
+ * Validates `options` like {@link resolveConfig} and also returns the port instances, user
+ * fields and hooks, which are not part of the config.
+ *
+ * @throws ConfigError naming the first bad option.
+ */
+export function resolveOptions(options: CoreOptions = {}): ResolvedOptions {
   const parsed = coreOptionsSchema.safeParse(options);
   if (!parsed.success) {
     const messages = parsed.error.issues.map((issue) => {
@@ -134,8 +173,8 @@ export function resolveConfig(options: CoreOptions = {}): CoreConfig {
     });
     throw new ConfigError(messages.join('; '));
   }
-  const { secretKey, logger: givenLogger, ...rest } = parsed.data;
-  const log = givenLogger ?? consoleLogger;
+  const { secretKey, logger: givenLogger, user, hooks, cache, rateLimiter, passwordHasher, mailer, clock, ...rest } = parsed.data;
+  const log = givenLogger ?? createConsoleLogger();
   let secret = secretKey;
   if (!secret) {
     secret = randomBytes(48).toString('base64url');
@@ -143,7 +182,8 @@ export function resolveConfig(options: CoreOptions = {}): CoreConfig {
       log.warn('SECRET_KEY is not set: using a random key for this process; tokens will not survive a restart.');
     }
   }
-  return { ...rest, secretKey: secret, logger: log };
+  const ports: CorePortOptions = { cache, rateLimiter, passwordHasher, mailer, clock };
+  return { config: { ...rest, secretKey: secret, logger: log }, ports, fields: user.fields, hooks: hooks ?? {} };
 }
 
 export const CORE_CONFIG = Symbol.for('app.CoreConfig');

@@ -1,15 +1,20 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import type { ClientInfo } from '../domain/types';
 
 /** What one unit of work (an HTTP request, a worker job) carries through async calls. */
 export interface ExecutionScope {
-  /** Aborted when the request timed out: open transactions roll back instead of committing. */
+  /** Aborted when the request timed out or its client went away: open transactions roll back. */
   signal?: AbortSignal;
+  /** The request id, for hooks and logs. */
+  requestId?: string;
+  /** Who is calling, and from where. */
+  client?: ClientInfo;
 }
 
 /**
  * A per-core AsyncLocalStorage (never a process global, so two cores share nothing). The
  * HTTP pipeline runs each handler inside {@link ExecutionContext.run}; the unit of work reads
- * the signal from here.
+ * the signal from here, the hasher the request id (its fairness group), hooks the request id.
  */
 export class ExecutionContext {
   private readonly storage = new AsyncLocalStorage<ExecutionScope>();
@@ -21,6 +26,16 @@ export class ExecutionContext {
   /** The abort signal of the enclosing scope, if any. */
   get signal(): AbortSignal | undefined {
     return this.storage.getStore()?.signal;
+  }
+
+  /** The request id of the enclosing scope, if any. */
+  get requestId(): string | undefined {
+    return this.storage.getStore()?.requestId;
+  }
+
+  /** The client of the enclosing scope, if any. */
+  get client(): ClientInfo | undefined {
+    return this.storage.getStore()?.client;
   }
 }
 

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Sequelize } from 'sequelize-typescript';
-import type { CoreLogger } from '../config/options';
+import type { Logger } from '../logger/logger';
 import { registerSqlite } from './sqlite-lock';
 
 /** Connection settings, as in `CoreConfig.database`. */
@@ -46,7 +46,7 @@ type GetConnection = (options?: Record<string, unknown>) => Promise<SqliteHandle
  * @example
  * const { sequelize, provider } = createSequelize({ url: 'sqlite::memory:', poolMax: 5, poolMin: 0, logging: false }, console);
  */
-export function createSequelize(options: ConnectionOptions, logger: CoreLogger): DatabaseConnection {
+export function createSequelize(options: ConnectionOptions, logger: Logger): DatabaseConnection {
   const logging = options.logging ? (sql: string) => logger.info(sql) : false;
   const common = { logging, timezone: '+00:00', benchmark: false } as const;
   if (/^postgres(ql)?:\/\//.test(options.url)) {

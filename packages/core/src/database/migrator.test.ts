@@ -71,12 +71,12 @@ for (const target of testDatabaseTargets()) {
 
       it('lets the default list query read an index instead of sorting', async () => {
         await fx.users.bulkCreate(
-          Array.from({ length: 30 }, (_, i) => ({ email: `p${i}@example.com`, username: `p${i}`, hashedPassword: 'h', isActive: i % 3 !== 0 })),
+          Array.from({ length: 30 }, (_, i) => ({ email: `p${i}@example.com`, username: `p${i}`, hashed_password: 'h', is_active: i % 3 !== 0 })),
         );
         const statements: string[] = [];
         fx.sequelize.addHook('afterQuery', 'capture', (_options, query) => void statements.push((query as unknown as { sql: string }).sql));
         await fx.users
-          .list({ page: 1, size: 20, isActive: true, sortBy: 'created_at', sortOrder: 'desc' })
+          .list({ page: 1, size: 20, is_active: true, sort_by: 'created_at', sort_order: 'desc' })
           .finally(() => fx.sequelize.removeHook('afterQuery', 'capture'));
         const select = statements.find((sql) => /ORDER BY/i.test(sql));
         expect(select, 'the page query').to.be.a('string');
@@ -102,7 +102,7 @@ for (const target of testDatabaseTargets()) {
         expect(await fx.migrator.status()).to.deep.equal({ executed: [], pending: ALL });
         expect(await fx.migrator.up()).to.deep.equal(ALL);
         expect(await indexesOf(fx.sequelize, 'users')).to.deep.equal(EXPECTED_INDEXES.users);
-        const user = await fx.users.create({ email: 'again@example.com', username: 'again', hashedPassword: 'h' });
+        const user = await fx.users.create({ email: 'again@example.com', username: 'again', hashed_password: 'h' });
         expect(user.id).to.be.a('number');
       });
     });

@@ -1,6 +1,6 @@
 import type { Sequelize } from 'sequelize';
 import { SequelizeStorage, Umzug } from 'umzug';
-import type { CoreLogger } from '../config/options';
+import type { Logger } from '../logger/logger';
 import type { Migration, MigrationContext } from './migrations/migration';
 import { MIGRATIONS } from './migrations/migration-list';
 
@@ -32,7 +32,7 @@ export const MIGRATIONS_TABLE = 'schema_migrations';
  */
 export function createMigrator(
   sequelize: Sequelize,
-  logger: CoreLogger,
+  logger: Logger,
   migrations: readonly Migration[] = MIGRATIONS,
 ): Migrator {
   const queryInterface = sequelize.getQueryInterface();

@@ -1,3 +1,4 @@
+import { silentLogger } from '../logger/logger';
 import { expect } from 'chai';
 import { isAppError } from '../errors/app-error';
 import { openDatabaseFixture, useDatabaseFixture } from '../testing/database-fixture';
@@ -79,7 +80,7 @@ describe('SequelizeDatabaseInfo (unreachable PostgreSQL)', () => {
   it('rejects ping with service_unavailable and no driver text', async () => {
     const { sequelize } = createSequelize(
       { url: 'postgres://nobody@127.0.0.1:1/nothing', poolMax: 1, poolMin: 0, logging: false },
-      { info: () => undefined, warn: () => undefined, error: () => undefined },
+      silentLogger,
     );
     const info = new SequelizeDatabaseInfo(sequelize, 'postgres', 1);
     try {

@@ -4,7 +4,7 @@ import { AppError, isAppError, timeoutError } from '../errors/app-error';
 import { useDatabaseFixture } from '../testing/database-fixture';
 import { testDatabaseTargets } from '../testing/test-databases';
 
-const row = (name: string): NewUser => ({ email: `${name}@example.com`, username: name, hashedPassword: 'h' });
+const row = (name: string): NewUser => ({ email: `${name}@example.com`, username: name, hashed_password: 'h' });
 
 async function rejection(promise: Promise<unknown>): Promise<unknown> {
   try {
@@ -31,7 +31,7 @@ for (const target of targets) {
       it('commits every statement of the work together', async () => {
         const result = await fx.uow.run(async () => {
           const user = await fx.users.create(row('alice'));
-          await fx.sessions.create({ userId: user.id, jti: 'j-alice', expiresAt: new Date(Date.now() + 60_000) });
+          await fx.sessions.create({ user_id: user.id, jti: 'j-alice', expires_at: new Date(Date.now() + 60_000) });
           return user.id;
         });
         expect(await fx.users.getById(result)).to.not.equal(null);
@@ -68,10 +68,10 @@ for (const target of targets) {
           fx.uow.run(async () => {
             await fx.users.create(row('outer'));
             await fx.uow.run(async () => {
-              inner = fx.uow.currentTransaction();
+              inner = fx.uow.queryOptions().transaction;
               await fx.users.create(row('inner'));
             });
-            expect(fx.uow.currentTransaction()).to.equal(inner);
+            expect(fx.uow.queryOptions().transaction).to.equal(inner);
             throw new Error('outer fails after the nested run returned');
           }),
         );
@@ -131,7 +131,7 @@ for (const target of targets) {
               await fx.users.create(row(`c${index}`));
               await new Promise((resolve) => setTimeout(resolve, 2));
               if (index % 2 === 1) throw new Error('odd ones fail');
-              await fx.users.update((await fx.users.getByUsername(`c${index}`))!.id, { fullName: `C ${index}` });
+              await fx.users.update((await fx.users.getByUsername(`c${index}`))!.id, { full_name: `C ${index}` });
             }),
           ),
         );
@@ -167,8 +167,46 @@ for (const target of targets) {
       it('carries the open transaction inside run and nothing outside', async () => {
         expect(fx.uow.queryOptions()).to.deep.equal({});
         await fx.uow.run(async () => {
-          expect(fx.uow.queryOptions().transaction).to.equal(fx.uow.currentTransaction());
+          expect(fx.uow.queryOptions().transaction).to.not.equal(undefined);
         });
+      });
+    });
+
+    describe('afterCommit', () => {
+      it('runs callbacks after the commit, once, and never after a rollback', async () => {
+        const ran: string[] = [];
+        await fx.uow.run(async () => {
+          fx.uow.afterCommit(() => ran.push('committed'));
+          await fx.uow.run(async () => fx.uow.afterCommit(() => ran.push('nested')));
+          await fx.users.create(row('after-commit'));
+          // Inside the transaction nothing has run yet.
+          expect(ran).to.deep.equal([]);
+        });
+        expect(ran).to.deep.equal(['committed', 'nested']);
+        await rejection(
+          fx.uow.run(async () => {
+            fx.uow.afterCommit(() => ran.push('rolled back'));
+            throw new Error('fails');
+          }),
+        );
+        expect(ran).to.deep.equal(['committed', 'nested']);
+        fx.uow.afterCommit(() => ran.push('outside'));
+        expect(ran).to.deep.equal(['committed', 'nested', 'outside']);
+      });
+    });
+
+    describe('query', () => {
+      it('runs raw SQL inside the open transaction, so it rolls back with it', async () => {
+        await rejection(
+          fx.uow.run(async () => {
+            await fx.users.create(row('raw'));
+            const seen = await fx.uow.query<{ n: number | string }>('SELECT COUNT(*) AS n FROM users WHERE username = :name', { name: 'raw' });
+            expect(Number(seen[0]!.n)).to.equal(1);
+            throw new Error('roll back');
+          }),
+        );
+        const after = await fx.uow.query<{ n: number | string }>('SELECT COUNT(*) AS n FROM users');
+        expect(Number(after[0]!.n)).to.equal(0);
       });
     });
   });

@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { inject, injectable } from 'inversify';
-import { Transaction, type Sequelize } from 'sequelize';
+import { QueryTypes, Transaction, type Sequelize } from 'sequelize';
 import { EXECUTION_CONTEXT, type ExecutionContext } from '../context/execution-context';
 import { AppError, isAppError } from '../errors/app-error';
 import { SEQUELIZE } from '../models/create-models';
@@ -41,9 +41,15 @@ export function abortedError(signal: AbortSignal): AppError {
  *   await uow.run(() => more()); // nested: joins too
  * });
  */
+/** The open transaction and what waits for its commit. */
+interface OpenTransaction {
+  transaction: Transaction;
+  afterCommit: Array<() => void>;
+}
+
 @injectable()
 export class SequelizeUnitOfWork implements UnitOfWork {
-  private readonly storage = new AsyncLocalStorage<Transaction>();
+  private readonly storage = new AsyncLocalStorage<OpenTransaction>();
   private readonly sqlite: SqliteState | null;
 
   constructor(
@@ -59,9 +65,10 @@ export class SequelizeUnitOfWork implements UnitOfWork {
     const release = await this.acquireSqliteLock();
     try {
       const transaction = await this.begin();
+      const open: OpenTransaction = { transaction, afterCommit: [] };
       let result: T;
       try {
-        result = await this.storage.run(transaction, work);
+        result = await this.storage.run(open, work);
         this.throwIfAborted();
       } catch (error) {
         // The original failure matters more than a failed rollback.
@@ -73,15 +80,29 @@ export class SequelizeUnitOfWork implements UnitOfWork {
       } catch (error) {
         throw translateDatabaseError(error);
       }
+      // Outside the storage: callbacks run after the change is durable, in no transaction.
+      for (const callback of open.afterCommit) callback();
       return result;
     } finally {
       release();
     }
   }
 
-  /** The transaction open in the current async context, if any. */
-  currentTransaction(): Transaction | undefined {
-    return this.storage.getStore();
+  afterCommit(callback: () => void): void {
+    const open = this.storage.getStore();
+    if (open) open.afterCommit.push(callback);
+    else callback();
+  }
+
+  /** Runs raw SQL (named `:replacements`) in the open transaction, or on its own outside one. */
+  async query<T>(sql: string, replacements: Record<string, unknown> = {}): Promise<T[]> {
+    try {
+      return (await this.execute((options) =>
+        this.sequelize.query(sql, { ...options, replacements, type: QueryTypes.SELECT }),
+      )) as T[];
+    } catch (error) {
+      throw translateDatabaseError(error);
+    }
   }
 
   /**
@@ -91,8 +112,8 @@ export class SequelizeUnitOfWork implements UnitOfWork {
    */
   queryOptions(): QueryOptions {
     this.throwIfAborted();
-    const transaction = this.storage.getStore();
-    return transaction ? { transaction } : {};
+    const open = this.storage.getStore();
+    return open ? { transaction: open.transaction } : {};
   }
 
   /**

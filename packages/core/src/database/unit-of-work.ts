@@ -15,6 +15,11 @@ export interface UnitOfWork {
    * Nested calls join the outer transaction.
    */
   run<T>(work: () => Promise<T>): Promise<T>;
+  /**
+   * Runs `callback` once the open transaction has committed (never when it rolls back), or
+   * at once when no transaction is open: where events after commit are delivered.
+   */
+  afterCommit(callback: () => void): void;
 }
 
 export const UNIT_OF_WORK = Symbol.for('app.UnitOfWork');

@@ -4,81 +4,88 @@
  * response bodies.
  */
 
-/** A user as every layer above the repositories sees it: never a password hash. */
-export interface User {
-  id: number;
+import type { CoreCreateInput, CoreUpdateInput, CoreUserRecord } from './user-fields';
+
+/**
+ * Where hosts add the types of their own user fields, by declaration merging:
+ *
+ * @example
+ * const fields = { tenant_id: { type: 'string', nullable: true, setBy: ['admin'] } } as const;
+ * declare module '@app/core' {
+ *   interface UserExtensions extends InferUserFields<typeof fields> {}
+ * }
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface UserExtensions {}
+
+/**
+ * A user as every layer above the repositories sees it, named as stored and as sent
+ * (docs/reference/routes.md "User"): never a password hash.
+ */
+export type User = CoreUserRecord & UserExtensions;
+
+/** What registration (and each bulk item) takes: `UserCreate` (docs/reference/routes.md "Schemas"). */
+export type NewUserInput = CoreCreateInput<'register'> & Partial<UserExtensions> & { password: string };
+
+/** What an admin's create takes: `UserCreateByAdmin`, i.e. `UserCreate` plus the flags. */
+export type AdminUserInput = CoreCreateInput<'register' | 'admin'> & Partial<UserExtensions> & { password: string };
+
+/** What an update takes (`UserUpdate`): absent keys are left alone, `null` clears a nullable field. */
+export type UserUpdateInput = CoreUpdateInput & Partial<UserExtensions> & { password?: string };
+
+/** A user row including its password hash; only the auth and user services read the hash. */
+export type UserRecord = User & { hashed_password: string };
+
+/** Column values written when a user row is inserted; absent fields take their defaults. */
+export type NewUser = Partial<Omit<User, 'id' | 'created_at' | 'updated_at'>> & {
   email: string;
   username: string;
-  fullName: string | null;
-  isActive: boolean;
-  isSuperuser: boolean;
-  createdAt: Date;
-  updatedAt: Date;
-}
+  hashed_password: string;
+};
 
-/** A user row including its bcrypt hash; only the auth and user services read the hash. */
-export interface UserRecord extends User {
-  hashedPassword: string;
-}
-
-/** Columns written when a user row is inserted. `email` is already trimmed and lower-cased. */
-export interface NewUser {
-  email: string;
-  username: string;
-  hashedPassword: string;
-  fullName?: string | null;
-  isActive?: boolean;
-  isSuperuser?: boolean;
-}
-
-/** Columns a user update may change; absent keys are left alone, `fullName: null` clears. */
-export interface UserChanges {
-  email?: string;
-  username?: string;
-  hashedPassword?: string;
-  fullName?: string | null;
-  isActive?: boolean;
-  isSuperuser?: boolean;
-}
+/** Column values an update may change; absent keys are left alone, `null` clears a nullable field. */
+export type UserChanges = Partial<Omit<User, 'id' | 'created_at' | 'updated_at'>> & { hashed_password?: string };
 
 /** A server-side login session. The JWT itself is never stored, only its `jti`. */
 export interface Session {
   id: number;
-  userId: number;
+  user_id: number;
   jti: string;
-  ipAddress: string | null;
-  userAgent: string | null;
-  isActive: boolean;
-  expiresAt: Date;
-  createdAt: Date;
-  lastUsedAt: Date | null;
+  ip_address: string | null;
+  user_agent: string | null;
+  is_active: boolean;
+  expires_at: Date;
+  created_at: Date;
+  last_used_at: Date | null;
 }
 
 /** Columns written when a session row is inserted. */
 export interface NewSession {
-  userId: number;
+  user_id: number;
   jti: string;
-  ipAddress?: string | null;
-  userAgent?: string | null;
-  expiresAt: Date;
+  ip_address?: string | null;
+  user_agent?: string | null;
+  expires_at: Date;
 }
 
-export const USER_SORT_FIELDS = ['created_at', 'username', 'email'] as const;
-export type UserSortField = (typeof USER_SORT_FIELDS)[number];
 export type SortOrder = 'asc' | 'desc';
 
-/** The filtered, searched, sorted, paginated user query of SPEC §4 "List users". */
+/**
+ * The filtered, searched, sorted, paginated user query (docs/reference/routes.md "List
+ * users"), flat as on the wire: every other key is an equality filter on a filterable field
+ * (`is_active`, a host's `tenant_id`).
+ */
 export interface UserListQuery {
   /** 1-based page number. */
   page: number;
   /** Page size, 1..100. */
   size: number;
-  isActive?: boolean;
-  isSuperuser?: boolean;
-  /** Case-insensitive substring over username, email and full name; `%` and `_` are literal. */
+  /** Case-insensitive substring over the searchable fields; `%` and `_` are literal. */
   search?: string;
-  sortBy: UserSortField;
-  sortOrder: SortOrder;
+  /** A sortable field. */
+  sort_by: string;
+  sort_order: SortOrder;
+  [filter: string]: string | number | boolean | undefined;
 }
 
 /** One page of results plus the total count of the unpaginated query. */

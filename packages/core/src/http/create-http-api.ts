@@ -2,12 +2,13 @@ import type { HttpApi, MountedRoute } from './http-api';
 import { buildOpenApiDocument } from './openapi';
 import { Pipeline, type PipelineDeps } from './pipeline';
 import { createRouteTable } from './route-table';
+import type { CoreRouteDeps } from './routes/route-deps';
 
-/** What {@link createHttpApi} needs: the core's config, services, ports and execution context. */
-export type HttpApiDeps = PipelineDeps;
+/** What {@link createHttpApi} needs: the pipeline's deps plus what the routes are built from. */
+export type HttpApiDeps = PipelineDeps & Pick<CoreRouteDeps, 'fields' | 'schemas' | 'clock'>;
 
 /**
- * Builds the HTTP contract of one core: the route table of SPEC §4 under
+ * Builds the HTTP contract of one core: the route table (docs/reference/routes.md) under
  * `config.apiPrefix` (plus `/health`), the one pipeline that runs it, and its OpenAPI 3.1
  * document. Adapters call only the returned {@link HttpApi}; it never rejects.
  *
@@ -20,7 +21,14 @@ export function createHttpApi(deps: HttpApiDeps): HttpApi {
   let document: Record<string, unknown> | undefined;
   const openapi = () =>
     (document ??= buildOpenApiDocument(routes, { title: deps.config.appName, version: deps.config.appVersion }));
-  const routes = createRouteTable(deps.config, openapi);
+  const routes = createRouteTable({
+    prefix: deps.config.apiPrefix,
+    bulkMax: deps.config.bulkMax,
+    fields: deps.fields,
+    schemas: deps.schemas,
+    clock: deps.clock,
+    openapi,
+  });
   const pipeline = new Pipeline(deps, routes);
   const mounted: readonly MountedRoute[] = Object.freeze(
     routes.map((route) => Object.freeze({ id: route.id, method: route.method, path: route.path })),

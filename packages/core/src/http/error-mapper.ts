@@ -1,51 +1,19 @@
-import { z } from 'zod';
-import type { CoreLogger } from '../config/options';
-import { AppError, isAppError, type ErrorDetail } from '../errors/app-error';
+import { translateDatabaseError } from '../database/database-errors';
+import { AppError, isAppError } from '../errors/app-error';
+import type { Logger } from '../logger/logger';
 import type { ErrorEnvelope } from '../schemas/error';
 import type { HttpResponse } from './types';
 
 const INTERNAL_MESSAGE = 'An unexpected error occurred';
 
-/** Sequelize error names that mean the database cannot be reached (matched by name, no import). */
-const UNAVAILABLE_ERRORS = new Set([
-  'SequelizeConnectionError',
-  'SequelizeConnectionRefusedError',
-  'SequelizeConnectionTimedOutError',
-  'SequelizeConnectionAcquireTimeoutError',
-  'SequelizeHostNotFoundError',
-  'SequelizeHostNotReachableError',
-  'SequelizeAccessDeniedError',
-  'SequelizeInvalidConnectionError',
-]);
-
-/** Zod issues as envelope details, their paths dotted and prefixed (`body.2.password`). */
-export function zodIssuesToDetails(issues: readonly z.core.$ZodIssue[], location: string): ErrorDetail[] {
-  return issues.map((issue) => ({
-    type: issue.code,
-    message: issue.message,
-    field: [location, ...issue.path.map(String)].join('.'),
-  }));
-}
-
 /**
- * Turns anything thrown into an {@link AppError}: AppErrors as they are; a ZodError (a
- * service validating a worker's input) as 422; a unique-constraint race as 409; an
- * unreachable database as 503; everything else as `internal_server_error`.
+ * Turns anything thrown into an {@link AppError}: AppErrors as they are; a database error
+ * through the one translation of the data layer (a repository has usually done it already);
+ * everything else as `internal_server_error`.
  */
 export function toAppError(error: unknown): AppError {
-  if (isAppError(error)) return error;
-  if (error instanceof z.ZodError) {
-    return new AppError('validation_error', 'Request validation failed', {
-      details: zodIssuesToDetails(error.issues, 'body'),
-    });
-  }
-  const name = error instanceof Error ? error.name : '';
-  if (name === 'SequelizeUniqueConstraintError') {
-    return new AppError('conflict_error', 'Resource already exists', { cause: error });
-  }
-  if (UNAVAILABLE_ERRORS.has(name)) {
-    return new AppError('service_unavailable', 'Service temporarily unavailable', { cause: error });
-  }
+  const translated = translateDatabaseError(error);
+  if (isAppError(translated)) return translated;
   return new AppError('internal_server_error', INTERNAL_MESSAGE, { cause: error });
 }
 
@@ -61,7 +29,7 @@ function errorHeaders(error: AppError): Record<string, string> {
  * The one error envelope `{error, message, details, request_id}` for anything thrown.
  * Unexpected errors are logged with the request id and stack, and never sent.
  */
-export function mapError(error: unknown, requestId: string, logger: CoreLogger): HttpResponse {
+export function mapError(error: unknown, requestId: string, logger: Logger): HttpResponse {
   const appError = toAppError(error);
   if (appError.code === 'internal_server_error' || appError.code === 'service_unavailable') {
     const cause = isAppError(error) ? (appError.cause ?? appError) : error;

@@ -1,7 +1,11 @@
 import { Readable } from 'node:stream';
 import sinon, { type SinonStub } from 'sinon';
 import { MemoryCache } from '../cache/memory-cache';
-import { resolveConfig, type CoreLogger, type CoreOptions } from '../config/options';
+import { systemClock } from '../clock/clock';
+import { resolveConfig, type CoreOptions } from '../config/options';
+import { createUserFields } from '../domain/user-fields';
+import type { Logger } from '../logger/logger';
+import { createUserSchemas } from '../schemas/user';
 import { ExecutionContext } from '../context/execution-context';
 import type { AuthContext } from '../domain/types';
 import { authenticationError } from '../errors/app-error';
@@ -25,10 +29,10 @@ export type FakeServices = { [K in keyof CoreServices]: StubbedService<CoreServi
 /** A normal user (id 1), authenticated by the token `user-token`. */
 export const alice = makeUser({ id: 1, username: 'alice', email: 'alice@example.com' });
 /** A superuser (id 2), authenticated by the token `admin-token`. */
-export const admin = makeUser({ id: 2, username: 'admin', email: 'admin@example.com', isSuperuser: true });
+export const admin = makeUser({ id: 2, username: 'admin', email: 'admin@example.com', is_superuser: true });
 /** The AuthContexts `authenticate` resolves for the two tokens. */
-export const aliceAuth: AuthContext = { user: alice, session: makeSession({ id: 10, userId: 1 }) };
-export const adminAuth: AuthContext = { user: admin, session: makeSession({ id: 20, userId: 2 }) };
+export const aliceAuth: AuthContext = { user: alice, session: makeSession({ id: 10, user_id: 1 }) };
+export const adminAuth: AuthContext = { user: admin, session: makeSession({ id: 20, user_id: 2 }) };
 
 const stubs = <T>(...names: string[]) =>
   Object.fromEntries(names.map((name) => [name, sinon.stub()])) as unknown as StubbedService<T>;
@@ -36,12 +40,12 @@ const stubs = <T>(...names: string[]) =>
 /** Every service method the routes call, as a fresh sinon stub; `authenticate` knows two tokens. */
 export function fakeServices(): FakeServices {
   const services: FakeServices = {
-    auth: stubs('register', 'login', 'authenticate', 'logout', 'logoutAll', 'listSessions', 'revokeSession'),
-    users: stubs('createUser', 'getUser', 'updateUser', 'deleteUser', 'listUsers', 'bulkCreate'),
+    auth: stubs('login', 'authenticate', 'logout', 'logoutAll', 'listSessions', 'revokeSession'),
+    users: stubs('register', 'createUser', 'getUser', 'updateUser', 'deleteUser', 'listUsers', 'bulkCreate'),
     dashboard: stubs('getStats'),
     metrics: stubs('getPoolMetrics'),
     health: stubs('check'),
-    export: stubs('exportUser', 'json', 'csv'),
+    export: stubs('json', 'csv'),
   };
   services.auth.authenticate.rejects(authenticationError('Could not validate credentials'));
   services.auth.authenticate.withArgs('user-token').resolves(aliceAuth);
@@ -56,7 +60,7 @@ export interface TestApi {
   cache: MemoryCache;
   limiter: MemoryRateLimiter;
   executionContext: ExecutionContext;
-  logger: { info: SinonStub; warn: SinonStub; error: SinonStub };
+  logger: { debug: SinonStub; info: SinonStub; warn: SinonStub; error: SinonStub };
   /** Runs the route with this id. */
   call(routeId: string, request?: Partial<TestRequest>): Promise<HttpResponse>;
   close(): Promise<void>;
@@ -64,13 +68,24 @@ export interface TestApi {
 
 /** An HttpApi over stubbed services, a MemoryCache and a MemoryRateLimiter; `close()` after. */
 export function createTestApi(options: CoreOptions = {}): TestApi {
-  const logger = { info: sinon.stub(), warn: sinon.stub(), error: sinon.stub() };
-  const config = resolveConfig({ environment: 'test', ...options, logger: logger as CoreLogger });
+  const logger = { debug: sinon.stub(), info: sinon.stub(), warn: sinon.stub(), error: sinon.stub() };
+  const config = resolveConfig({ environment: 'test', ...options, logger: logger as unknown as Logger });
   const services = fakeServices();
   const cache = new MemoryCache();
   const limiter = new MemoryRateLimiter();
   const executionContext = new ExecutionContext();
-  const api = createHttpApi({ config, services: services as unknown as CoreServices, cache, limiter, executionContext });
+  const fields = createUserFields();
+  const schemas = createUserSchemas(fields, { bulkMax: config.bulkMax });
+  const api = createHttpApi({
+    config,
+    services: services as unknown as CoreServices,
+    cache,
+    limiter,
+    executionContext,
+    fields,
+    schemas,
+    clock: systemClock,
+  });
   const find = (id: string): MountedRoute => {
     const route = api.routes.find((candidate) => candidate.id === id);
     if (!route) throw new Error(`no route ${id}`);

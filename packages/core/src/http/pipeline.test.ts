@@ -1,3 +1,4 @@
+import { ConnectionRefusedError, UniqueConstraintError } from 'sequelize';
 import { Readable } from 'node:stream';
 import { expect } from 'chai';
 import { AppError, ERROR_STATUS, type ErrorCode } from '../errors/app-error';
@@ -80,11 +81,11 @@ describe('HttpApi pipeline', () => {
     });
 
     it('maps a unique-constraint race to 409 and an unreachable database to 503', async () => {
-      const race = Object.assign(new Error('duplicate key'), { name: 'SequelizeUniqueConstraintError' });
+      const race = new UniqueConstraintError({ message: 'duplicate key', fields: { email: 'x' } });
       t.services.users.createUser.rejects(race);
       const conflict = await t.call('users.create', { token: 'admin-token', json: validUser });
       expect(conflict.status).to.equal(409);
-      const down = Object.assign(new Error('ECONNREFUSED 10.0.0.3'), { name: 'SequelizeConnectionRefusedError' });
+      const down = new ConnectionRefusedError(Object.assign(new Error('ECONNREFUSED 10.0.0.3'), { code: 'ECONNREFUSED' }));
       t.services.users.createUser.rejects(down);
       const unavailable = await t.call('users.create', { token: 'admin-token', json: validUser });
       expect(unavailable.status).to.equal(503);
@@ -173,7 +174,7 @@ describe('HttpApi pipeline', () => {
     });
 
     it('accepts application/json with a charset', async () => {
-      t.services.auth.register.resolves(validUserResult());
+      t.services.users.register.resolves(validUserResult());
       const response = await t.call('auth.register', {
         json: validUser,
         headers: { 'content-type': 'application/json; charset=utf-8' },
@@ -219,7 +220,7 @@ describe('HttpApi pipeline', () => {
       expect(response.status).to.equal(413);
       // What is pulled after the stop is at most the stream's own read-ahead buffer (16 KiB).
       expect(pulled * 400).to.be.lessThan(1000 + 17 * 1024);
-      expect(limited.services.auth.register.called).to.equal(false);
+      expect(limited.services.users.register.called).to.equal(false);
     });
 
     it('answers 400 invalid_json to malformed JSON', async () => {
@@ -233,13 +234,13 @@ describe('HttpApi pipeline', () => {
     });
 
     it('uses a body the host already parsed as is', async () => {
-      t.services.auth.register.resolves(validUserResult());
+      t.services.users.register.resolves(validUserResult());
       const response = await t.call('auth.register', {
         headers: { 'content-type': 'application/json' },
         body: { kind: 'parsed', value: validUser },
       });
       expect(response.status).to.equal(201);
-      expect(t.services.auth.register.firstCall.args[0]).to.include({ email: 'bob@example.com', username: 'bob' });
+      expect(t.services.users.register.firstCall.args[0]).to.include({ email: 'bob@example.com', username: 'bob' });
     });
 
     it('answers 422 naming body when a body route gets no body', async () => {
@@ -390,5 +391,5 @@ function validUserResult() {
 
 function aliceWithId(id: number) {
   const at = new Date('2026-01-15T10:30:00.000Z');
-  return { id, email: 'bob@example.com', username: 'bob', fullName: null, isActive: true, isSuperuser: false, createdAt: at, updatedAt: at };
+  return { id, email: 'bob@example.com', username: 'bob', full_name: null, is_active: true, is_superuser: false, created_at: at, updated_at: at };
 }

@@ -148,8 +148,10 @@ export class Pipeline {
         resolve(this.fail(error, state));
       }, timeoutMs);
     });
+    const client: ClientInfo = { ipAddress: request.ip ?? null, userAgent: headerValue(request.headers, 'user-agent') ?? null };
+    const scope = { signal: controller.signal, requestId: state.requestId, client };
     const work = this.deps.executionContext
-      .run({ signal: controller.signal }, () => this.execute(route, matcher, request, state, controller.signal))
+      .run(scope, () => this.execute(route, matcher, request, state, controller.signal))
       .catch((error: unknown) => (controller.signal.aborted ? this.fail(controller.signal.reason, state) : this.fail(error, state)));
     try {
       return await Promise.race([work, timedOut]);
@@ -184,7 +186,7 @@ export class Pipeline {
       }
     }
     const result = await route.handler(ctx).catch((error: unknown) => {
-      throw route.schemas.body ? qualifyBodyFields(error) : error;
+      throw route.schemas.body ? locateBodyFields(error) : error;
     });
     // `add` fills only an empty key: an invalidation that ran while the handler read (a PATCH
     // committing meanwhile) left a tombstone, so this possibly stale body is not stored. A
@@ -217,7 +219,7 @@ export class Pipeline {
     const match = BEARER.exec(header);
     if (!match) throw authenticationError('Invalid authorization header; expected Bearer token');
     const auth = await this.deps.services.auth.authenticate(match[1]!);
-    if (route.auth === 'superuser' && !auth.user.isSuperuser) throw authorizationError('Not enough permissions');
+    if (route.auth === 'superuser' && !auth.user.is_superuser) throw authorizationError('Not enough permissions');
     return auth;
   }
 
@@ -262,16 +264,13 @@ export class Pipeline {
 }
 
 /**
- * A service names fields by its own input keys (`2.email`, `fullName`); a client sent the
- * body's wire keys. Details of an AppError raised while handling a body route are rewritten
- * to SPEC's dotted form: `body.2.email`, `body.full_name`.
+ * A service names fields by its input's own keys (`2.email`, `full_name`), which for a body
+ * route are the body's keys: they are located in the body (`body.2.email`), never renamed.
  */
-function qualifyBodyFields(error: unknown): unknown {
+function locateBodyFields(error: unknown): unknown {
   if (!isAppError(error) || !error.details.some((detail) => detail.field !== undefined)) return error;
   const details = error.details.map((detail) =>
-    detail.field === undefined || /^(body|query|path|header)(\.|$)/.test(detail.field)
-      ? detail
-      : { ...detail, field: `body.${detail.field.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`)}` },
+    detail.field === undefined || /^(body|query|path|header)(\.|$)/.test(detail.field) ? detail : { ...detail, field: `body.${detail.field}` },
   );
   return new AppError(error.code, error.message, { details, retryAfterSeconds: error.retryAfterSeconds, cause: error.cause });
 }

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { AppError, type ErrorDetail } from '../errors/app-error';
-import { zodIssuesToDetails } from './error-mapper';
+import { parseWith, VALIDATION_MESSAGE } from '../schemas/input';
 import type { Route } from './route';
 
 /** The raw inputs of a request before validation. */
@@ -20,22 +20,23 @@ export interface ValidInputs {
 /**
  * Validates path, query and body against the route's schemas and reports EVERY violation of
  * all three at once as one 422, each with a dotted field (`path.id`, `query.size`,
- * `body.2.password`).
+ * `body.2.password`). This is the one validation of a request: the schemas are the ones the
+ * services enforce, and a service handed a value parsed here does not parse it again.
  */
 export async function validateInputs(route: Route, raw: RawInputs): Promise<ValidInputs> {
   const details: ErrorDetail[] = [];
   const check = async (schema: z.ZodType | undefined, value: unknown, location: string) => {
     if (!schema) return undefined;
-    const result = await schema.safeParseAsync(value);
-    if (result.success) return result.data;
-    details.push(...zodIssuesToDetails(result.error.issues, location));
+    const result = await parseWith(schema, value, location);
+    if (result.ok) return result.value;
+    details.push(...result.details);
     return undefined;
   };
   const params = await check(route.schemas.params, raw.params, 'path');
   const query = await check(route.schemas.query, raw.query, 'query');
   const body = await check(route.schemas.body, raw.body, 'body');
   if (details.length > 0) {
-    throw new AppError('validation_error', 'Request validation failed', { details });
+    throw new AppError('validation_error', VALIDATION_MESSAGE, { details });
   }
   return { params, query, body };
 }

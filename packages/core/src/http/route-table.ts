@@ -1,5 +1,5 @@
-import type { CoreConfig } from '../config/options';
 import type { Route } from './route';
+import type { CoreRouteDeps } from './routes/route-deps';
 import { createAuthRoutes } from './routes/auth-routes';
 import { createDashboardRoutes } from './routes/dashboard-routes';
 import { createExportRoutes } from './routes/export-routes';
@@ -8,20 +8,16 @@ import { createSystemRoutes } from './routes/system-routes';
 import { createUserRoutes } from './routes/user-routes';
 
 /**
- * Every route of SPEC §4 for one core's configuration, in a stable order (which is also
+ * Every core route (docs/reference/routes.md) for one core, in a stable order (which is also
  * the order of the OpenAPI document).
  */
-export function createRouteTable(
-  config: Pick<CoreConfig, 'apiPrefix' | 'bulkMax'>,
-  openapi: () => Record<string, unknown>,
-): Route[] {
-  const prefix = config.apiPrefix;
+export function createRouteTable(deps: CoreRouteDeps): Route[] {
   return [
-    ...createSystemRoutes({ prefix, openapi }),
-    ...createAuthRoutes(prefix),
-    ...createUserRoutes(config),
-    ...createExportRoutes(prefix),
-    ...createDashboardRoutes(prefix),
-    ...createMetricsRoutes(prefix),
+    ...createSystemRoutes(deps),
+    ...createAuthRoutes(deps),
+    ...createUserRoutes(deps),
+    ...createExportRoutes(deps),
+    ...createDashboardRoutes(deps),
+    ...createMetricsRoutes(deps),
   ];
 }

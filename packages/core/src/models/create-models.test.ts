@@ -22,12 +22,12 @@ describe('createModels', () => {
 
   it('keeps two cores in one process from seeing each other\'s rows or transactions', async () => {
     await first.uow.run(async () => {
-      await first.users.create({ email: 'one@example.com', username: 'one', hashedPassword: 'h' });
+      await first.users.create({ email: 'one@example.com', username: 'one', hashed_password: 'h' });
       // The other core has no transaction open, and its own database is still empty.
-      expect(second.uow.currentTransaction()).to.equal(undefined);
+      expect(second.uow.queryOptions().transaction).to.equal(undefined);
       expect(await second.users.count()).to.equal(0);
     });
-    await second.users.create({ email: 'one@example.com', username: 'one', hashedPassword: 'h' });
+    await second.users.create({ email: 'one@example.com', username: 'one', hashed_password: 'h' });
     expect(await first.users.count()).to.equal(1);
     expect(await second.users.count()).to.equal(1);
   });

@@ -1,47 +1,10 @@
-import { BelongsTo, Column, DataType, ForeignKey, Model, Table } from 'sequelize-typescript';
-import type { Sequelize } from 'sequelize-typescript';
-import type { ModelStatic } from 'sequelize';
-
-/** Attributes of a `users` row as the model sees them (camelCase; columns are snake_case). */
-export interface UserAttributes {
-  id: number;
-  email: string;
-  username: string;
-  hashedPassword: string;
-  fullName: string | null;
-  isActive: boolean;
-  isSuperuser: boolean;
-  createdAt: Date;
-  updatedAt: Date;
-}
-
-/** Attributes of a `sessions` row. */
-export interface SessionAttributes {
-  id: number;
-  userId: number;
-  jti: string;
-  ipAddress: string | null;
-  userAgent: string | null;
-  isActive: boolean;
-  expiresAt: Date;
-  createdAt: Date;
-  lastUsedAt: Date | null;
-}
-
-type UserCreation = Omit<UserAttributes, 'id' | 'createdAt' | 'updatedAt' | 'fullName' | 'isActive' | 'isSuperuser'> &
-  Partial<Pick<UserAttributes, 'fullName' | 'isActive' | 'isSuperuser'>>;
-type SessionCreation = Omit<SessionAttributes, 'id' | 'createdAt' | 'isActive' | 'lastUsedAt' | 'ipAddress' | 'userAgent'> &
-  Partial<Pick<SessionAttributes, 'isActive' | 'lastUsedAt' | 'ipAddress' | 'userAgent'>>;
-
-/** The instance type of the `users` model. */
-export type UserInstance = Model<UserAttributes, UserCreation> & UserAttributes;
-/** The instance type of the `sessions` model. */
-export type SessionInstance = Model<SessionAttributes, SessionCreation> & SessionAttributes;
+import { DataTypes, Model, type DataType, type ModelAttributes, type ModelStatic, type Sequelize } from 'sequelize';
+import type { UserField, UserFields } from '../domain/user-fields';
 
 /** The model classes of one core, bound to that core's Sequelize instance. */
 export interface Models {
-  UserModel: ModelStatic<UserInstance>;
-  SessionModel: ModelStatic<SessionInstance>;
+  UserModel: ModelStatic<Model>;
+  SessionModel: ModelStatic<Model>;
 }
 
 /** Inversify token of the core's {@link Models}. */
@@ -49,81 +12,80 @@ export const MODELS = Symbol.for('app.Models');
 /** Inversify token of the core's Sequelize instance. */
 export const SEQUELIZE = Symbol.for('app.Sequelize');
 
+/** The table names the models use. */
+export interface ModelTables {
+  users: string;
+  sessions: string;
+}
+
+function dataType(field: UserField): DataType {
+  switch (field.type) {
+    case 'string':
+      return DataTypes.STRING(field.maxLength);
+    case 'text':
+      return DataTypes.TEXT;
+    case 'integer':
+      return DataTypes.INTEGER;
+    case 'boolean':
+      return DataTypes.BOOLEAN;
+    case 'datetime':
+      return DataTypes.DATE;
+  }
+}
+
+/** The `users` attributes: one per registry field (same name as the column), plus the hash. */
+function userAttributes(fields: UserFields): ModelAttributes {
+  const attributes: ModelAttributes = {
+    id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
+    hashed_password: { type: DataTypes.STRING(255), allowNull: false },
+  };
+  for (const field of fields.all) {
+    if (field.name === 'id') continue;
+    attributes[field.name] = {
+      type: dataType(field),
+      allowNull: field.nullable,
+      ...(field.default !== undefined ? { defaultValue: field.default } : {}),
+    };
+  }
+  return attributes;
+}
+
 /**
- * Declares fresh `users` and `sessions` model classes and registers them on `sequelize`.
- * A sequelize-typescript class is bound to the one Sequelize instance it was added to, so
- * every core gets classes of its own and two cores in one process never share state.
- * The schema itself comes from the migrations, never from `sync()`.
+ * Declares fresh `users` and `sessions` models on `sequelize`. The user model's attributes
+ * come from the registry, so a host's field is read and written like a core one; attribute
+ * names are the column names (snake_case), as are the keys of the records the repositories
+ * return. Every core gets models of its own, so two cores in one process never share
+ * state. The schema itself comes from the migrations, never from `sync()`.
  *
  * @example
- * const { UserModel } = createModels(sequelize);
+ * const { UserModel } = createModels(sequelize, createUserFields());
  * const row = await UserModel.findByPk(1, { raw: true });
  */
-export function createModels(sequelize: Sequelize): Models {
-  @Table({ tableName: 'users', modelName: 'User', underscored: true, timestamps: true })
-  class UserModel extends Model<UserAttributes, UserCreation> implements UserAttributes {
-    @Column({ type: DataType.INTEGER, primaryKey: true, autoIncrement: true })
-    declare id: number;
-
-    @Column({ type: DataType.STRING(255), allowNull: false })
-    declare email: string;
-
-    @Column({ type: DataType.STRING(50), allowNull: false })
-    declare username: string;
-
-    @Column({ type: DataType.STRING(255), allowNull: false })
-    declare hashedPassword: string;
-
-    @Column({ type: DataType.STRING(100), allowNull: true })
-    declare fullName: string | null;
-
-    @Column({ type: DataType.BOOLEAN, allowNull: false, defaultValue: true })
-    declare isActive: boolean;
-
-    @Column({ type: DataType.BOOLEAN, allowNull: false, defaultValue: false })
-    declare isSuperuser: boolean;
-
-    @Column({ type: DataType.DATE, allowNull: false })
-    declare createdAt: Date;
-
-    @Column({ type: DataType.DATE, allowNull: false })
-    declare updatedAt: Date;
-  }
-
-  @Table({ tableName: 'sessions', modelName: 'Session', underscored: true, timestamps: true, updatedAt: false })
-  class SessionModel extends Model<SessionAttributes, SessionCreation> implements SessionAttributes {
-    @Column({ type: DataType.INTEGER, primaryKey: true, autoIncrement: true })
-    declare id: number;
-
-    @ForeignKey(() => UserModel)
-    @Column({ type: DataType.INTEGER, allowNull: false, onDelete: 'CASCADE' })
-    declare userId: number;
-
-    @BelongsTo(() => UserModel, { onDelete: 'CASCADE' })
-    declare user?: UserModel;
-
-    @Column({ type: DataType.STRING(64), allowNull: false, unique: true })
-    declare jti: string;
-
-    @Column({ type: DataType.STRING(45), allowNull: true })
-    declare ipAddress: string | null;
-
-    @Column({ type: DataType.TEXT, allowNull: true })
-    declare userAgent: string | null;
-
-    @Column({ type: DataType.BOOLEAN, allowNull: false, defaultValue: true })
-    declare isActive: boolean;
-
-    @Column({ type: DataType.DATE, allowNull: false })
-    declare expiresAt: Date;
-
-    @Column({ type: DataType.DATE, allowNull: false })
-    declare createdAt: Date;
-
-    @Column({ type: DataType.DATE, allowNull: true })
-    declare lastUsedAt: Date | null;
-  }
-
-  sequelize.addModels([UserModel, SessionModel]);
-  return { UserModel, SessionModel } as unknown as Models;
+export function createModels(
+  sequelize: Sequelize,
+  fields: UserFields,
+  tables: ModelTables = { users: 'users', sessions: 'sessions' },
+): Models {
+  const UserModel = sequelize.define('User', userAttributes(fields), {
+    tableName: tables.users,
+    timestamps: true,
+    createdAt: 'created_at',
+    updatedAt: 'updated_at',
+  });
+  const SessionModel = sequelize.define(
+    'Session',
+    {
+      id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
+      user_id: { type: DataTypes.INTEGER, allowNull: false },
+      jti: { type: DataTypes.STRING(64), allowNull: false },
+      ip_address: { type: DataTypes.STRING(45), allowNull: true },
+      user_agent: { type: DataTypes.TEXT, allowNull: true },
+      is_active: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: true },
+      expires_at: { type: DataTypes.DATE, allowNull: false },
+      created_at: { type: DataTypes.DATE, allowNull: false },
+      last_used_at: { type: DataTypes.DATE, allowNull: true },
+    },
+    { tableName: tables.sessions, timestamps: true, createdAt: 'created_at', updatedAt: false },
+  );
+  return { UserModel, SessionModel };
 }

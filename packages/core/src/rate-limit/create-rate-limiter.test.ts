@@ -1,3 +1,4 @@
+import { silentLogger } from '../logger/logger';
 import { expect } from 'chai';
 import { describe, it } from 'mocha';
 import { resolveConfig, type CoreOptions } from '../config/options';
@@ -6,8 +7,7 @@ import { DisabledRateLimiter } from './disabled-rate-limiter';
 import { MemoryRateLimiter } from './memory-rate-limiter';
 import { RedisRateLimiter } from './redis-rate-limiter';
 
-const quiet = { info: () => {}, warn: () => {}, error: () => {} };
-const config = (options: CoreOptions) => resolveConfig({ environment: 'test', logger: quiet, ...options });
+const config = (options: CoreOptions) => resolveConfig({ environment: 'test', logger: silentLogger, ...options });
 const rule = { limit: 1, windowMs: 60_000 };
 
 describe('createRateLimiter', () => {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { afterEach, beforeEach, describe, it } from 'mocha';
-import type { CoreLogger } from '../config/options';
+import { createMemoryLogger } from '../testing/memory-logger';
 import { rateLimiterContract } from '../testing/rate-limiter-contract';
 import { startTcpProxy, type TcpProxy } from '../testing/tcp-proxy';
 import { RedisRateLimiter } from './redis-rate-limiter';
@@ -67,15 +67,12 @@ if (redisUrl) {
       const target = new URL(redisUrl);
       let proxy: TcpProxy;
       let limiter: RedisRateLimiter;
-      let warnings: string[];
-      let infos: string[];
+      let log: ReturnType<typeof createMemoryLogger>;
 
       beforeEach(async () => {
         proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 6379) });
-        warnings = [];
-        infos = [];
-        const logger: CoreLogger = { info: (m) => infos.push(m), warn: (m) => warnings.push(m), error: () => {} };
-        limiter = new RedisRateLimiter({ url: proxy.url(target.pathname), keyPrefix: prefix(), logger });
+        log = createMemoryLogger();
+        limiter = new RedisRateLimiter({ url: proxy.url(target.pathname), keyPrefix: prefix(), logger: log });
         await limiter.whenReady();
       });
 
@@ -95,8 +92,8 @@ if (redisUrl) {
         expect(Date.now() - started).to.be.below(1000);
         expect(limiter.backend).to.equal('memory');
         expect(await limiter.check()).to.equal(false);
-        expect(warnings).to.have.length(1);
-        expect(warnings[0]).to.match(/^Redis rate limiter unavailable/);
+        expect(log.messages('warn')).to.have.length(1);
+        expect(log.messages('warn')[0]).to.match(/^Redis rate limiter unavailable/);
       });
 
       it('returns to the Redis count once Redis is back', async () => {
@@ -108,7 +105,7 @@ if (redisUrl) {
         await waitFor(() => limiter.backend === 'redis');
         expect(await limiter.check()).to.equal(true);
         expect(await limiter.consume('ip', rule)).to.include({ allowed: true, count: 3 });
-        expect(infos).to.deep.equal(['Redis rate limiter available again.']);
+        expect(log.messages('info')).to.deep.equal(['Redis rate limiter available again.']);
       });
 
       it('fails over after one command timeout when Redis hangs, then fails fast until it answers', async () => {

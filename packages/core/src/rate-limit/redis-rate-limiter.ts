@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { CoreLogger } from '../config/options';
+import type { Logger } from '../logger/logger';
 import { RedisConnection } from '../cache/redis-connection';
 import { MemoryRateLimiter } from './memory-rate-limiter';
 import type { RateLimiter, RateLimitResult, RateLimitRule } from './rate-limiter';
@@ -15,7 +15,7 @@ export interface RedisRateLimiterOptions {
   /** Prefix of every key, e.g. `app:`; counters live under `<keyPrefix>rl:<key>`. Default `app:`. */
   keyPrefix?: string;
   /** Receives one line when Redis goes away and one when it is back. */
-  logger?: CoreLogger;
+  logger?: Logger;
   /** Most keys the in-memory fallback tracks. Default 100 000. */
   fallbackMaxKeys?: number;
 }

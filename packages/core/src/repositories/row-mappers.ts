@@ -1,9 +1,11 @@
 import type { Session, User, UserRecord } from '../domain/types';
+import type { UserField, UserFields } from '../domain/user-fields';
 
 /**
  * Rows as the drivers return them: PostgreSQL gives booleans and Dates; SQLite (raw
  * queries) gives 0/1 and Sequelize's stored text `2026-01-15 10:30:00.123 +00:00`. These
- * mappers turn either into plain domain objects, so no model instance leaves a repository.
+ * mappers turn either into plain records keyed by column name, so no model instance leaves
+ * a repository.
  */
 export type Row = Record<string, unknown>;
 
@@ -16,61 +18,53 @@ export function toDate(value: unknown): Date {
   return new Date(/(Z|[+-]\d\d:?\d\d)$/.test(text.trim()) ? text : `${text}Z`);
 }
 
-function toOptionalDate(value: unknown): Date | null {
-  return value === null || value === undefined ? null : toDate(value);
-}
-
 /** A stored boolean (true/false, 1/0, '1'/'0', 't'/'f') as a boolean. */
 export function toBoolean(value: unknown): boolean {
   return value === true || value === 1 || value === '1' || value === 't' || value === 'true';
 }
 
-function toOptionalString(value: unknown): string | null {
-  return value === null || value === undefined ? null : String(value);
+function toValue(field: Pick<UserField, 'type' | 'nullable'>, value: unknown): unknown {
+  if (value === null || value === undefined) return field.nullable ? null : value;
+  switch (field.type) {
+    case 'boolean':
+      return toBoolean(value);
+    case 'integer':
+      return Number(value);
+    case 'datetime':
+      return toDate(value);
+    default:
+      return String(value);
+  }
 }
 
-/** A `users` row (camelCase attribute keys) as a {@link User}, without the hash. */
-export function toUser(row: Row): User {
-  return {
-    id: Number(row.id),
-    email: String(row.email),
-    username: String(row.username),
-    fullName: toOptionalString(row.fullName),
-    isActive: toBoolean(row.isActive),
-    isSuperuser: toBoolean(row.isSuperuser),
-    createdAt: toDate(row.createdAt),
-    updatedAt: toDate(row.updatedAt),
-  };
+/** A `users` row as a {@link User}: every registry field, converted by its type; no hash. */
+export function toUser(row: Row, fields: UserFields): User {
+  return Object.fromEntries(fields.all.map((field) => [field.name, toValue(field, row[field.name])])) as unknown as User;
 }
 
 /** A `users` row including its hash. */
-export function toUserRecord(row: Row): UserRecord {
-  return { ...toUser(row), hashedPassword: String(row.hashedPassword) };
+export function toUserRecord(row: Row, fields: UserFields): UserRecord {
+  return { ...toUser(row, fields), hashed_password: String(row.hashed_password) };
 }
 
-/** A `sessions` row (camelCase attribute keys) as a {@link Session}. */
+/** The attributes a user query selects: every registry field (with the hash when asked). */
+export function userAttributes(fields: UserFields, withHash = false): string[] {
+  const names = fields.all.map((field) => field.name);
+  return withHash ? [...names, 'hashed_password'] : names;
+}
+
+/** A `sessions` row as a {@link Session}. */
 export function toSession(row: Row): Session {
+  const optionalText = (value: unknown) => (value === null || value === undefined ? null : String(value));
   return {
     id: Number(row.id),
-    userId: Number(row.userId),
+    user_id: Number(row.user_id),
     jti: String(row.jti),
-    ipAddress: toOptionalString(row.ipAddress),
-    userAgent: toOptionalString(row.userAgent),
-    isActive: toBoolean(row.isActive),
-    expiresAt: toDate(row.expiresAt),
-    createdAt: toDate(row.createdAt),
-    lastUsedAt: toOptionalDate(row.lastUsedAt),
+    ip_address: optionalText(row.ip_address),
+    user_agent: optionalText(row.user_agent),
+    is_active: toBoolean(row.is_active),
+    expires_at: toDate(row.expires_at),
+    created_at: toDate(row.created_at),
+    last_used_at: row.last_used_at === null || row.last_used_at === undefined ? null : toDate(row.last_used_at),
   };
 }
-
-/** The columns of {@link User} under their attribute names, hash excluded. */
-export const USER_ATTRIBUTES = [
-  'id',
-  'email',
-  'username',
-  'fullName',
-  'isActive',
-  'isSuperuser',
-  'createdAt',
-  'updatedAt',
-] as const;

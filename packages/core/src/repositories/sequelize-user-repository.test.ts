@@ -8,15 +8,15 @@ import { testDatabaseTargets } from '../testing/test-databases';
 const newUser = (name: string, extra: Partial<NewUser> = {}): NewUser => ({
   email: `${name.toLowerCase()}@example.com`,
   username: name,
-  hashedPassword: `hash-of-${name}`,
+  hashed_password: `hash-of-${name}`,
   ...extra,
 });
 
 const query = (extra: Partial<UserListQuery> = {}): UserListQuery => ({
   page: 1,
   size: 50,
-  sortBy: 'created_at',
-  sortOrder: 'desc',
+  sort_by: 'created_at',
+  sort_order: 'desc',
   ...extra,
 });
 
@@ -48,12 +48,12 @@ for (const target of testDatabaseTargets()) {
     describe('create', () => {
       it('returns a plain user with defaults, UTC Dates and no hash', async () => {
         const before = Date.now();
-        const user = await fx.users.create(newUser('Alice', { fullName: 'Alice A' }));
+        const user = await fx.users.create(newUser('Alice', { full_name: 'Alice A' }));
         expect(Object.getPrototypeOf(user)).to.equal(Object.prototype);
-        expect(user).to.include({ email: 'alice@example.com', username: 'Alice', fullName: 'Alice A', isActive: true, isSuperuser: false });
-        expect(user).to.not.have.property('hashedPassword');
-        expect(user.createdAt).to.be.instanceOf(Date);
-        expect(user.createdAt.getTime()).to.be.within(before - 1000, Date.now() + 1000);
+        expect(user).to.include({ email: 'alice@example.com', username: 'Alice', full_name: 'Alice A', is_active: true, is_superuser: false });
+        expect(user).to.not.have.property('hashed_password');
+        expect(user.created_at).to.be.instanceOf(Date);
+        expect(user.created_at.getTime()).to.be.within(before - 1000, Date.now() + 1000);
         const again = await fx.users.getById(user.id);
         expect(again).to.deep.equal(user);
       });
@@ -80,7 +80,7 @@ for (const target of testDatabaseTargets()) {
         const user = await fx.users.create(newUser('carol'));
         const found = await fx.users.getByEmail('  CAROL@Example.COM ');
         expect(found?.id).to.equal(user.id);
-        expect(found?.hashedPassword).to.equal('hash-of-carol');
+        expect(found?.hashed_password).to.equal('hash-of-carol');
         expect(await fx.users.getByEmail('nobody@example.com')).to.equal(null);
       });
 
@@ -89,7 +89,7 @@ for (const target of testDatabaseTargets()) {
         expect(await fx.users.getByUsername('dave')).to.equal(null);
         expect((await fx.users.getByUsername('Dave'))?.id).to.equal(user.id);
         expect((await fx.users.getByUsernameInsensitive('DAVE'))?.id).to.equal(user.id);
-        expect((await fx.users.getRecordById(user.id))?.hashedPassword).to.equal('hash-of-Dave');
+        expect((await fx.users.getRecordById(user.id))?.hashed_password).to.equal('hash-of-Dave');
         expect(await fx.users.getById(user.id + 1000)).to.equal(null);
       });
 
@@ -99,7 +99,7 @@ for (const target of testDatabaseTargets()) {
         fx.sequelize.addHook('afterQuery', 'capture-lock', (_options, query) => void statements.push((query as unknown as { sql: string }).sql));
         try {
           const record = await fx.uow.run(() => fx.users.getRecordById(user.id, { lock: true }));
-          expect(record?.hashedPassword).to.equal('hash-of-Lena');
+          expect(record?.hashed_password).to.equal('hash-of-Lena');
         } finally {
           fx.sequelize.removeHook('afterQuery', 'capture-lock');
         }
@@ -117,13 +117,11 @@ for (const target of testDatabaseTargets()) {
         expect(await fx.users.findConflicts([], [])).to.deep.equal([]);
       });
 
-      it('counts users and tells whether a superuser exists', async () => {
+      it('counts users', async () => {
         expect(await fx.users.count()).to.equal(0);
-        expect(await fx.users.hasSuperuser()).to.equal(false);
-        await fx.users.create(newUser('root', { isSuperuser: true }));
+        await fx.users.create(newUser('root', { is_superuser: true }));
         await fx.users.create(newUser('user'));
         expect(await fx.users.count()).to.equal(2);
-        expect(await fx.users.hasSuperuser()).to.equal(true);
       });
     });
 
@@ -146,16 +144,16 @@ for (const target of testDatabaseTargets()) {
 
     describe('update', () => {
       it('changes only the given fields, clears full name with null and bumps updated_at', async () => {
-        const user = await fx.users.create(newUser('henry', { fullName: 'Henry' }));
+        const user = await fx.users.create(newUser('henry', { full_name: 'Henry' }));
         await new Promise((resolve) => setTimeout(resolve, 5));
-        const updated = await fx.users.update(user.id, { fullName: null, isActive: false, email: 'Henry2@Example.com' });
-        expect(updated).to.include({ username: 'henry', fullName: null, isActive: false, email: 'henry2@example.com' });
-        expect(updated!.updatedAt.getTime()).to.be.greaterThan(user.updatedAt.getTime());
+        const updated = await fx.users.update(user.id, { full_name: null, is_active: false, email: 'Henry2@Example.com' });
+        expect(updated).to.include({ username: 'henry', full_name: null, is_active: false, email: 'henry2@example.com' });
+        expect(updated!.updated_at.getTime()).to.be.greaterThan(user.updated_at.getTime());
         expect(await fx.users.update(user.id, {})).to.deep.equal(updated);
       });
 
       it('returns null for an unknown id and 409 for a taken username', async () => {
-        expect(await fx.users.update(999_999, { fullName: 'x' })).to.equal(null);
+        expect(await fx.users.update(999_999, { full_name: 'x' })).to.equal(null);
         await fx.users.create(newUser('ivy'));
         const jack = await fx.users.create(newUser('jack'));
         await expectAppError(fx.users.update(jack.id, { username: 'IVY' }), 'conflict_error', 'Username already taken');
@@ -165,7 +163,7 @@ for (const target of testDatabaseTargets()) {
     describe('delete', () => {
       it('deletes the user and its sessions by cascade', async () => {
         const user = await fx.users.create(newUser('kate'));
-        await fx.sessions.create({ userId: user.id, jti: 'jti-kate', expiresAt: new Date(Date.now() + 60_000) });
+        await fx.sessions.create({ user_id: user.id, jti: 'jti-kate', expires_at: new Date(Date.now() + 60_000) });
         expect(await fx.users.delete(user.id)).to.equal(true);
         expect(await fx.users.delete(user.id)).to.equal(false);
         expect(await fx.models.SessionModel.count()).to.equal(0);
@@ -175,21 +173,21 @@ for (const target of testDatabaseTargets()) {
     describe('list', () => {
       it('filters by flags and counts the filtered total', async () => {
         await fx.users.create(newUser('a1'));
-        await fx.users.create(newUser('a2', { isActive: false }));
-        await fx.users.create(newUser('a3', { isSuperuser: true }));
-        const inactive = await fx.users.list(query({ isActive: false }));
+        await fx.users.create(newUser('a2', { is_active: false }));
+        await fx.users.create(newUser('a3', { is_superuser: true }));
+        const inactive = await fx.users.list(query({ is_active: false }));
         expect(inactive.items.map((u) => u.username)).to.deep.equal(['a2']);
         expect(inactive.total).to.equal(1);
-        const supers = await fx.users.list(query({ isSuperuser: true, isActive: true }));
+        const supers = await fx.users.list(query({ is_superuser: true, is_active: true }));
         expect(supers.items.map((u) => u.username)).to.deep.equal(['a3']);
       });
 
       it('searches username, email and full name case-insensitively', async () => {
-        await fx.users.create(newUser('ann', { fullName: 'Ann SMITH' }));
+        await fx.users.create(newUser('ann', { full_name: 'Ann SMITH' }));
         await fx.users.create(newUser('bert', { email: 'bert@smithery.org' }));
         await fx.users.create(newUser('smithy'));
         await fx.users.create(newUser('carl'));
-        const page = await fx.users.list(query({ search: 'SmItH', sortBy: 'username', sortOrder: 'asc' }));
+        const page = await fx.users.list(query({ search: 'SmItH', sort_by: 'username', sort_order: 'asc' }));
         expect(page.items.map((u) => u.username)).to.deep.equal(['ann', 'bert', 'smithy']);
         expect(page.total).to.equal(3);
       });
@@ -197,9 +195,9 @@ for (const target of testDatabaseTargets()) {
       it('treats %, _ and backslash in the search as literal characters', async () => {
         await fx.users.create(newUser('under_score'));
         await fx.users.create(newUser('underXscore'));
-        await fx.users.create(newUser('pct', { fullName: '100% sure' }));
-        await fx.users.create(newUser('pct2', { fullName: '1000 sure' }));
-        await fx.users.create(newUser('slash', { fullName: 'back\\slash' }));
+        await fx.users.create(newUser('pct', { full_name: '100% sure' }));
+        await fx.users.create(newUser('pct2', { full_name: '1000 sure' }));
+        await fx.users.create(newUser('slash', { full_name: 'back\\slash' }));
         const names = async (search: string) => (await fx.users.list(query({ search }))).items.map((u) => u.username);
         expect(await names('r_s')).to.deep.equal(['under_score']);
         expect(await names('0%')).to.deep.equal(['pct']);
@@ -213,18 +211,18 @@ for (const target of testDatabaseTargets()) {
         const same = new Date('2026-01-15T10:30:00.000Z');
         for (const user of created) await setCreatedAt(user.id, same);
         const ids = created.map((u) => u.id);
-        const pageIds = async (page: number, sortOrder: 'asc' | 'desc') =>
-          (await fx.users.list(query({ page, size: 2, sortOrder }))).items.map((u) => u.id);
+        const pageIds = async (page: number, sort_order: 'asc' | 'desc') =>
+          (await fx.users.list(query({ page, size: 2, sort_order }))).items.map((u) => u.id);
         const desc = [...(await pageIds(1, 'desc')), ...(await pageIds(2, 'desc')), ...(await pageIds(3, 'desc'))];
         expect(desc).to.deep.equal([...ids].reverse());
         const asc = [...(await pageIds(1, 'asc')), ...(await pageIds(2, 'asc')), ...(await pageIds(3, 'asc'))];
         expect(asc).to.deep.equal(ids);
-        const byEmail = await fx.users.list(query({ sortBy: 'email', sortOrder: 'desc' }));
+        const byEmail = await fx.users.list(query({ sort_by: 'email', sort_order: 'desc' }));
         expect(byEmail.items.map((u) => u.username)).to.deep.equal(['u5', 'u4', 'u3', 'u2', 'u1']);
         await setCreatedAt(ids[0], new Date('2026-02-01T00:00:00.000Z'));
         const byCreated = await fx.users.list(query({ size: 1 }));
         expect(byCreated.items[0].id).to.equal(ids[0]);
-        expect(byCreated.items[0].createdAt.toISOString()).to.equal('2026-02-01T00:00:00.000Z');
+        expect(byCreated.items[0].created_at.toISOString()).to.equal('2026-02-01T00:00:00.000Z');
       });
 
       it('reports pages and returns an empty page past the end', async () => {
@@ -256,8 +254,8 @@ for (const target of testDatabaseTargets()) {
         const weekStart = new Date('2026-03-03T12:00:00.000Z');
         const rows = await fx.users.bulkCreate([
           newUser('s1'),
-          newUser('s2', { isActive: false }),
-          newUser('s3', { isSuperuser: true }),
+          newUser('s2', { is_active: false }),
+          newUser('s3', { is_superuser: true }),
           newUser('s4'),
           newUser('s5'),
           newUser('s6'),

@@ -1,19 +1,13 @@
 import { inject, injectable } from 'inversify';
 import { col, fn, literal, Op, QueryTypes, where as whereClause, type Sequelize, type WhereOptions } from 'sequelize';
-import type { NewUser, Page, User, UserChanges, UserListQuery, UserRecord, UserSortField } from '../domain/types';
+import type { NewUser, Page, User, UserChanges, UserListQuery, UserRecord } from '../domain/types';
+import { USER_FIELDS, type UserFields } from '../domain/user-fields';
 import type { SequelizeUnitOfWork } from '../database/sequelize-unit-of-work';
 import { UNIT_OF_WORK } from '../database/unit-of-work';
-import { MODELS, type Models, type UserAttributes } from '../models/create-models';
+import { MODELS, type Models } from '../models/create-models';
 import { BaseRepository } from './base-repository';
-import { toUser, toUserRecord, USER_ATTRIBUTES, type Row } from './row-mappers';
+import { toUser, toUserRecord, userAttributes, type Row } from './row-mappers';
 import type { UserCounts, UserRepository } from './user-repository';
-
-/** The only columns a list may be sorted by (SPEC `sort_by`), mapped to model attributes. */
-const SORT_ATTRIBUTES: Record<UserSortField, keyof UserAttributes> = {
-  created_at: 'createdAt',
-  username: 'username',
-  email: 'email',
-};
 
 /** Makes `%`, `_` and the escape character itself literal inside a LIKE pattern. */
 export function escapeLikePattern(text: string): string {
@@ -21,7 +15,9 @@ export function escapeLikePattern(text: string): string {
 }
 
 /**
- * {@link UserRepository} on the core's Sequelize `users` model. Returns plain objects.
+ * {@link UserRepository} on the core's Sequelize `users` model. Returns plain records whose
+ * keys are the registry's field names; filters, sort and search columns come from the
+ * registry too, so a host's field works like a core one.
  * Emails are stored lower-cased (the unique index on `email` then makes them unique
  * case-insensitively, and lookups use that index); usernames keep their case and the
  * `lower(username)` unique index forbids two differing only in case.
@@ -31,7 +27,11 @@ export class SequelizeUserRepository extends BaseRepository implements UserRepos
   private readonly users: Models['UserModel'];
   private readonly sequelize: Sequelize;
 
-  constructor(@inject(MODELS) models: Models, @inject(UNIT_OF_WORK) uow: SequelizeUnitOfWork) {
+  constructor(
+    @inject(MODELS) models: Models,
+    @inject(UNIT_OF_WORK) uow: SequelizeUnitOfWork,
+    @inject(USER_FIELDS) private readonly fields: UserFields,
+  ) {
     super(uow);
     this.users = models.UserModel;
     this.sequelize = models.UserModel.sequelize as Sequelize;
@@ -39,27 +39,27 @@ export class SequelizeUserRepository extends BaseRepository implements UserRepos
 
   async getById(id: number): Promise<User | null> {
     const row = await this.findRow({ id }, false);
-    return row ? toUser(row) : null;
+    return row ? toUser(row, this.fields) : null;
   }
 
   async getRecordById(id: number, options: { lock?: boolean } = {}): Promise<UserRecord | null> {
     const row = await this.findRow({ id }, true, options.lock === true);
-    return row ? toUserRecord(row) : null;
+    return row ? toUserRecord(row, this.fields) : null;
   }
 
   async getByUsername(username: string): Promise<UserRecord | null> {
     const row = await this.findRow({ username }, true);
-    return row ? toUserRecord(row) : null;
+    return row ? toUserRecord(row, this.fields) : null;
   }
 
   async getByUsernameInsensitive(username: string): Promise<UserRecord | null> {
     const row = await this.findRow(lowerUsernameIn([username]), true);
-    return row ? toUserRecord(row) : null;
+    return row ? toUserRecord(row, this.fields) : null;
   }
 
   async getByEmail(email: string): Promise<UserRecord | null> {
     const row = await this.findRow({ email: normalizeEmail(email) }, true);
-    return row ? toUserRecord(row) : null;
+    return row ? toUserRecord(row, this.fields) : null;
   }
 
   async findConflicts(emails: string[], usernames: string[]): Promise<User[]> {
@@ -68,33 +68,28 @@ export class SequelizeUserRepository extends BaseRepository implements UserRepos
     if (usernames.length > 0) arms.push(lowerUsernameIn(usernames));
     if (arms.length === 0) return [];
     const rows = await this.statement((options) =>
-      this.users.findAll({ ...options, where: { [Op.or]: arms }, attributes: [...USER_ATTRIBUTES], order: [['id', 'ASC']], raw: true }),
+      this.users.findAll({ ...options, where: { [Op.or]: arms }, attributes: userAttributes(this.fields), order: [['id', 'ASC']], raw: true }),
     );
-    return (rows as unknown as Row[]).map(toUser);
+    return this.toUsers(rows);
   }
 
   async create(user: NewUser): Promise<User> {
-    const created = await this.statement((options) => this.users.create(insertValues(user), options));
-    return toUser(created.get({ plain: true }) as unknown as Row);
+    const created = await this.statement((options) => this.users.create(this.insertValues(user), options));
+    return toUser(created.get({ plain: true }) as Row, this.fields);
   }
 
   async bulkCreate(users: NewUser[]): Promise<User[]> {
     if (users.length === 0) return [];
     // One INSERT … VALUES (…), (…) RETURNING *; Sequelize maps the rows back by position.
     const created = await this.statement((options) =>
-      this.users.bulkCreate(users.map(insertValues), { ...options, returning: true, validate: false }),
+      this.users.bulkCreate(users.map((user) => this.insertValues(user)), { ...options, returning: true, validate: false }),
     );
-    return created.map((instance) => toUser(instance.get({ plain: true }) as unknown as Row));
+    return created.map((instance) => toUser(instance.get({ plain: true }) as Row, this.fields));
   }
 
   async update(id: number, changes: UserChanges): Promise<User | null> {
-    const values: Partial<UserAttributes> = {};
-    if (changes.email !== undefined) values.email = normalizeEmail(changes.email);
-    if (changes.username !== undefined) values.username = changes.username;
-    if (changes.hashedPassword !== undefined) values.hashedPassword = changes.hashedPassword;
-    if (changes.fullName !== undefined) values.fullName = changes.fullName;
-    if (changes.isActive !== undefined) values.isActive = changes.isActive;
-    if (changes.isSuperuser !== undefined) values.isSuperuser = changes.isSuperuser;
+    const values = this.writableValues(changes);
+    if (changes.hashed_password !== undefined) values.hashed_password = changes.hashed_password;
     if (Object.keys(values).length > 0) {
       const [affected] = await this.statement((options) => this.users.update(values, { ...options, where: { id } }));
       if (affected === 0) return null;
@@ -113,13 +108,14 @@ export class SequelizeUserRepository extends BaseRepository implements UserRepos
     const offset = (query.page - 1) * query.size;
     let rows: Row[] = [];
     if (offset < total) {
-      const direction = query.sortOrder === 'asc' ? 'ASC' : 'DESC';
-      const sortAttribute = SORT_ATTRIBUTES[query.sortBy] ?? 'createdAt';
+      const direction = query.sort_order === 'asc' ? 'ASC' : 'DESC';
+      // Only a registry field marked sortable can reach ORDER BY.
+      const sortAttribute = this.fields.sortable.some((field) => field.name === query.sort_by) ? query.sort_by : 'created_at';
       const found = await this.statement((options) =>
         this.users.findAll({
           ...options,
           where,
-          attributes: [...USER_ATTRIBUTES],
+          attributes: userAttributes(this.fields),
           // id in the same direction breaks ties, so pages never overlap or skip rows.
           order: [
             [sortAttribute, direction],
@@ -132,7 +128,7 @@ export class SequelizeUserRepository extends BaseRepository implements UserRepos
       );
       rows = found as unknown as Row[];
     }
-    return { items: rows.map(toUser), total, page: query.page, size: query.size, pages: Math.ceil(total / query.size) };
+    return { items: this.toUsers(rows), total, page: query.page, size: query.size, pages: Math.ceil(total / query.size) };
   }
 
   async listAfterId(afterId: number, limit: number): Promise<User[]> {
@@ -140,24 +136,17 @@ export class SequelizeUserRepository extends BaseRepository implements UserRepos
       this.users.findAll({
         ...options,
         where: { id: { [Op.gt]: afterId } },
-        attributes: [...USER_ATTRIBUTES],
+        attributes: userAttributes(this.fields),
         order: [['id', 'ASC']],
         limit,
         raw: true,
       }),
     );
-    return (rows as unknown as Row[]).map(toUser);
+    return this.toUsers(rows);
   }
 
   count(): Promise<number> {
     return this.statement((options) => this.users.count(options));
-  }
-
-  async hasSuperuser(): Promise<boolean> {
-    const row = await this.statement((options) =>
-      this.users.findOne({ ...options, where: { isSuperuser: true }, attributes: ['id'], raw: true }),
-    );
-    return row !== null;
   }
 
   async stats(since: { todayStart: Date; weekStart: Date }): Promise<UserCounts> {
@@ -192,7 +181,7 @@ export class SequelizeUserRepository extends BaseRepository implements UserRepos
   }
 
   private async findRow(where: WhereOptions, withHash: boolean, lock = false): Promise<Row | null> {
-    const attributes = withHash ? [...USER_ATTRIBUTES, 'hashedPassword'] : [...USER_ATTRIBUTES];
+    const attributes = userAttributes(this.fields, withHash);
     const row = await this.statement((options) =>
       this.users.findOne({
         ...options,
@@ -208,14 +197,36 @@ export class SequelizeUserRepository extends BaseRepository implements UserRepos
 
   private listWhere(query: UserListQuery): WhereOptions {
     const conditions: WhereOptions[] = [];
-    if (query.isActive !== undefined) conditions.push({ isActive: query.isActive });
-    if (query.isSuperuser !== undefined) conditions.push({ isSuperuser: query.isSuperuser });
-    if (query.search) {
+    for (const field of this.fields.filterable) {
+      const value = query[field.name];
+      if (value !== undefined) conditions.push({ [field.name]: value });
+    }
+    if (query.search && this.fields.searchable.length > 0) {
       const pattern = this.sequelize.escape(`%${escapeLikePattern(query.search)}%`);
       const like = (column: string) => `LOWER(${column}) LIKE LOWER(${pattern}) ESCAPE '\\'`;
-      conditions.push(literal(`(${like('username')} OR ${like('email')} OR ${like('full_name')})`));
+      // Column names come from the registry, whose names are checked to be [a-z0-9_].
+      conditions.push(literal(`(${this.fields.searchable.map((field) => like(field.name)).join(' OR ')})`));
     }
     return { [Op.and]: conditions };
+  }
+
+  private toUsers(rows: unknown[]): User[] {
+    return (rows as Row[]).map((row) => toUser(row, this.fields));
+  }
+
+  /** The values of `source` for every field an input may write (registry order). */
+  private writableValues(source: Record<string, unknown>): Record<string, unknown> {
+    const values: Record<string, unknown> = {};
+    for (const field of this.fields.stored) {
+      const value = source[field.name];
+      if (value !== undefined) values[field.name] = field.name === 'email' ? normalizeEmail(String(value)) : value;
+    }
+    return values;
+  }
+
+  private insertValues(user: NewUser): Record<string, unknown> {
+    // Absent fields are left to the column defaults of the model.
+    return { ...this.writableValues(user), hashed_password: user.hashed_password };
   }
 }
 
@@ -226,15 +237,4 @@ function normalizeEmail(email: string): string {
 /** `lower(username) IN (…)`: exactly the expression of the unique index, so it is used. */
 function lowerUsernameIn(usernames: string[]): WhereOptions {
   return whereClause(fn('lower', col('username')), { [Op.in]: usernames.map((name) => name.toLowerCase()) });
-}
-
-function insertValues(user: NewUser) {
-  return {
-    email: normalizeEmail(user.email),
-    username: user.username,
-    hashedPassword: user.hashedPassword,
-    fullName: user.fullName ?? null,
-    isActive: user.isActive ?? true,
-    isSuperuser: user.isSuperuser ?? false,
-  };
 }

@@ -12,8 +12,8 @@ export interface SessionRepository {
   revoke(userId: number, sessionId: number): Promise<boolean>;
   /** Revokes by jti; false when it was not active. */
   revokeByJti(jti: string): Promise<boolean>;
-  /** Revokes every active session of a user except `exceptSessionId`; returns how many. */
-  revokeAllForUser(userId: number, exceptSessionId?: number): Promise<number>;
+  /** Revokes every active session of a user except `exceptSessionId`; returns their ids. */
+  revokeAllForUser(userId: number, exceptSessionId?: number): Promise<number[]>;
   /** The user's active, unexpired sessions, newest first. */
   listActiveForUser(userId: number, now: Date): Promise<Session[]>;
   /** Deletes sessions expired before `now` or revoked; returns how many. */

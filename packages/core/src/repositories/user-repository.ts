@@ -27,13 +27,11 @@ export interface UserRepository {
   update(id: number, changes: UserChanges): Promise<User | null>;
   /** Deletes the user (its sessions go by cascade); false if the id did not exist. */
   delete(id: number): Promise<boolean>;
-  /** The filtered, searched, sorted page plus the total, ties broken by id. */
+  /** The filtered, searched, sorted page plus the total, ties broken by id (filters, sort and search columns from the registry). */
   list(query: UserListQuery): Promise<Page<User>>;
   /** Up to `limit` users with `id > afterId`, ordered by id: keyset batches for exports. */
   listAfterId(afterId: number, limit: number): Promise<User[]>;
   count(): Promise<number>;
-  /** True when any superuser exists. */
-  hasSuperuser(): Promise<boolean>;
   /**
    * The dashboard counts in ONE SQL statement (scalar `COUNT(*)` subqueries, valid on
    * PostgreSQL and SQLite, each served by an index): created at or after `todayStart` /

@@ -1,72 +1,114 @@
 import { z } from 'zod';
-import { USER_SORT_FIELDS } from '../domain/types';
-import { emailSchema, fullNameSchema, passwordSchema, queryBooleanSchema, textSchema, usernameSchema } from './fields';
+import type { AdminUserInput, NewUserInput, UserListQuery, UserUpdateInput } from '../domain/types';
+import type { UserField, UserFields, UserFieldWriter } from '../domain/user-fields';
+import { passwordSchema, queryBooleanSchema, textSchema } from './fields';
 
-/** `UserCreate` of SPEC §4: register and bulk items. Unknown keys (is_superuser too) are dropped. */
-export const userCreateSchema = z.object({
-  email: emailSchema,
-  username: usernameSchema,
-  password: passwordSchema,
-  full_name: fullNameSchema.optional(),
-});
-export type UserCreateBody = z.output<typeof userCreateSchema>;
+/**
+ * The wire schemas of the user, derived from the core's {@link UserFields} registry. Each is
+ * THE schema of its input: the pipeline parses the request with it and the service it calls
+ * enforces the same one (docs/reference/routes.md "Schemas").
+ */
+export interface UserSchemas {
+  /** `UserCreate`: register and bulk items. Unknown keys (flags too) are dropped. */
+  readonly create: z.ZodType<NewUserInput>;
+  /** `UserCreateByAdmin`: `UserCreate` plus what an admin may set (`is_active`, `is_superuser`). */
+  readonly adminCreate: z.ZodType<AdminUserInput>;
+  /** A bulk body: 1..bulkMax `UserCreate` items. */
+  readonly bulk: z.ZodType<NewUserInput[]>;
+  /** `UserUpdate`: any subset of what a user or an admin may set; `null` only on nullable fields. */
+  readonly update: z.ZodType<UserUpdateInput>;
+  /** The `User` response body. */
+  readonly response: z.ZodType<Record<string, unknown>>;
+  /** The `GET /users` query: paging, search, sort, and one filter per filterable field. */
+  readonly listQuery: z.ZodType<UserListQuery, Partial<Record<keyof UserListQuery, unknown>>>;
+}
 
-/** `UserCreateByAdmin`: `UserCreate` plus the two flags. */
-export const userCreateByAdminSchema = userCreateSchema.extend({
-  is_active: z.boolean().optional(),
-  is_superuser: z.boolean().optional(),
-});
-export type UserCreateByAdminBody = z.output<typeof userCreateByAdminSchema>;
+/** Options of {@link createUserSchemas}. */
+export interface UserSchemaOptions {
+  /** Most items of one bulk create. */
+  bulkMax: number;
+}
 
-/** `UserUpdate`: any subset; explicit null is refused on every field but `full_name`. */
-export const userUpdateSchema = z.object({
-  email: emailSchema.optional(),
-  username: usernameSchema.optional(),
-  full_name: fullNameSchema.optional(),
-  password: passwordSchema.optional(),
-  is_active: z.boolean().optional(),
-  is_superuser: z.boolean().optional(),
-});
-export type UserUpdateBody = z.output<typeof userUpdateSchema>;
+/** Left out of an input, a field is required unless it may be null or has a default. */
+function isRequired(field: UserField): boolean {
+  return !field.nullable && field.default === undefined;
+}
 
-/** A bulk body: 1..bulkMax `UserCreate` items. */
-export const bulkCreateSchema = (bulkMax: number) =>
-  z.array(userCreateSchema).min(1, 'must hold at least 1 user').max(bulkMax, `must hold at most ${bulkMax} users`);
+function inputShape(fields: readonly UserField[], requireMissing: boolean): Record<string, z.ZodType> {
+  return Object.fromEntries(
+    fields.map((field) => [field.name, requireMissing && isRequired(field) ? field.input : field.input.optional()]),
+  );
+}
+
+function writable(fields: UserFields, ...writers: UserFieldWriter[]): UserField[] {
+  return fields.all.filter((field) => writers.some((writer) => field.setBy.includes(writer)));
+}
+
+/** A filter's query-string rule: a query value is text, a worker may pass the typed value. */
+function filterSchema(field: UserField): z.ZodType {
+  switch (field.type) {
+    case 'boolean':
+      return z.union([z.boolean(), queryBooleanSchema]);
+    case 'integer':
+      return z.coerce.number().int();
+    default:
+      return textSchema.max(field.maxLength);
+  }
+}
+
+/**
+ * Builds the user's wire schemas from the registry.
+ *
+ * @example
+ * const schemas = createUserSchemas(createUserFields(), { bulkMax: 100 });
+ * schemas.create.parse({ email: 'A@Example.com', username: 'ada', password: 'long-enough' });
+ */
+export function createUserSchemas(fields: UserFields, options: UserSchemaOptions): UserSchemas {
+  const create = z.object({ ...inputShape(writable(fields, 'register'), true), password: passwordSchema });
+  const adminCreate = z.object({ ...inputShape(writable(fields, 'register', 'admin'), true), password: passwordSchema });
+  const bulk = z
+    .array(create)
+    .min(1, 'must hold at least 1 user')
+    .max(options.bulkMax, `must hold at most ${options.bulkMax} users`);
+  const update = z.object({ ...inputShape(writable(fields, 'self', 'admin'), false), password: passwordSchema.optional() });
+  const response = z.object(
+    Object.fromEntries(
+      fields.visible.map((field) => [field.name, field.description ? field.output.meta({ description: field.description }) : field.output]),
+    ),
+  );
+  const sortable = fields.sortable.map((field) => field.name) as [string, ...string[]];
+  const listQuery = z.object({
+    page: z.coerce.number().int().min(1).default(1),
+    size: z.coerce.number().int().min(1).max(100).default(50),
+    search: textSchema.min(1).max(100).optional(),
+    sort_by: z.enum(sortable).default('created_at'),
+    sort_order: z.enum(['asc', 'desc']).default('desc'),
+    ...Object.fromEntries(fields.filterable.map((field) => [field.name, filterSchema(field).optional()])),
+  });
+  // The schemas are built from the same declaration as the input types (domain/types.ts),
+  // so their outputs are those types; the compiler cannot follow a runtime-built shape.
+  return {
+    create: create as unknown as UserSchemas['create'],
+    adminCreate: adminCreate as unknown as UserSchemas['adminCreate'],
+    bulk: bulk as unknown as UserSchemas['bulk'],
+    update: update as unknown as UserSchemas['update'],
+    response,
+    listQuery: listQuery as unknown as UserSchemas['listQuery'],
+  };
+}
+
+/** Inversify token of the core's {@link UserSchemas}. */
+export const USER_SCHEMAS = Symbol.for('app.UserSchemas');
 
 /** `LoginRequest`: password plus `username` (a username or an email) or `email`. */
 export const loginSchema = z
   .object({
-    username: textSchema.min(1).max(255).optional(),
-    email: textSchema.min(1).max(255).optional(),
-    password: textSchema.min(1).max(100),
+    username: textSchema.trim().min(1).max(255).optional(),
+    email: textSchema.trim().min(1).max(255).optional(),
+    password: textSchema.min(1).max(128),
   })
   .refine((body) => body.username !== undefined || body.email !== undefined, {
     message: 'username or email is required',
     path: ['username'],
   });
-export type LoginBody = z.output<typeof loginSchema>;
-
-/** The `GET /users` query of SPEC §4. */
-export const userListQuerySchema = z.object({
-  page: z.coerce.number().int().min(1).default(1),
-  size: z.coerce.number().int().min(1).max(100).default(50),
-  is_active: queryBooleanSchema.optional(),
-  is_superuser: queryBooleanSchema.optional(),
-  search: textSchema.min(1).max(100).optional(),
-  sort_by: z.enum(USER_SORT_FIELDS).default('created_at'),
-  sort_order: z.enum(['asc', 'desc']).default('desc'),
-});
-export type UserListQueryInput = z.output<typeof userListQuerySchema>;
-
-/** The `User` response body: never a password or hash. */
-export const userResponseSchema = z.object({
-  id: z.number().int(),
-  email: z.string(),
-  username: z.string(),
-  full_name: z.string().nullable(),
-  is_active: z.boolean(),
-  is_superuser: z.boolean(),
-  created_at: z.string(),
-  updated_at: z.string(),
-});
-export type UserJson = z.output<typeof userResponseSchema>;
+export type LoginInput = z.input<typeof loginSchema>;

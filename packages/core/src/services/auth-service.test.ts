@@ -15,7 +15,9 @@ import {
   makeSession,
   makeUser,
   testConfig,
+  testEventBus,
 } from './service-fakes';
+import { ExecutionContext } from '../context/execution-context';
 
 function setup(options: { limiter?: RateLimiter; limiterEnabled?: boolean } = {}) {
   const users = fakeUserRepository();
@@ -27,83 +29,46 @@ function setup(options: { limiter?: RateLimiter; limiterEnabled?: boolean } = {}
   const clock = { now: Date.parse('2026-01-15T10:00:00Z') };
   const limiter = options.limiter ?? new MemoryRateLimiter({ now: () => clock.now });
   const config = testConfig({ limiterEnabled: options.limiterEnabled ?? true });
-  const auth = new AuthService(users, sessions, uow, hasher, tokens, cache, limiter, config);
+  const events = testEventBus(uow);
+  const auth = new AuthService(users, sessions, uow, hasher, tokens, cache, limiter, config, events, { now: () => new Date(clock.now) }, new ExecutionContext());
   // Login re-reads the user under a lock before opening the session: by default the row is
   // unchanged since the lookup (makeRecord's defaults).
   users.getRecordById.callsFake(async (id: number) => makeRecord({ id }));
-  return { auth, users, sessions, uow, hasher, tokens, cache, clock, limiter };
+  return { auth, users, sessions, uow, hasher, tokens, cache, clock, limiter, events };
 }
 
-const input = { email: '  Alice@Example.COM ', username: 'alice', password: 'correct-horse', fullName: 'Alice' };
 
 describe('AuthService', () => {
-  describe('register', () => {
-    it('stores the normalised email and the hash, never the password, inside a unit of work', async () => {
-      const { auth, users, uow } = setup();
-      const user = await auth.register(input);
-      expect(user.email).to.equal('alice@example.com');
-      const row = users.create.firstCall.args[0];
-      expect(row).to.include({ email: 'alice@example.com', username: 'alice', hashedPassword: 'hashed:correct-horse' });
-      expect(row).to.not.have.property('password');
-      expect(uow.run.calledOnce).to.equal(true);
-    });
-
-    it('rejects a taken email with 409 "Email already registered" before looking at the username', async () => {
-      const { auth, users } = setup();
-      users.getByEmail.withArgs('alice@example.com').resolves(makeRecord({ id: 7 }));
-      users.getByUsernameInsensitive.resolves(makeRecord({ id: 8 }));
-      await expectAppError(auth.register(input), 'conflict_error', 'Email already registered');
-      expect(users.create.called).to.equal(false);
-    });
-
-    it('rejects a username taken in another case with 409 "Username already taken"', async () => {
-      const { auth, users } = setup();
-      users.getByUsernameInsensitive.withArgs('ALICE').resolves(makeRecord({ id: 7, username: 'alice' }));
-      await expectAppError(auth.register({ ...input, username: 'ALICE' }), 'conflict_error', 'Username already taken');
-      expect(users.create.called).to.equal(false);
-    });
-
-    it('rejects invalid fields all at once with 422 naming each field', async () => {
-      const { auth } = setup();
-      const error = await expectAppError(
-        auth.register({ email: 'not-an-email', username: 'a', password: 'short' }),
-        'validation_error',
-      );
-      expect(error.details.map((detail) => detail.field)).to.have.members(['email', 'username', 'password']);
-      expect(error.details[0]).to.have.keys('type', 'message', 'field');
-    });
-  });
-
   describe('login', () => {
     it('returns a bearer token and opens a session with the client ip and user agent', async () => {
       const { auth, users, sessions } = setup();
       users.getByUsername.withArgs('alice').resolves(makeRecord());
-      const result = await auth.login({ identifier: 'alice', password: 'correct-horse' }, { ipAddress: '198.51.100.1', userAgent: 'ua' });
+      const result = await auth.login({ username: 'alice', password: 'correct-horse' }, { ipAddress: '198.51.100.1', userAgent: 'ua' });
       expect(result).to.include({ accessToken: 'token-1', tokenType: 'bearer', expiresIn: 1800 });
-      expect(result.user).to.not.have.property('hashedPassword');
-      expect(sessions.create.firstCall.args[0]).to.include({ userId: 1, jti: 'jti-1', ipAddress: '198.51.100.1', userAgent: 'ua' });
+      expect(result.user).to.not.have.property('hashed_password');
+      expect(sessions.create.firstCall.args[0]).to.include({ user_id: 1, jti: 'jti-1', ip_address: '198.51.100.1', user_agent: 'ua' });
       expect(result.session.jti).to.equal('jti-1');
     });
 
-    it('answers 422 naming each missing credential', async () => {
+    it('answers 422 naming each missing credential by the name the caller sent', async () => {
       const { auth } = setup();
-      const error = await expectAppError(auth.login({ identifier: ' ', password: '' }), 'validation_error');
-      expect(error.details.map((detail) => detail.field)).to.deep.equal(['identifier', 'password']);
+      const error = await expectAppError(auth.login({ username: ' ', password: '' }), 'validation_error');
+      expect(error.details.map((detail) => detail.field)).to.deep.equal(['username', 'password']);
     });
 
     it('finds a user by email case-insensitively and by username in another case', async () => {
       const { auth, users } = setup();
       users.getByEmail.withArgs('alice@example.com').resolves(makeRecord());
       users.getByUsernameInsensitive.withArgs('ALICE').resolves(makeRecord());
-      await auth.login({ identifier: ' ALICE@example.com', password: 'correct-horse' });
-      await auth.login({ identifier: 'ALICE', password: 'correct-horse' });
+      await auth.login({ username: ' ALICE@example.com', password: 'correct-horse' });
+      await auth.login({ username: 'ALICE', password: 'correct-horse' });
     });
 
     it('gives a wrong password and an unknown user the same 401, checking a dummy hash for the unknown one', async () => {
       const { auth, users, hasher } = setup();
       users.getByUsername.withArgs('alice').resolves(makeRecord());
-      const wrong = await expectAppError(auth.login({ identifier: 'alice', password: 'wrong-pass' }), 'authentication_error');
-      const unknown = await expectAppError(auth.login({ identifier: 'nobody', password: 'wrong-pass' }), 'authentication_error');
+      const wrong = await expectAppError(auth.login({ username: 'alice', password: 'wrong-pass' }), 'authentication_error');
+      const unknown = await expectAppError(auth.login({ username: 'nobody', password: 'wrong-pass' }), 'authentication_error');
       expect(wrong.message).to.equal(INVALID_CREDENTIALS);
       expect(unknown.message).to.equal(INVALID_CREDENTIALS);
       expect(hasher.verifyDummy.calledOnceWith('wrong-pass')).to.equal(true);
@@ -111,9 +76,9 @@ describe('AuthService', () => {
 
     it('says "User account is inactive" only after the password matched', async () => {
       const { auth, users, sessions } = setup();
-      users.getByUsername.withArgs('alice').resolves(makeRecord({ isActive: false }));
-      await expectAppError(auth.login({ identifier: 'alice', password: 'wrong-pass' }), 'authentication_error', INVALID_CREDENTIALS);
-      await expectAppError(auth.login({ identifier: 'alice', password: 'correct-horse' }), 'authentication_error', 'User account is inactive');
+      users.getByUsername.withArgs('alice').resolves(makeRecord({ is_active: false }));
+      await expectAppError(auth.login({ username: 'alice', password: 'wrong-pass' }), 'authentication_error', INVALID_CREDENTIALS);
+      await expectAppError(auth.login({ username: 'alice', password: 'correct-horse' }), 'authentication_error', 'User account is inactive');
       expect(sessions.create.called).to.equal(false);
     });
   });
@@ -123,7 +88,7 @@ describe('AuthService', () => {
       const { auth, users, sessions, uow } = setup();
       users.getByUsername.withArgs('alice').resolves(makeRecord());
       users.getRecordById.callsFake(async (id: number) => makeRecord({ id }, 'changed-password'));
-      await expectAppError(auth.login({ identifier: 'alice', password: 'correct-horse' }), 'authentication_error', INVALID_CREDENTIALS);
+      await expectAppError(auth.login({ username: 'alice', password: 'correct-horse' }), 'authentication_error', INVALID_CREDENTIALS);
       expect(sessions.create.called).to.equal(false);
       expect(users.getRecordById.firstCall.args[1]).to.deep.equal({ lock: true });
       expect(uow.run.called, 'the re-read and the insert share one transaction').to.equal(true);
@@ -134,16 +99,16 @@ describe('AuthService', () => {
     it('stores a valid IP and drops one that is not an address (a forged X-Forwarded-For)', async () => {
       const { auth, users, sessions } = setup();
       users.getByUsername.withArgs('alice').resolves(makeRecord());
-      await auth.login({ identifier: 'alice', password: 'correct-horse' }, { ipAddress: '2001:db8::1', userAgent: 'curl/8' });
-      await auth.login({ identifier: 'alice', password: 'correct-horse' }, { ipAddress: 'x'.repeat(60) });
-      expect(sessions.create.firstCall.args[0]).to.include({ ipAddress: '2001:db8::1', userAgent: 'curl/8' });
-      expect(sessions.create.secondCall.args[0]).to.include({ ipAddress: null });
+      await auth.login({ username: 'alice', password: 'correct-horse' }, { ipAddress: '2001:db8::1', userAgent: 'curl/8' });
+      await auth.login({ username: 'alice', password: 'correct-horse' }, { ipAddress: 'x'.repeat(60) });
+      expect(sessions.create.firstCall.args[0]).to.include({ ip_address: '2001:db8::1', user_agent: 'curl/8' });
+      expect(sessions.create.secondCall.args[0]).to.include({ ip_address: null });
     });
   });
 
   describe('login lockout', () => {
-    async function fail(auth: AuthService, ip: string, identifier = 'alice') {
-      return expectAppError(auth.login({ identifier, password: 'wrong-pass' }, { ipAddress: ip }), 'authentication_error');
+    async function fail(auth: AuthService, ip: string, username = 'alice') {
+      return expectAppError(auth.login({ username, password: 'wrong-pass' }, { ipAddress: ip }), 'authentication_error');
     }
 
     it('refuses the account with 429 after 5 failures from different IPs, even with the right password', async () => {
@@ -152,7 +117,7 @@ describe('AuthService', () => {
       for (let i = 0; i < 5; i += 1) await fail(auth, `198.51.100.${i}`);
       const verifications = hasher.verify.callCount;
       const locked = await expectAppError(
-        auth.login({ identifier: 'alice', password: 'correct-horse' }, { ipAddress: '192.0.2.200' }),
+        auth.login({ username: 'alice', password: 'correct-horse' }, { ipAddress: '192.0.2.200' }),
         'rate_limit_error',
       );
       expect(locked.retryAfterSeconds).to.equal(30);
@@ -168,7 +133,7 @@ describe('AuthService', () => {
         return hash === `hashed:${password}`;
       });
       const attempts = Array.from({ length: 20 }, (_, i) =>
-        auth.login({ identifier: 'alice', password: i === 12 ? 'correct-horse' : 'wrong-pass' }, { ipAddress: `198.51.100.${i}` }).then(
+        auth.login({ username: 'alice', password: i === 12 ? 'correct-horse' : 'wrong-pass' }, { ipAddress: `198.51.100.${i}` }).then(
           () => 'ok',
           (error: { code?: string }) => error.code,
         ),
@@ -176,7 +141,7 @@ describe('AuthService', () => {
       const outcomes = await Promise.all(attempts);
       expect(hasher.verify.callCount).to.equal(5);
       expect(outcomes.filter((code) => code === 'rate_limit_error')).to.have.length(15);
-      await expectAppError(auth.login({ identifier: 'alice', password: 'correct-horse' }), 'rate_limit_error');
+      await expectAppError(auth.login({ username: 'alice', password: 'correct-horse' }), 'rate_limit_error');
     });
 
     it('lets the account in after the delay and doubles the delay on the next lock', async () => {
@@ -185,10 +150,10 @@ describe('AuthService', () => {
       for (let i = 0; i < 5; i += 1) await fail(auth, '198.51.100.1');
       clock.now += 31_000;
       for (let i = 0; i < 5; i += 1) await fail(auth, '198.51.100.1');
-      const second = await expectAppError(auth.login({ identifier: 'alice', password: 'x-password' }), 'rate_limit_error');
+      const second = await expectAppError(auth.login({ username: 'alice', password: 'x-password' }), 'rate_limit_error');
       expect(second.retryAfterSeconds).to.equal(60);
       clock.now += 61_000;
-      const result = await auth.login({ identifier: 'alice', password: 'correct-horse' });
+      const result = await auth.login({ username: 'alice', password: 'correct-horse' });
       expect(result.accessToken).to.be.a('string');
     });
 
@@ -196,22 +161,22 @@ describe('AuthService', () => {
       const { auth, users } = setup();
       users.getByUsername.withArgs('alice').resolves(makeRecord());
       for (let i = 0; i < 4; i += 1) await fail(auth, '198.51.100.1');
-      await auth.login({ identifier: 'alice', password: 'correct-horse' });
+      await auth.login({ username: 'alice', password: 'correct-horse' });
       for (let i = 0; i < 4; i += 1) await fail(auth, '198.51.100.1');
-      await auth.login({ identifier: 'alice', password: 'correct-horse' });
+      await auth.login({ username: 'alice', password: 'correct-horse' });
     });
 
     it('locks an unknown identifier whatever its case', async () => {
       const { auth } = setup();
       for (let i = 0; i < 5; i += 1) await fail(auth, '198.51.100.1', i % 2 ? 'Ghost' : 'ghost');
-      await expectAppError(auth.login({ identifier: 'GHOST', password: 'wrong-pass' }), 'rate_limit_error');
+      await expectAppError(auth.login({ username: 'GHOST', password: 'wrong-pass' }), 'rate_limit_error');
     });
 
     it('does not lock when the limiter is disabled', async () => {
       const { auth, users } = setup({ limiter: new DisabledRateLimiter(), limiterEnabled: false });
       users.getByUsername.withArgs('alice').resolves(makeRecord());
       for (let i = 0; i < 7; i += 1) await fail(auth, '198.51.100.1');
-      await auth.login({ identifier: 'alice', password: 'correct-horse' });
+      await auth.login({ username: 'alice', password: 'correct-horse' });
     });
   });
 
@@ -251,7 +216,7 @@ describe('AuthService', () => {
     it('rejects a deactivated user with 403 inactive_user', async () => {
       const { auth, tokens, sessions } = setup();
       tokens.verify.returns(claims);
-      sessions.findActiveByJti.resolves({ session: makeSession(), user: makeUser({ isActive: false }) });
+      sessions.findActiveByJti.resolves({ session: makeSession(), user: makeUser({ is_active: false }) });
       await expectAppError(auth.authenticate('token'), 'inactive_user');
     });
   });
@@ -268,7 +233,7 @@ describe('AuthService', () => {
 
     it('logoutAll revokes every session and returns the count', async () => {
       const { auth, sessions, cache } = setup();
-      sessions.revokeAllForUser.withArgs(1).resolves(3);
+      sessions.revokeAllForUser.withArgs(1).resolves([10, 11, 12]);
       expect(await auth.logoutAll(context)).to.equal(3);
       expect(sessions.revokeAllForUser.firstCall.args).to.deep.equal([1]);
       expect(cache.delete.calledWith('auth:me:1', 'users:1')).to.equal(true);

@@ -1,31 +1,28 @@
 import { isIP } from 'node:net';
 import { inject, injectable } from 'inversify';
 import { CACHE, cacheKeys, type Cache } from '../cache/cache';
+import { CLOCK, type Clock } from '../clock/clock';
 import { CORE_CONFIG, type CoreConfig } from '../config/options';
+import { EXECUTION_CONTEXT, type ExecutionContext } from '../context/execution-context';
 import { UNIT_OF_WORK, type UnitOfWork } from '../database/unit-of-work';
 import type { AuthContext, ClientInfo, Session, User, UserRecord } from '../domain/types';
-import {
-  authenticationError,
-  inactiveUserError,
-  notFoundError,
-  validationError,
-  type ErrorDetail,
-} from '../errors/app-error';
+import { authenticationError, inactiveUserError, notFoundError } from '../errors/app-error';
+import type { SessionEndReason } from '../events/core-events';
+import { EVENT_BUS, type EventBus } from '../events/event-bus';
 import { RATE_LIMITER, type RateLimiter } from '../rate-limit/rate-limiter';
 import { SESSION_REPOSITORY, type SessionRepository } from '../repositories/session-repository';
 import { USER_REPOSITORY, type UserRepository } from '../repositories/user-repository';
+import { validate } from '../schemas/input';
+import { loginSchema, type LoginInput } from '../schemas/user';
 import { PASSWORD_HASHER, type PasswordHasher } from '../security/password-hasher';
 import { TOKEN_SERVICE, type TokenService } from '../security/token-service';
 import { LoginLockout } from './login-lockout';
-import { validateNewUser, VALIDATION_MESSAGE, type NewUserInput } from './user-input';
-import { assertAvailable, toUser } from './user-rules';
+import { hashOptions, withoutHash } from './user-rules';
 
-export type { NewUserInput } from './user-input';
-
-/** SPEC §4: the same message for an unknown user and a wrong password. */
+/** The same message for an unknown user and a wrong password (docs/reference/errors.md). */
 export const INVALID_CREDENTIALS = 'Invalid username/email or password';
 
-/** What a successful login returns; the HTTP layer maps it to SPEC's `Token`. */
+/** What a successful login returns; the HTTP layer maps it to the `Token` body. */
 export interface LoginResult {
   accessToken: string;
   tokenType: 'bearer';
@@ -39,11 +36,12 @@ export interface LoginResult {
 export type ListedSession = Session & { current: boolean };
 
 /**
- * Registration, login (with per-account lockout), token authentication and sessions.
+ * Login (with per-account lockout), token authentication and sessions. Registration is
+ * `core.services.users.register`.
  *
  * @example
  * const { accessToken } = await core.services.auth.login(
- *   { identifier: 'alice', password: 's3cret-pass' },
+ *   { username: 'alice', password: 's3cret-pass' },
  *   { ipAddress: '203.0.113.9', userAgent: 'curl/8' },
  * );
  * const { user } = await core.services.auth.authenticate(accessToken);
@@ -61,83 +59,65 @@ export class AuthService {
     @inject(CACHE) private readonly cache: Cache,
     @inject(RATE_LIMITER) limiter: RateLimiter,
     @inject(CORE_CONFIG) config: CoreConfig,
+    @inject(EVENT_BUS) private readonly events: EventBus,
+    @inject(CLOCK) private readonly clock: Clock,
+    @inject(EXECUTION_CONTEXT) private readonly context: ExecutionContext,
   ) {
     this.lockout = new LoginLockout(limiter, { ...config.loginLockout, enabled: config.limiterEnabled });
   }
 
   /**
-   * Creates a normal (active, non-super) user. Email conflicts are checked before username
-   * conflicts; usernames conflict case-insensitively.
-   *
-   * @throws AppError `validation_error` (422) or `conflict_error` (409).
-   */
-  async register(input: NewUserInput): Promise<User> {
-    const valid = validateNewUser(input);
-    await assertAvailable(this.users, valid);
-    const hashedPassword = await this.hasher.hash(valid.password);
-    const user = await this.uow.run(() =>
-      this.users.create({ email: valid.email, username: valid.username, fullName: valid.fullName, hashedPassword }),
-    );
-    await this.safeInvalidate(cacheKeys.dashboardStats());
-    return user;
-  }
-
-  /**
-   * Checks the credentials and opens a session. `identifier` is a username (exact match
-   * first, then case-insensitive) or, when it contains `@`, an email (case-insensitive).
+   * Checks the credentials of a `LoginRequest` and opens a session. `username` holds a
+   * username (exact match first, then case-insensitive) or, when it contains `@`, an email;
+   * `email` an email (case-insensitive). The session's transaction emits `login.succeeded`
+   * and `session.opened`, whose hooks may veto the login.
    *
    * @throws AppError `rate_limit_error` (429) while the account is locked out,
    *   `authentication_error` (401) "Invalid username/email or password" for an unknown user or
    *   a wrong password, and "User account is inactive" for an inactive user with the right password.
    */
-  async login(input: { identifier: string; password: string }, client: ClientInfo = {}): Promise<LoginResult> {
-    const { identifier, password } = input ?? {};
-    const issues: ErrorDetail[] = [];
-    if (typeof identifier !== 'string' || identifier.trim() === '') {
-      issues.push({ type: 'missing', message: 'a username or email is required', field: 'identifier' });
-    }
-    if (typeof password !== 'string' || password === '') {
-      issues.push({ type: 'missing', message: 'a password is required', field: 'password' });
-    }
-    if (issues.length > 0) throw validationError(VALIDATION_MESSAGE, issues);
+  async login(input: LoginInput, client: ClientInfo = {}): Promise<LoginResult> {
+    const { username, email, password } = await validate(loginSchema, input);
+    const identifier = (email ?? username)!;
     const record = await this.findForLogin(identifier);
     const account = LoginLockout.accountKey(record?.id, identifier);
     const attempt = await this.lockout.beginAttempt(account);
 
     // An unknown user costs one dummy verification, so timing does not reveal who exists.
-    const matches = record ? await this.hasher.verify(password, record.hashedPassword) : await this.hasher.verifyDummy(password);
+    const hashing = hashOptions(this.context);
+    const matches = record
+      ? await this.hasher.verify(password, record.hashed_password, hashing)
+      : await this.hasher.verifyDummy(password, hashing);
     if (!record || !matches) {
       await this.lockout.recordFailure(account, attempt);
       throw authenticationError(INVALID_CREDENTIALS);
     }
     await this.lockout.recordSuccess(account);
     // Said only after the password matched, so it does not reveal that an account exists.
-    if (!record.isActive) throw authenticationError('User account is inactive');
+    if (!record.is_active) throw authenticationError('User account is inactive');
 
     const issued = this.tokens.issue(record.id);
     // The session is opened only if the password just verified is still the user's: the row
     // is read under a shared lock in the same transaction, so a concurrent password change
     // (which revokes every other session) either finishes first and this login is refused,
     // or waits and then revokes this session too.
-    const session = await this.uow.run(async () => {
+    const opened = await this.uow.run(async () => {
       const current = await this.users.getRecordById(record.id, { lock: true });
-      if (!current || !current.isActive || current.hashedPassword !== record.hashedPassword) return null;
-      return this.sessions.create({
-        userId: record.id,
+      if (!current || !current.is_active || current.hashed_password !== record.hashed_password) return null;
+      const session = await this.sessions.create({
+        user_id: record.id,
         jti: issued.jti,
-        ipAddress: storableIp(client.ipAddress),
-        userAgent: client.userAgent ?? null,
-        expiresAt: issued.expiresAt,
+        ip_address: storableIp(client.ipAddress),
+        user_agent: client.userAgent ?? null,
+        expires_at: issued.expiresAt,
       });
+      const user = withoutHash(current);
+      await this.events.emit('login.succeeded', { user, session });
+      await this.events.emit('session.opened', { user, session });
+      return { user, session };
     });
-    if (!session) throw authenticationError(INVALID_CREDENTIALS);
-    return {
-      accessToken: issued.token,
-      tokenType: 'bearer',
-      expiresIn: issued.expiresIn,
-      user: toUser(record),
-      session,
-    };
+    if (!opened) throw authenticationError(INVALID_CREDENTIALS);
+    return { accessToken: issued.token, tokenType: 'bearer', expiresIn: issued.expiresIn, ...opened };
   }
 
   /**
@@ -150,32 +130,29 @@ export class AuthService {
   async authenticate(token: string): Promise<AuthContext> {
     if (typeof token !== 'string' || token === '') throw authenticationError();
     const claims = this.tokens.verify(token);
-    const found = await this.sessions.findActiveByJti(claims.jti, new Date());
+    const found = await this.sessions.findActiveByJti(claims.jti, this.clock.now());
     if (!found) throw authenticationError('Session is not active');
     // The session row is the authority; a token whose sub disagrees with it is forged or stale.
-    if (String(found.session.userId) !== claims.sub || String(found.user.id) !== claims.sub) {
+    if (String(found.session.user_id) !== claims.sub || String(found.user.id) !== claims.sub) {
       throw authenticationError();
     }
-    if (!found.user.isActive) throw inactiveUserError();
+    if (!found.user.is_active) throw inactiveUserError();
     return { user: found.user, session: found.session };
   }
 
   /** Revokes the session the request came with; takes effect at once on every instance. */
   async logout(auth: AuthContext): Promise<void> {
-    await this.sessions.revokeByJti(auth.session.jti);
-    await this.safeInvalidate(...cacheKeys.ofUser(auth.user.id));
+    await this.endSessions(auth.user, 'logout', () => this.sessions.revokeByJti(auth.session.jti).then((done) => (done ? [auth.session.id] : [])));
   }
 
   /** Revokes every active session of the user, this one included; returns how many. */
   async logoutAll(auth: AuthContext): Promise<number> {
-    const revoked = await this.sessions.revokeAllForUser(auth.user.id);
-    await this.safeInvalidate(...cacheKeys.ofUser(auth.user.id));
-    return revoked;
+    return this.endSessions(auth.user, 'logout_all', () => this.sessions.revokeAllForUser(auth.user.id));
   }
 
   /** The user's active, unexpired sessions, newest first, the current one flagged. */
   async listSessions(auth: AuthContext): Promise<ListedSession[]> {
-    const sessions = await this.sessions.listActiveForUser(auth.user.id, new Date());
+    const sessions = await this.sessions.listActiveForUser(auth.user.id, this.clock.now());
     return sessions.map((session) => ({ ...session, current: session.id === auth.session.id }));
   }
 
@@ -186,11 +163,27 @@ export class AuthService {
    *   an unknown id (the three are indistinguishable on purpose).
    */
   async revokeSession(auth: AuthContext, sessionId: number): Promise<void> {
-    const revoked = await this.sessions.revoke(auth.user.id, sessionId);
-    if (!revoked) throw notFoundError('Session not found');
+    const ended = await this.endSessions(auth.user, 'revoked', async () =>
+      (await this.sessions.revoke(auth.user.id, sessionId)) ? [sessionId] : [],
+    );
+    if (ended === 0) throw notFoundError('Session not found');
+  }
+
+  /** Revokes sessions and emits `session.ended` in one transaction; returns how many ended. */
+  private async endSessions(actor: User, reason: SessionEndReason, revoke: () => Promise<number[]>): Promise<number> {
+    const ended = await this.uow.run(async () => {
+      const ids = await revoke();
+      if (ids.length > 0) {
+        await this.events.emit('session.ended', { user_id: actor.id, session_ids: ids, reason, actor });
+      }
+      return ids;
+    });
+    await this.safeInvalidate(...cacheKeys.ofUser(actor.id));
+    return ended.length;
   }
 
   private async findForLogin(identifier: string): Promise<UserRecord | null> {
+    // A `username` holding an email is matched as an email.
     if (identifier.includes('@')) return this.users.getByEmail(identifier.trim().toLowerCase());
     return (await this.users.getByUsername(identifier)) ?? (await this.users.getByUsernameInsensitive(identifier));
   }

@@ -1,44 +1,46 @@
 import type { UnitOfWork } from '../database/unit-of-work';
 import type { User } from '../domain/types';
-import { conflictError, isAppError, validationError, type ErrorDetail } from '../errors/app-error';
+import { conflictError, isAppError, type ErrorDetail } from '../errors/app-error';
 import type { UserRepository } from '../repositories/user-repository';
-import type { PasswordHasher } from '../security/password-hasher';
-import { collectNewUser, VALIDATION_MESSAGE, type ValidNewUser } from './user-input';
+import type { HashOptions, PasswordHasher } from '../security/password-hasher';
 import { EMAIL_TAKEN, USERNAME_TAKEN } from './user-rules';
+
+/** One validated bulk item: the `UserCreate` schema's output. */
+export type ValidBulkItem = Record<string, unknown> & { email: string; username: string; password: string };
 
 /** The ports a bulk create needs. */
 export interface BulkCreateDeps {
   users: UserRepository;
   uow: UnitOfWork;
   hasher: PasswordHasher;
-  /** Most items one call accepts (`config.bulkMax`). */
-  bulkMax: number;
+  /** The request's signal and fairness group, for every hash of the batch. */
+  hashOptions: HashOptions;
+  /** Runs inside the insert's transaction for each created user (the `user.created` event). */
+  onCreated(user: User): Promise<void>;
 }
 
 /**
- * The steps of `UserService.bulkCreate`, cheapest refusal first: size, every item's fields,
+ * The steps of `UserService.bulkCreate` after validation, cheapest refusal first:
  * duplicates inside the batch, ONE conflict query against the table, parallel hashing, then
- * one transaction for the insert (so a failure or a timeout leaves nothing behind).
+ * one transaction for the insert and its events (so a failure or a timeout leaves nothing
+ * behind).
  *
- * @throws AppError `validation_error` (details `<i>.<field>`) or `conflict_error` (details
- *   `<i>.email` / `<i>.username`, message naming the first item).
+ * @throws AppError `conflict_error` (details `<i>.email` / `<i>.username`, message naming the first item).
  */
-export async function createUsersInBulk(inputs: unknown, deps: BulkCreateDeps): Promise<User[]> {
-  const items = validateItems(inputs, deps.bulkMax);
+export async function createUsersInBulk(items: ValidBulkItem[], deps: BulkCreateDeps): Promise<User[]> {
   assertNoDuplicates(findBatchDuplicates(items), 'in this batch');
 
   await assertNoTableDuplicates(items, deps);
 
   // Promise.all hands every password to the hashing pool at once; it spreads them over the cores.
-  const hashes = await Promise.all(items.map((item) => deps.hasher.hash(item.password)));
-  const rows = items.map((item, index) => ({
-    email: item.email,
-    username: item.username,
-    fullName: item.fullName,
-    hashedPassword: hashes[index],
-  }));
+  const hashes = await Promise.all(items.map((item) => deps.hasher.hash(item.password, deps.hashOptions)));
+  const rows = items.map(({ password: _password, ...columns }, index) => ({ ...columns, hashed_password: hashes[index]! }));
   try {
-    return await deps.uow.run(() => deps.users.bulkCreate(rows));
+    return await deps.uow.run(async () => {
+      const created = await deps.users.bulkCreate(rows);
+      for (const user of created) await deps.onCreated(user);
+      return created;
+    });
   } catch (error) {
     // A user created by another request after the check above: name the item it clashes with.
     if (isAppError(error) && error.code === 'conflict_error') await assertNoTableDuplicates(items, deps);
@@ -46,7 +48,7 @@ export async function createUsersInBulk(inputs: unknown, deps: BulkCreateDeps): 
   }
 }
 
-async function assertNoTableDuplicates(items: ValidNewUser[], deps: BulkCreateDeps): Promise<void> {
+async function assertNoTableDuplicates(items: ValidBulkItem[], deps: BulkCreateDeps): Promise<void> {
   const taken = await deps.users.findConflicts(
     items.map((item) => item.email),
     items.map((item) => item.username),
@@ -54,18 +56,7 @@ async function assertNoTableDuplicates(items: ValidNewUser[], deps: BulkCreateDe
   assertNoDuplicates(findTableDuplicates(items, taken), 'already');
 }
 
-function validateItems(inputs: unknown, bulkMax: number): ValidNewUser[] {
-  if (!Array.isArray(inputs) || inputs.length < 1 || inputs.length > bulkMax) {
-    const message = `must be an array of 1 to ${bulkMax} users`;
-    throw validationError(VALIDATION_MESSAGE, [{ type: Array.isArray(inputs) ? 'size' : 'invalid_type', message }]);
-  }
-  const issues: ErrorDetail[] = [];
-  const items = inputs.map((input, index) => collectNewUser(input, `${index}.`, issues));
-  if (issues.length > 0) throw validationError(VALIDATION_MESSAGE, issues);
-  return items as ValidNewUser[];
-}
-
-function findBatchDuplicates(items: ValidNewUser[]): ErrorDetail[] {
+function findBatchDuplicates(items: ValidBulkItem[]): ErrorDetail[] {
   const emails = new Map<string, number>();
   const usernames = new Map<string, number>();
   const details: ErrorDetail[] = [];
@@ -81,7 +72,7 @@ function findBatchDuplicates(items: ValidNewUser[]): ErrorDetail[] {
   return details;
 }
 
-function findTableDuplicates(items: ValidNewUser[], taken: User[]): ErrorDetail[] {
+function findTableDuplicates(items: ValidBulkItem[], taken: User[]): ErrorDetail[] {
   const emails = new Set(taken.map((user) => user.email.toLowerCase()));
   const usernames = new Set(taken.map((user) => user.username.toLowerCase()));
   const details: ErrorDetail[] = [];

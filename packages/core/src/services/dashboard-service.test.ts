@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import sinon from 'sinon';
 import { cacheKeys, TOMBSTONE_SECONDS } from '../cache/cache';
 import { MemoryCache } from '../cache/memory-cache';
+import { systemClock } from '../clock/clock';
 import { DashboardService } from './dashboard-service';
 import { fakeCache, fakeUserRepository, testConfig } from './service-fakes';
 
@@ -11,7 +12,7 @@ function setup(cacheEnabled = true) {
   const users = fakeUserRepository();
   users.stats.resolves(counts);
   const cache = fakeCache();
-  const service = new DashboardService(users, cache, testConfig({ cacheEnabled }));
+  const service = new DashboardService(users, cache, testConfig({ cacheEnabled }), systemClock);
   return { service, users, cache };
 }
 
@@ -28,7 +29,7 @@ describe('DashboardService', () => {
     it('caches again at once after an invalidation, so registrations never keep it uncached', async () => {
       const users = fakeUserRepository();
       const cache = new MemoryCache();
-      const service = new DashboardService(users, cache, testConfig());
+      const service = new DashboardService(users, cache, testConfig(), systemClock);
       users.stats.resolves(counts);
       await service.getStats();
       await cache.delete(cacheKeys.dashboardStats()); // a user registered

@@ -1,21 +1,23 @@
 import { inject, injectable } from 'inversify';
 import { CACHE, cacheKeys, type Cache } from '../cache/cache';
+import { CLOCK, type Clock } from '../clock/clock';
 import { CORE_CONFIG, type CoreConfig } from '../config/options';
 import type { DashboardStats } from '../domain/types';
 import { USER_REPOSITORY, type UserRepository } from '../repositories/user-repository';
 
-/** How long the stats stay in the cache (SPEC §4). */
+/** How long the stats stay in the cache. */
 export const DASHBOARD_STATS_TTL_SECONDS = 60;
 
 const WEEK_MS = 7 * 24 * 60 * 60 * 1000;
 
-/** The dashboard figures of SPEC §4, computed in one aggregate query and cached 60 s. */
+/** The dashboard figures (docs/reference/routes.md "Dashboard"), computed in one aggregate query and cached 60 s. */
 @injectable()
 export class DashboardService {
   constructor(
     @inject(USER_REPOSITORY) private readonly users: UserRepository,
     @inject(CACHE) private readonly cache: Cache,
     @inject(CORE_CONFIG) private readonly config: CoreConfig,
+    @inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   /**
@@ -53,7 +55,7 @@ export class DashboardService {
    * The stats straight from the database: "today" starts at 00:00 UTC, "week" is the last
    * 7×24 h.
    */
-  async computeStats(now: Date = new Date()): Promise<DashboardStats> {
+  async computeStats(now: Date = this.clock.now()): Promise<DashboardStats> {
     const todayStart = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
     const weekStart = new Date(now.getTime() - WEEK_MS);
     const counts = await this.users.stats({ todayStart, weekStart });

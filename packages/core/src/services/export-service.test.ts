@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import type { User } from '../domain/types';
 import { ExportService, csvCell } from './export-service';
-import { fakeUserRepository, makeUser } from './service-fakes';
+import { systemClock } from '../clock/clock';
+import { fakeUserRepository, makeUser, testUserModel } from './service-fakes';
 
 async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
@@ -13,7 +14,7 @@ function setup(all: User[]) {
   const users = fakeUserRepository();
   users.count.resolves(all.length);
   users.listAfterId.callsFake(async (afterId: number, limit: number) => all.filter((user) => user.id > afterId).slice(0, limit));
-  return { service: new ExportService(users), users };
+  return { service: new ExportService(users, testUserModel().fields, systemClock), users };
 }
 
 const people = [1, 2, 3, 4, 5].map((id) => makeUser({ id, username: `user_${id}`, email: `user${id}@example.com` }));
@@ -58,8 +59,8 @@ describe('ExportService', () => {
 
   describe('csv', () => {
     it('writes the header then one quoted, formula-safe line per user', async () => {
-      const tricky = makeUser({ id: 7, username: '-dash', email: 'q@example.com', fullName: '=HYPERLINK("x"), "Bob"' });
-      const plain = makeUser({ id: 8, username: 'plain', email: 'p@example.com', fullName: null, isSuperuser: true });
+      const tricky = makeUser({ id: 7, username: '-dash', email: 'q@example.com', full_name: '=HYPERLINK("x"), "Bob"' });
+      const plain = makeUser({ id: 8, username: 'plain', email: 'p@example.com', full_name: null, is_superuser: true });
       const { service } = setup([tricky, plain]);
       const text = (await collect(service.csv())).join('');
       expect(text.split('\r\n')).to.deep.equal([
@@ -79,10 +80,13 @@ describe('ExportService', () => {
     });
   });
 
-  describe('exportUser', () => {
-    it('returns the wire shape of the user', async () => {
-      const { service } = setup([]);
-      expect(await service.exportUser(people[0])).to.include({ id: 1, username: 'user_1', created_at: '2026-01-15T10:30:00.000Z' });
+  describe('csv columns', () => {
+    it('are exactly the exported fields of the registry, in order, with a host field among them', async () => {
+      const fields = testUserModel({ tenant_id: { type: 'string', nullable: true, setBy: ['admin'] } }).fields;
+      const service = new ExportService(fakeUserRepository(), fields, systemClock);
+      expect(service.csvColumns).to.deep.equal(fields.exported.map((field) => field.name));
+      expect(service.csvColumns.at(-1)).to.equal('tenant_id');
+      expect(service.csvRow({ ...people[0]!, tenant_id: '=cmd' } as never).split(',').at(-1)).to.equal("'=cmd");
     });
   });
 });

@@ -1,11 +1,8 @@
 import { inject, injectable } from 'inversify';
+import { CLOCK, type Clock } from '../clock/clock';
 import type { User } from '../domain/types';
-import { toUserJson } from '../domain/user-json';
+import { USER_FIELDS, type UserField, type UserFields } from '../domain/user-fields';
 import { USER_REPOSITORY, type UserRepository } from '../repositories/user-repository';
-import type { UserJson } from '../schemas/user';
-
-/** The CSV header of SPEC's user export, in column order. */
-export const CSV_HEADER = 'id,email,username,full_name,is_active,is_superuser,created_at,updated_at';
 
 const DEFAULT_BATCH = 1000;
 
@@ -19,27 +16,36 @@ export function csvCell(value: string): string {
   return /[",\r\n]/.test(guarded) ? `"${guarded.replace(/"/g, '""')}"` : guarded;
 }
 
-/** One CSV line (without the line break) for a user. */
-export function csvRow(user: User): string {
-  return [
-    String(user.id),
-    csvCell(user.email),
-    csvCell(user.username),
-    user.fullName === null ? '' : csvCell(user.fullName),
-    String(user.isActive),
-    String(user.isSuperuser),
-    user.createdAt.toISOString(),
-    user.updatedAt.toISOString(),
-  ].join(',');
+/** One field's value as CSV text: empty for null, ISO-8601 UTC for times, text guarded. */
+function csvValue(field: UserField, value: unknown): string {
+  if (value === null || value === undefined) return '';
+  if (value instanceof Date) return value.toISOString();
+  return field.type === 'string' || field.type === 'text' ? csvCell(String(value)) : String(value);
 }
 
 /**
- * Streams every user, ordered by id, in keyset batches: memory stays flat however many users
- * there are, and rows inserted during the export never shift a page.
+ * The user exports (docs/reference/routes.md "Exports"): every user ordered by id, streamed
+ * in keyset batches so memory stays flat however many users there are and rows inserted
+ * during the export never shift a page. The columns are the registry's exported fields.
  */
 @injectable()
 export class ExportService {
-  constructor(@inject(USER_REPOSITORY) private readonly repository: UserRepository) {}
+  constructor(
+    @inject(USER_REPOSITORY) private readonly repository: UserRepository,
+    @inject(USER_FIELDS) private readonly fields: UserFields,
+    @inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  /** The CSV header line's cells: the exported fields, in order. */
+  get csvColumns(): string[] {
+    return this.fields.exported.map((field) => field.name);
+  }
+
+  /** One CSV line (without the line break) for a user. */
+  csvRow(user: User): string {
+    const record = user as unknown as Record<string, unknown>;
+    return this.fields.exported.map((field) => csvValue(field, record[field.name])).join(',');
+  }
 
   /** Every user in id order, fetched `batchSize` at a time (default 1000). */
   async *users(batchSize: number = DEFAULT_BATCH): AsyncGenerator<User> {
@@ -53,11 +59,11 @@ export class ExportService {
    */
   async *json(batchSize: number = DEFAULT_BATCH): AsyncGenerator<string> {
     const total = await this.repository.count();
-    const exportedAt = new Date().toISOString();
+    const exportedAt = this.clock.now().toISOString();
     yield `{"exported_at":${JSON.stringify(exportedAt)},"total_users":${total},"users":[`;
     let first = true;
     for await (const batch of this.batches(batchSize)) {
-      const body = batch.map((user) => JSON.stringify(toUserJson(user))).join(',');
+      const body = batch.map((user) => JSON.stringify(this.fields.exportRecord(user))).join(',');
       yield first ? body : `,${body}`;
       first = false;
     }
@@ -66,15 +72,10 @@ export class ExportService {
 
   /** The CSV export: the header line, then one CRLF-terminated line per user (one chunk per batch). */
   async *csv(batchSize: number = DEFAULT_BATCH): AsyncGenerator<string> {
-    yield `${CSV_HEADER}\r\n`;
+    yield `${this.csvColumns.join(',')}\r\n`;
     for await (const batch of this.batches(batchSize)) {
-      yield batch.map((user) => `${csvRow(user)}\r\n`).join('');
+      yield batch.map((user) => `${this.csvRow(user)}\r\n`).join('');
     }
-  }
-
-  /** The caller's own data for `GET /export/my-data`. */
-  async exportUser(user: User): Promise<UserJson> {
-    return toUserJson(user);
   }
 
   private async *batches(batchSize: number): AsyncGenerator<User[]> {
@@ -84,7 +85,7 @@ export class ExportService {
       const batch = await this.repository.listAfterId(afterId, size);
       if (batch.length === 0) return;
       yield batch;
-      afterId = batch[batch.length - 1].id;
+      afterId = batch[batch.length - 1]!.id;
       if (batch.length < size) return;
     }
   }

@@ -2,10 +2,10 @@ import { randomBytes } from 'node:crypto';
 import type { UnitOfWork } from '../database/unit-of-work';
 import type { NewUser } from '../domain/types';
 import { validationError } from '../errors/app-error';
+import { issuesToDetails, VALIDATION_MESSAGE } from '../schemas/input';
 import type { UserRepository } from '../repositories/user-repository';
 import type { PasswordHasher } from '../security/password-hasher';
 import { passwordSchema } from '../schemas/fields';
-import { VALIDATION_MESSAGE } from './user-input';
 
 /** Options of `UserService.seedUsers`. */
 export interface SeedUsersOptions {
@@ -48,14 +48,11 @@ export async function seedUsers(options: SeedUsersOptions, deps: SeedDeps): Prom
   }
   const parsed = passwordSchema.safeParse(password);
   if (!parsed.success) {
-    throw validationError(
-      VALIDATION_MESSAGE,
-      parsed.error.issues.map((issue) => ({ type: issue.code, message: issue.message, field: 'password' })),
-    );
+    throw validationError(VALIDATION_MESSAGE, issuesToDetails(parsed.error.issues, 'password'));
   }
   if (count === 0) return 0;
 
-  const hashedPassword = await deps.hasher.hash(password);
+  const hashed_password = await deps.hasher.hash(password);
   const run = randomBytes(4).toString('hex');
   let done = 0;
   while (done < count) {
@@ -63,7 +60,7 @@ export async function seedUsers(options: SeedUsersOptions, deps: SeedDeps): Prom
     const rows: NewUser[] = [];
     for (let n = done + 1; n <= done + size; n += 1) {
       const name = `seed_${n}_${run}`;
-      rows.push({ email: `${name}@example.com`, username: name, fullName: `Seed User ${n}`, hashedPassword });
+      rows.push({ email: `${name}@example.com`, username: name, full_name: `Seed User ${n}`, hashed_password });
     }
     await deps.uow.run(() => deps.users.bulkCreate(rows));
     done += size;

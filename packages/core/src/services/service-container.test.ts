@@ -24,24 +24,38 @@ import {
   fakeUserRepository,
   makeRecord,
   testConfig,
+  testEventBus,
+  testUserModel,
 } from './service-fakes';
+import { CLOCK, systemClock } from '../clock/clock';
+import { EXECUTION_CONTEXT, ExecutionContext } from '../context/execution-context';
+import { USER_FIELDS } from '../domain/user-fields';
+import { EVENT_BUS } from '../events/event-bus';
+import { USER_SCHEMAS } from '../schemas/user';
 
 // tsx emits no decorator metadata: this fails if any constructor parameter lacks @inject.
 describe('services in a container', () => {
   it('resolves every service from the port tokens alone', async () => {
     const container = new Container();
+    const uow = fakeUnitOfWork();
     const users = fakeUserRepository();
     users.getByUsername.resolves(makeRecord());
     users.getRecordById.resolves(makeRecord());
     container.bind(USER_REPOSITORY).toConstantValue(users);
     container.bind(SESSION_REPOSITORY).toConstantValue(fakeSessionRepository());
-    container.bind(UNIT_OF_WORK).toConstantValue(fakeUnitOfWork());
+    container.bind(UNIT_OF_WORK).toConstantValue(uow);
     container.bind(PASSWORD_HASHER).toConstantValue(fakeHasher());
     container.bind(TOKEN_SERVICE).toConstantValue(fakeTokens());
     container.bind(CACHE).toConstantValue(fakeCache());
     container.bind(RATE_LIMITER).toConstantValue(fakeCache());
     container.bind(CORE_CONFIG).toConstantValue(testConfig());
     container.bind(DATABASE_INFO).toConstantValue({ provider: 'sqlite', ping: async () => undefined, poolMetrics: () => ({}) });
+    const { fields, schemas } = testUserModel();
+    container.bind(USER_FIELDS).toConstantValue(fields);
+    container.bind(USER_SCHEMAS).toConstantValue(schemas);
+    container.bind(EVENT_BUS).toConstantValue(testEventBus(uow));
+    container.bind(CLOCK).toConstantValue(systemClock);
+    container.bind(EXECUTION_CONTEXT).toConstantValue(new ExecutionContext());
     container.bind(AuthService).toSelf();
     container.bind(UserService).toSelf();
     container.bind(DashboardService).toSelf();
@@ -49,7 +63,7 @@ describe('services in a container', () => {
     container.bind(HealthService).toSelf();
     container.bind(ExportService).toSelf();
     const auth = container.get(AuthService);
-    expect((await auth.login({ identifier: 'alice', password: 'correct-horse' })).accessToken).to.equal('token-1');
+    expect((await auth.login({ username: 'alice', password: 'correct-horse' })).accessToken).to.equal('token-1');
     expect((await container.get(HealthService).check()).status).to.equal('healthy');
     expect(container.get(UserService)).to.be.instanceOf(UserService);
     expect(container.get(DashboardService)).to.be.instanceOf(DashboardService);

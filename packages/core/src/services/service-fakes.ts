@@ -8,6 +8,12 @@ import type { SessionRepository } from '../repositories/session-repository';
 import type { UserRepository } from '../repositories/user-repository';
 import type { PasswordHasher } from '../security/password-hasher';
 import type { TokenService } from '../security/token-service';
+import { ExecutionContext } from '../context/execution-context';
+import { createUserFields, type UserFieldDefinitions, type UserFields } from '../domain/user-fields';
+import type { CoreHooks } from '../events/core-events';
+import { EventBus } from '../events/event-bus';
+import { silentLogger } from '../logger/logger';
+import { createUserSchemas, type UserSchemas } from '../schemas/user';
 
 /**
  * Sinon fakes of the ports the services use (test-only; the seed's testing strategy: the
@@ -29,32 +35,32 @@ export function makeUser(overrides: Partial<User> = {}): User {
     id: 1,
     email: 'alice@example.com',
     username: 'alice',
-    fullName: 'Alice Example',
-    isActive: true,
-    isSuperuser: false,
-    createdAt: T0,
-    updatedAt: T0,
+    full_name: 'Alice Example',
+    is_active: true,
+    is_superuser: false,
+    created_at: T0,
+    updated_at: T0,
     ...overrides,
   };
 }
 
 /** A user row with the fake hasher's hash of `password`. */
 export function makeRecord(overrides: Partial<User> = {}, password = 'correct-horse'): UserRecord {
-  return { ...makeUser(overrides), hashedPassword: `hashed:${password}` };
+  return { ...makeUser(overrides), hashed_password: `hashed:${password}` };
 }
 
 /** A session with sensible defaults. */
 export function makeSession(overrides: Partial<Session> = {}): Session {
   return {
     id: 10,
-    userId: 1,
+    user_id: 1,
     jti: 'jti-10',
-    ipAddress: '203.0.113.9',
-    userAgent: 'test',
-    isActive: true,
-    expiresAt: new Date(T0.getTime() + 30 * 60_000),
-    createdAt: T0,
-    lastUsedAt: null,
+    ip_address: '203.0.113.9',
+    user_agent: 'test',
+    is_active: true,
+    expires_at: new Date(T0.getTime() + 30 * 60_000),
+    created_at: T0,
+    last_used_at: null,
     ...overrides,
   };
 }
@@ -63,14 +69,14 @@ export function makeSession(overrides: Partial<Session> = {}): Session {
 export function fakeUserRepository(): Stubbed<UserRepository> {
   const repo = stubAll<UserRepository>([
     'getById', 'getRecordById', 'getByUsername', 'getByUsernameInsensitive', 'getByEmail', 'findConflicts',
-    'create', 'bulkCreate', 'update', 'delete', 'list', 'listAfterId', 'count', 'hasSuperuser', 'stats',
+    'create', 'bulkCreate', 'update', 'delete', 'list', 'listAfterId', 'count', 'stats',
   ]);
   for (const name of ['getById', 'getRecordById', 'getByUsername', 'getByUsernameInsensitive', 'getByEmail'] as const) {
     repo[name].resolves(null);
   }
   repo.findConflicts.resolves([]);
   repo.listAfterId.resolves([]);
-  repo.create.callsFake(async (row) => makeUser({ id: 100, email: row.email, username: row.username, fullName: row.fullName ?? null }));
+  repo.create.callsFake(async (row) => makeUser({ id: 100, email: row.email, username: row.username, full_name: row.full_name ?? null }));
   repo.bulkCreate.callsFake(async (rows) =>
     rows.map((row, index) => makeUser({ id: 100 + index, email: row.email, username: row.username })),
   );
@@ -82,19 +88,36 @@ export function fakeSessionRepository(): Stubbed<SessionRepository> {
   const repo = stubAll<SessionRepository>([
     'create', 'findActiveByJti', 'revoke', 'revokeByJti', 'revokeAllForUser', 'listActiveForUser', 'purgeExpired',
   ]);
-  repo.create.callsFake(async (row) => makeSession({ id: 50, ...row, ipAddress: row.ipAddress ?? null, userAgent: row.userAgent ?? null }));
+  repo.create.callsFake(async (row) => makeSession({ id: 50, ...row, ip_address: row.ip_address ?? null, user_agent: row.user_agent ?? null }));
   repo.findActiveByJti.resolves(null);
   repo.revoke.resolves(false);
   repo.revokeByJti.resolves(true);
-  repo.revokeAllForUser.resolves(0);
+  repo.revokeAllForUser.resolves([]);
   repo.listActiveForUser.resolves([]);
   return repo;
 }
 
-/** A unit of work that just runs the work, recording the call and its outcome. */
+/**
+ * A unit of work that just runs the work, recording the call; `afterCommit` callbacks run
+ * when the outermost work resolves (never when it throws), as after a real commit.
+ */
 export function fakeUnitOfWork(): UnitOfWork & { run: sinon.SinonSpy } {
-  const run = sinon.spy((work: () => Promise<unknown>) => work());
-  return { run } as unknown as UnitOfWork & { run: sinon.SinonSpy };
+  let pending: Array<() => void> | undefined;
+  const run = sinon.spy(async (work: () => Promise<unknown>) => {
+    if (pending) return work();
+    pending = [];
+    try {
+      const result = await work();
+      const callbacks = pending;
+      pending = undefined;
+      for (const callback of callbacks) callback();
+      return result;
+    } finally {
+      pending = undefined;
+    }
+  });
+  const afterCommit = (callback: () => void) => (pending ? pending.push(callback) : callback());
+  return { run, afterCommit } as unknown as UnitOfWork & { run: sinon.SinonSpy };
 }
 
 /** Hashes to `hashed:<password>`; verifies by comparing; `verifyDummy` resolves false. */
@@ -150,4 +173,30 @@ export async function expectAppError(promise: Promise<unknown>, code: ErrorCode,
     throw new Error(`expected message "${message}", got "${caught.message}"`);
   }
   return caught;
+}
+
+/** The registry and wire schemas of a core with these extra fields. */
+export function testUserModel(extra: UserFieldDefinitions = {}, bulkMax = 100): { fields: UserFields; schemas: UserSchemas } {
+  const fields = createUserFields(extra);
+  return { fields, schemas: createUserSchemas(fields, { bulkMax }) };
+}
+
+/**
+ * A real EventBus over a fake unit of work; `emitted` records every event in order, as the
+ * hooks saw it (inside the "transaction").
+ */
+export function testEventBus(uow: UnitOfWork, hooks: CoreHooks = {}): EventBus & { emitted: Array<{ event: string; payload: unknown }> } {
+  const bus = new EventBus(
+    { afterCommit: (callback) => uow.afterCommit(callback), query: async () => [] },
+    new ExecutionContext(),
+    silentLogger,
+    hooks,
+  );
+  const emitted: Array<{ event: string; payload: unknown }> = [];
+  const emit = bus.emit.bind(bus);
+  bus.emit = async (event, payload) => {
+    emitted.push({ event, payload });
+    return emit(event, payload);
+  };
+  return Object.assign(bus, { emitted });
 }

@@ -1,15 +1,17 @@
+import type { ExecutionContext } from '../context/execution-context';
 import type { User, UserRecord } from '../domain/types';
 import { conflictError } from '../errors/app-error';
 import type { UserRepository } from '../repositories/user-repository';
+import type { HashOptions } from '../security/password-hasher';
 
-/** SPEC §4 messages of the two uniqueness conflicts. */
+/** The two uniqueness conflicts (docs/reference/errors.md). */
 export const EMAIL_TAKEN = 'Email already registered';
 export const USERNAME_TAKEN = 'Username already taken';
 
 /** Drops the hash from a row so it can never travel further up than the service. */
-export function toUser(record: UserRecord | User): User {
-  const { id, email, username, fullName, isActive, isSuperuser, createdAt, updatedAt } = record;
-  return { id, email, username, fullName, isActive, isSuperuser, createdAt, updatedAt };
+export function withoutHash(record: UserRecord | User): User {
+  const { hashed_password: _hash, ...user } = record as UserRecord;
+  return user as User;
 }
 
 /**
@@ -36,4 +38,9 @@ export async function assertAvailable(
       throw conflictError(USERNAME_TAKEN, [{ type: 'conflict', message: USERNAME_TAKEN, field: 'username' }]);
     }
   }
+}
+
+/** The hashing options of the current request: its abort signal and its fairness group. */
+export function hashOptions(context: ExecutionContext): HashOptions {
+  return { signal: context.signal, group: context.requestId };
 }

@@ -9,29 +9,73 @@ import {
   fakeUserRepository,
   makeRecord,
   makeUser,
-  testConfig,
+  testEventBus,
+  testUserModel,
 } from './service-fakes';
+import { ExecutionContext } from '../context/execution-context';
+import type { CoreHooks } from '../events/core-events';
 
-function setup() {
+function setup(options: { hooks?: CoreHooks } = {}) {
   const users = fakeUserRepository();
   const sessions = fakeSessionRepository();
   const uow = fakeUnitOfWork();
   const hasher = fakeHasher();
   const cache = fakeCache();
-  const service = new UserService(users, sessions, uow, hasher, cache, testConfig({ bulkMax: 5 }));
-  return { service, users, sessions, uow, hasher, cache };
+  const { fields, schemas } = testUserModel({}, 5);
+  const events = testEventBus(uow, options.hooks);
+  const service = new UserService(users, sessions, uow, hasher, cache, fields, schemas, events, new ExecutionContext());
+  return { service, users, sessions, uow, hasher, cache, events };
 }
 
-const admin = makeUser({ id: 1, username: 'admin', email: 'admin@example.com', isSuperuser: true });
+const input = { email: '  Alice@Example.COM ', username: 'alice', password: 'correct-horse', full_name: 'Alice' };
+
+const admin = makeUser({ id: 1, username: 'admin', email: 'admin@example.com', is_superuser: true });
 const alice = makeUser({ id: 2, username: 'alice', email: 'alice@example.com' });
 const item = (n: number) => ({ email: `user${n}@example.com`, username: `user_${n}`, password: `password-${n}` });
 
 describe('UserService', () => {
+  describe('register', () => {
+    it('stores the normalised email and the hash, never the password, inside a unit of work', async () => {
+      const { service, users, uow } = setup();
+      const user = await service.register(input);
+      expect(user.email).to.equal('alice@example.com');
+      const row = users.create.firstCall.args[0];
+      expect(row).to.include({ email: 'alice@example.com', username: 'alice', hashed_password: 'hashed:correct-horse' });
+      expect(row).to.not.have.property('password');
+      expect(uow.run.calledOnce).to.equal(true);
+    });
+
+    it('rejects a taken email with 409 "Email already registered" before looking at the username', async () => {
+      const { service, users } = setup();
+      users.getByEmail.withArgs('alice@example.com').resolves(makeRecord({ id: 7 }));
+      users.getByUsernameInsensitive.resolves(makeRecord({ id: 8 }));
+      await expectAppError(service.register(input), 'conflict_error', 'Email already registered');
+      expect(users.create.called).to.equal(false);
+    });
+
+    it('rejects a username taken in another case with 409 "Username already taken"', async () => {
+      const { service, users } = setup();
+      users.getByUsernameInsensitive.withArgs('ALICE').resolves(makeRecord({ id: 7, username: 'alice' }));
+      await expectAppError(service.register({ ...input, username: 'ALICE' }), 'conflict_error', 'Username already taken');
+      expect(users.create.called).to.equal(false);
+    });
+
+    it('rejects invalid fields all at once with 422 naming each field', async () => {
+      const { service } = setup();
+      const error = await expectAppError(
+        service.register({ email: 'not-an-email', username: 'a', password: 'short' }),
+        'validation_error',
+      );
+      expect(error.details.map((detail) => detail.field)).to.have.members(['email', 'username', 'password']);
+      expect(error.details[0]).to.have.keys('type', 'message', 'field');
+    });
+  });
+
   describe('createUser', () => {
     it('lets an admin set the flags and hashes the password', async () => {
       const { service, users } = setup();
-      await service.createUser({ ...item(1), isSuperuser: true, isActive: false });
-      expect(users.create.firstCall.args[0]).to.include({ isSuperuser: true, isActive: false, hashedPassword: 'hashed:password-1' });
+      await service.createUser({ ...item(1), is_superuser: true, is_active: false });
+      expect(users.create.firstCall.args[0]).to.include({ is_superuser: true, is_active: false, hashed_password: 'hashed:password-1' });
     });
 
     it('rejects a taken email with 409', async () => {
@@ -63,24 +107,24 @@ describe('UserService', () => {
   describe('updateUser', () => {
     it('answers 403 before 404 when a normal user patches another id', async () => {
       const { service, users } = setup();
-      await expectAppError(service.updateUser(alice, 999, { fullName: 'x' }), 'authorization_error');
+      await expectAppError(service.updateUser(alice, 999, { full_name: 'x' }), 'authorization_error');
       expect(users.getById.called).to.equal(false);
     });
 
     it('answers 403 when a normal user sends is_active or is_superuser, even for themselves', async () => {
       const { service, users } = setup();
       users.getById.resolves(alice);
-      await expectAppError(service.updateUser(alice, 2, { isSuperuser: true }), 'authorization_error');
-      await expectAppError(service.updateUser(alice, 2, { isActive: true }), 'authorization_error');
+      await expectAppError(service.updateUser(alice, 2, { is_superuser: true }), 'authorization_error');
+      await expectAppError(service.updateUser(alice, 2, { is_active: true }), 'authorization_error');
       expect(users.update.called).to.equal(false);
     });
 
     it('lets a superuser change the flags', async () => {
       const { service, users } = setup();
       users.getById.resolves(alice);
-      users.update.resolves({ ...alice, isActive: false });
-      await service.updateUser(admin, 2, { isActive: false });
-      expect(users.update.firstCall.args).to.deep.equal([2, { isActive: false }]);
+      users.update.resolves({ ...alice, is_active: false });
+      await service.updateUser(admin, 2, { is_active: false });
+      expect(users.update.firstCall.args).to.deep.equal([2, { is_active: false }]);
     });
 
     it('answers 409 when the email or username belongs to another user, email first', async () => {
@@ -107,7 +151,7 @@ describe('UserService', () => {
       users.getById.resolves(alice);
       users.update.resolves(alice);
       await service.updateUser(alice, 2, { password: 'new-password' }, 10);
-      expect(users.update.firstCall.args[1]).to.deep.equal({ hashedPassword: 'hashed:new-password' });
+      expect(users.update.firstCall.args[1]).to.deep.equal({ hashed_password: 'hashed:new-password' });
       expect(sessions.revokeAllForUser.firstCall.args).to.deep.equal([2, 10]);
       expect(uow.run.calledOnce).to.equal(true);
     });
@@ -123,10 +167,10 @@ describe('UserService', () => {
     it('clears the full name on an explicit null and invalidates the user and stats cache keys', async () => {
       const { service, users, cache, sessions } = setup();
       users.getById.resolves(alice);
-      users.update.resolves({ ...alice, fullName: null });
-      const updated = await service.updateUser(alice, 2, { fullName: null });
-      expect(updated.fullName).to.equal(null);
-      expect(users.update.firstCall.args[1]).to.deep.equal({ fullName: null });
+      users.update.resolves({ ...alice, full_name: null });
+      const updated = await service.updateUser(alice, 2, { full_name: null });
+      expect(updated.full_name).to.equal(null);
+      expect(users.update.firstCall.args[1]).to.deep.equal({ full_name: null });
       expect(sessions.revokeAllForUser.called).to.equal(false);
       expect(cache.delete.firstCall.args).to.have.members(['auth:me:2', 'users:2', 'dashboard:stats']);
     });
@@ -146,21 +190,26 @@ describe('UserService', () => {
     });
 
     it('answers 404 for a missing id and invalidates caches after a delete', async () => {
-      const { service, users, cache } = setup();
+      const { service, users, cache, events } = setup();
+      users.getById.withArgs(2).resolves(alice);
       users.delete.withArgs(2).resolves(true);
       users.delete.withArgs(3).resolves(false);
       await service.deleteUser(admin, 2);
       expect(cache.delete.firstCall.args).to.include.members(['auth:me:2', 'users:2', 'dashboard:stats']);
+      expect(events.emitted).to.deep.equal([{ event: 'user.deleted', payload: { user: alice, actor: admin } }]);
       await expectAppError(service.deleteUser(admin, 3), 'not_found_error');
     });
   });
 
   describe('listUsers', () => {
-    it('clamps page and size before querying', async () => {
+    it('applies the route’s own query rules: defaults filled, typed filters kept, bad values refused with 422', async () => {
       const { service, users } = setup();
-      users.list.resolves({ items: [], total: 0, page: 1, size: 100, pages: 0 });
-      await service.listUsers({ page: -3, size: 5000, sortBy: 'email', sortOrder: 'asc', search: 'al%' });
-      expect(users.list.firstCall.args[0]).to.deep.equal({ page: 1, size: 100, sortBy: 'email', sortOrder: 'asc', search: 'al%' });
+      users.list.resolves({ items: [], total: 0, page: 1, size: 50, pages: 0 });
+      await service.listUsers({ sort_by: 'email', sort_order: 'asc', search: 'al%', is_active: true });
+      expect(users.list.firstCall.args[0]).to.deep.equal({ page: 1, size: 50, sort_by: 'email', sort_order: 'asc', search: 'al%', is_active: true });
+      const error = await expectAppError(service.listUsers({ page: -3, size: 5000, sort_by: 'hashed_password' }), 'validation_error');
+      expect(error.details.map((detail) => detail.field)).to.have.members(['page', 'size', 'sort_by']);
+      expect(users.list.calledOnce).to.equal(true);
     });
   });
 
@@ -248,24 +297,24 @@ describe('UserService', () => {
       const { service, users } = setup();
       const result = await service.ensureSuperuser(item(1));
       expect(result).to.include({ created: true, promoted: false });
-      expect(users.create.firstCall.args[0]).to.include({ isSuperuser: true, isActive: true });
+      expect(users.create.firstCall.args[0]).to.include({ is_superuser: true, is_active: true });
     });
 
     it('promotes and activates an existing user', async () => {
       const { service, users } = setup();
-      users.getByEmail.resolves(makeRecord({ id: 4, isActive: false }));
-      users.update.resolves(makeUser({ id: 4, isSuperuser: true }));
+      users.getByEmail.resolves(makeRecord({ id: 4, is_active: false }));
+      users.update.resolves(makeUser({ id: 4, is_superuser: true }));
       const result = await service.ensureSuperuser(item(1));
       expect(result).to.include({ created: false, promoted: true });
-      expect(users.update.firstCall.args).to.deep.equal([4, { isSuperuser: true, isActive: true }]);
+      expect(users.update.firstCall.args).to.deep.equal([4, { is_superuser: true, is_active: true }]);
     });
 
     it('leaves an existing active superuser alone', async () => {
       const { service, users } = setup();
-      users.getByUsernameInsensitive.resolves(makeRecord({ id: 4, isSuperuser: true }));
+      users.getByUsernameInsensitive.resolves(makeRecord({ id: 4, is_superuser: true }));
       const result = await service.ensureSuperuser(item(1));
       expect(result).to.include({ created: false, promoted: false });
-      expect(result.user).to.not.have.property('hashedPassword');
+      expect(result.user).to.not.have.property('hashed_password');
       expect(users.update.called).to.equal(false);
     });
   });

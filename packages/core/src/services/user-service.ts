@@ -1,29 +1,22 @@
 import { inject, injectable } from 'inversify';
 import { CACHE, cacheKeys, type Cache } from '../cache/cache';
-import { CORE_CONFIG, type CoreConfig } from '../config/options';
+import { EXECUTION_CONTEXT, type ExecutionContext } from '../context/execution-context';
 import { UNIT_OF_WORK, type UnitOfWork } from '../database/unit-of-work';
-import { USER_SORT_FIELDS, type Page, type User, type UserChanges, type UserListQuery } from '../domain/types';
-import { authorizationError, notFoundError, validationError, type ErrorDetail } from '../errors/app-error';
+import type { AdminUserInput, NewUserInput, Page, User, UserChanges, UserListQuery, UserUpdateInput } from '../domain/types';
+import { USER_FIELDS, type UserFields } from '../domain/user-fields';
+import { authorizationError, notFoundError } from '../errors/app-error';
+import type { UserCreateSource } from '../events/core-events';
+import { EVENT_BUS, type EventBus } from '../events/event-bus';
 import { SESSION_REPOSITORY, type SessionRepository } from '../repositories/session-repository';
 import { USER_REPOSITORY, type UserRepository } from '../repositories/user-repository';
+import { validate } from '../schemas/input';
+import { USER_SCHEMAS, type UserSchemas } from '../schemas/user';
 import { PASSWORD_HASHER, type PasswordHasher } from '../security/password-hasher';
 import { createUsersInBulk } from './bulk-create';
 import { seedUsers, type SeedUsersOptions } from './seed-users';
-import {
-  collectFlag,
-  validateNewUser,
-  validateUpdate,
-  VALIDATION_MESSAGE,
-  type NewUserInput,
-  type UserUpdateInput,
-} from './user-input';
-import { assertAvailable, toUser } from './user-rules';
+import { assertAvailable, hashOptions, withoutHash } from './user-rules';
 
-export type { NewUserInput, UserUpdateInput } from './user-input';
 export type { SeedUsersOptions } from './seed-users';
-
-/** An admin's create input: {@link NewUserInput} plus the two flags. */
-export type AdminUserInput = NewUserInput & { isActive?: boolean; isSuperuser?: boolean };
 
 /** What {@link UserService.ensureSuperuser} did. */
 export interface EnsureSuperuserResult {
@@ -32,12 +25,17 @@ export interface EnsureSuperuserResult {
   promoted: boolean;
 }
 
+/** A validated create input: the schema's output, columns plus the password. */
+type ValidCreate = Record<string, unknown> & { email: string; username: string; password: string };
+
 const USER_NOT_FOUND = 'User not found';
 
 /**
- * User management: admin create, read, update, delete, list, bulk create, the first
- * superuser and benchmark seeding. Permission is always decided before existence, so a
- * normal user cannot probe which ids exist.
+ * User management: registration, admin create, read, update, delete, list, bulk create, the
+ * first superuser and benchmark seeding. Inputs are validated with the same schemas as the
+ * HTTP bodies (docs/reference/routes.md "Schemas"), so a worker meets the same rules and the
+ * same field names. Permission is always decided before existence, so a normal user cannot
+ * probe which ids exist. Every change emits its event inside its transaction.
  */
 @injectable()
 export class UserService {
@@ -47,34 +45,30 @@ export class UserService {
     @inject(UNIT_OF_WORK) private readonly uow: UnitOfWork,
     @inject(PASSWORD_HASHER) private readonly hasher: PasswordHasher,
     @inject(CACHE) private readonly cache: Cache,
-    @inject(CORE_CONFIG) private readonly config: CoreConfig,
+    @inject(USER_FIELDS) private readonly fields: UserFields,
+    @inject(USER_SCHEMAS) private readonly schemas: UserSchemas,
+    @inject(EVENT_BUS) private readonly events: EventBus,
+    @inject(EXECUTION_CONTEXT) private readonly context: ExecutionContext,
   ) {}
 
   /**
-   * Creates a user as an admin, who may set `isActive` and `isSuperuser`.
+   * Registers a normal (active, non-super) user from a `UserCreate` input; flags and unknown
+   * keys are ignored. Email conflicts are checked before username conflicts.
    *
-   * @throws AppError `validation_error` (422) or `conflict_error` (409, email checked first).
+   * @throws AppError `validation_error` (422) or `conflict_error` (409).
    */
-  async createUser(input: AdminUserInput): Promise<User> {
-    const valid = validateNewUser(input);
-    const issues: ErrorDetail[] = [];
-    const isActive = collectFlag(input.isActive, 'isActive', issues);
-    const isSuperuser = collectFlag(input.isSuperuser, 'isSuperuser', issues);
-    if (issues.length > 0) throw validationError(VALIDATION_MESSAGE, issues);
-    await assertAvailable(this.users, valid);
-    const hashedPassword = await this.hasher.hash(valid.password);
-    const user = await this.uow.run(() =>
-      this.users.create({
-        email: valid.email,
-        username: valid.username,
-        fullName: valid.fullName,
-        hashedPassword,
-        isActive: isActive ?? true,
-        isSuperuser: isSuperuser ?? false,
-      }),
-    );
-    await this.invalidate(cacheKeys.dashboardStats());
-    return user;
+  async register(input: NewUserInput): Promise<User> {
+    return this.insert(await validate(this.schemas.create, input), 'register', null);
+  }
+
+  /**
+   * Creates a user as an admin, who may also set `is_active` and `is_superuser`.
+   *
+   * @throws AppError 422, 409, or `authorization_error` (403) when `actor` is not a superuser.
+   */
+  async createUser(input: AdminUserInput, actor: User | null = null): Promise<User> {
+    if (actor && !actor.is_superuser) throw authorizationError();
+    return this.insert(await validate(this.schemas.adminCreate, input), 'admin', actor);
   }
 
   /**
@@ -91,36 +85,39 @@ export class UserService {
   }
 
   /**
-   * Updates a user. Order: validation, permission (self or superuser; only superusers send
-   * the flags), existence, conflicts with other users (email first), then one transaction
-   * that writes the row and, on a password change, revokes the user's other sessions (the
-   * caller's `currentSessionId` survives when they change their own password).
+   * Updates a user. Order: validation, permission (self or superuser; fields only an admin
+   * may set need a superuser), existence, conflicts with other users (email first), then one
+   * transaction that writes the row, revokes the user's other sessions on a password change
+   * (the caller's `currentSessionId` survives when they change their own) and emits
+   * `user.updated`.
    *
    * @throws AppError 422, 403, 404 or 409.
    */
-  async updateUser(actor: User, id: number, changes: UserUpdateInput, currentSessionId?: number): Promise<User> {
-    const valid = validateUpdate(changes);
+  async updateUser(actor: User, id: number, input: UserUpdateInput, currentSessionId?: number): Promise<User> {
+    const valid: Record<string, unknown> = await validate(this.schemas.update, input);
     this.assertSelfOrSuperuser(actor, id);
-    if (!actor.isSuperuser && (valid.isActive !== undefined || valid.isSuperuser !== undefined)) {
-      throw authorizationError('Only a superuser may change is_active or is_superuser');
-    }
-    const existing = await this.users.getById(id);
-    if (!existing) throw notFoundError(USER_NOT_FOUND);
-    await assertAvailable(this.users, { email: valid.email, username: valid.username }, id);
+    if (!actor.is_superuser) this.assertSelfWritable(valid);
+    const before = await this.users.getById(id);
+    if (!before) throw notFoundError(USER_NOT_FOUND);
+    const { password, ...columns } = valid as Record<string, unknown> & { password?: string };
+    await assertAvailable(this.users, columns as { email?: string; username?: string }, id);
 
-    const row: UserChanges = {};
-    if (valid.email !== undefined) row.email = valid.email;
-    if (valid.username !== undefined) row.username = valid.username;
-    if (valid.fullName !== undefined) row.fullName = valid.fullName;
-    if (valid.isActive !== undefined) row.isActive = valid.isActive;
-    if (valid.isSuperuser !== undefined) row.isSuperuser = valid.isSuperuser;
-    if (valid.password !== undefined) row.hashedPassword = await this.hasher.hash(valid.password);
-
+    const changes: UserChanges = { ...columns };
+    if (password !== undefined) changes.hashed_password = await this.hasher.hash(password, hashOptions(this.context));
     // Only the caller's own session is spared; an admin resetting someone's password ends all of theirs.
     const keepSession = actor.id === id ? currentSessionId : undefined;
     const updated = await this.uow.run(async () => {
-      const user = await this.users.update(id, row);
-      if (user && row.hashedPassword !== undefined) await this.sessions.revokeAllForUser(id, keepSession);
+      const user = await this.users.update(id, changes);
+      if (!user) return null;
+      const changed = Object.keys(columns).filter((name) => !sameValue(before[name as keyof User], user[name as keyof User]));
+      if (password !== undefined) {
+        changed.push('password');
+        const ended = await this.sessions.revokeAllForUser(id, keepSession);
+        if (ended.length > 0) {
+          await this.events.emit('session.ended', { user_id: id, session_ids: ended, reason: 'password_changed', actor });
+        }
+      }
+      await this.events.emit('user.updated', { user, before, changed, actor });
       return user;
     });
     if (!updated) throw notFoundError(USER_NOT_FOUND);
@@ -134,40 +131,40 @@ export class UserService {
    * @throws AppError `authorization_error` (403) unless the actor is a superuser; 404.
    */
   async deleteUser(actor: User, id: number): Promise<void> {
-    if (!actor.isSuperuser) throw authorizationError();
-    const deleted = await this.uow.run(() => this.users.delete(id));
+    if (!actor.is_superuser) throw authorizationError();
+    const deleted = await this.uow.run(async () => {
+      const user = await this.users.getById(id);
+      if (!user || !(await this.users.delete(id))) return false;
+      await this.events.emit('user.deleted', { user, actor });
+      return true;
+    });
     if (!deleted) throw notFoundError(USER_NOT_FOUND);
     await this.invalidate(...cacheKeys.ofUser(id), cacheKeys.dashboardStats());
   }
 
   /**
-   * One page of users. The HTTP schema validates the query; workers get the same bounds by
-   * clamping (page ≥ 1, size 1–100, known sort field and order).
+   * One page of users: the `GET /users` query (paging, search, sort, and an equality filter
+   * per filterable field), validated with the route's own schema.
+   *
+   * @throws AppError `validation_error` (422) for a bad page, size, sort or filter value.
    */
-  async listUsers(query: Partial<UserListQuery> = {}): Promise<Page<User>> {
-    const page = Number.isInteger(query.page) && query.page! >= 1 ? query.page! : 1;
-    const size = Number.isInteger(query.size) ? Math.min(Math.max(query.size!, 1), 100) : 50;
-    const sortBy = query.sortBy && USER_SORT_FIELDS.includes(query.sortBy) ? query.sortBy : 'created_at';
-    const sortOrder = query.sortOrder === 'asc' ? 'asc' : 'desc';
-    const clamped: UserListQuery = { page, size, sortBy, sortOrder };
-    if (query.isActive !== undefined) clamped.isActive = query.isActive;
-    if (query.isSuperuser !== undefined) clamped.isSuperuser = query.isSuperuser;
-    if (query.search !== undefined && query.search !== '') clamped.search = query.search.slice(0, 100);
-    return this.users.list(clamped);
+  async listUsers(query: Partial<Record<keyof UserListQuery, unknown>> = {}): Promise<Page<User>> {
+    return this.users.list(await validate(this.schemas.listQuery, query));
   }
 
   /**
    * Creates 1..`bulkMax` users, all or nothing, returned in input order. Every item is
    * validated first (all errors at once, fields `<i>.<field>`); duplicates inside the batch
    * and against the table are 409 naming the item; passwords are hashed in parallel on the
-   * hashing pool; one transaction inserts them all.
+   * hashing pool; one transaction inserts them all and emits `user.created` for each.
    */
-  async bulkCreate(inputs: NewUserInput[]): Promise<User[]> {
-    const users = await createUsersInBulk(inputs, {
+  async bulkCreate(inputs: NewUserInput[], actor: User | null = null): Promise<User[]> {
+    const users = await createUsersInBulk(await validate(this.schemas.bulk, inputs), {
       users: this.users,
       uow: this.uow,
       hasher: this.hasher,
-      bulkMax: this.config.bulkMax,
+      hashOptions: hashOptions(this.context),
+      onCreated: (user) => this.events.emit('user.created', { user, actor, source: 'bulk' }),
     });
     await this.invalidate(cacheKeys.dashboardStats());
     return users;
@@ -179,15 +176,20 @@ export class UserService {
    * username. An existing user's password is left alone.
    */
   async ensureSuperuser(input: NewUserInput): Promise<EnsureSuperuserResult> {
-    const valid = validateNewUser(input);
+    const valid = (await validate(this.schemas.create, input)) as ValidCreate;
     const existing =
       (await this.users.getByEmail(valid.email)) ?? (await this.users.getByUsernameInsensitive(valid.username));
     if (!existing) {
-      const user = await this.createUser({ ...input, isActive: true, isSuperuser: true });
+      const user = await this.insert({ ...valid, is_active: true, is_superuser: true }, 'superuser', null);
       return { user, created: true, promoted: false };
     }
-    if (existing.isSuperuser && existing.isActive) return { user: toUser(existing), created: false, promoted: false };
-    const promoted = await this.uow.run(() => this.users.update(existing.id, { isSuperuser: true, isActive: true }));
+    if (existing.is_superuser && existing.is_active) return { user: withoutHash(existing), created: false, promoted: false };
+    const before = withoutHash(existing);
+    const promoted = await this.uow.run(async () => {
+      const user = await this.users.update(existing.id, { is_superuser: true, is_active: true });
+      if (user) await this.events.emit('user.updated', { user, before, changed: ['is_superuser', 'is_active'], actor: null });
+      return user;
+    });
     if (!promoted) throw notFoundError(USER_NOT_FOUND);
     await this.invalidate(...cacheKeys.ofUser(existing.id), cacheKeys.dashboardStats());
     return { user: promoted, created: false, promoted: true };
@@ -195,7 +197,8 @@ export class UserService {
 
   /**
    * Inserts `count` generated users sharing one password (hashed once), batch by batch, each
-   * batch in its own transaction: for benchmarks and the CLI. Returns how many were inserted.
+   * batch in its own transaction: for benchmarks and the CLI. Seeding emits no events (no
+   * hooks run). Returns how many were inserted.
    */
   async seedUsers(options: SeedUsersOptions): Promise<number> {
     const inserted = await seedUsers(options, { users: this.users, uow: this.uow, hasher: this.hasher });
@@ -203,8 +206,28 @@ export class UserService {
     return inserted;
   }
 
+  /** Checks availability, hashes outside any transaction, then inserts and emits in one. */
+  private async insert(valid: Record<string, unknown>, source: UserCreateSource, actor: User | null): Promise<User> {
+    const { password, ...columns } = valid as ValidCreate;
+    await assertAvailable(this.users, columns as { email: string; username: string });
+    const hashed_password = await this.hasher.hash(password, hashOptions(this.context));
+    const user = await this.uow.run(async () => {
+      const created = await this.users.create({ ...(columns as { email: string; username: string }), hashed_password });
+      await this.events.emit('user.created', { user: created, actor, source });
+      return created;
+    });
+    await this.invalidate(cacheKeys.dashboardStats());
+    return user;
+  }
+
   private assertSelfOrSuperuser(actor: User, id: number): void {
-    if (!actor.isSuperuser && actor.id !== id) throw authorizationError();
+    if (!actor.is_superuser && actor.id !== id) throw authorizationError();
+  }
+
+  /** A normal user may send only the fields a user may set on their own account. */
+  private assertSelfWritable(valid: Record<string, unknown>): void {
+    const adminOnly = Object.keys(valid).filter((name) => name !== 'password' && !this.fields.get(name)?.setBy.includes('self'));
+    if (adminOnly.length > 0) throw authorizationError(`Only a superuser may change ${adminOnly.join(' or ')}`);
   }
 
   private async invalidate(...keys: string[]): Promise<void> {
@@ -214,4 +237,10 @@ export class UserService {
       // The Cache port does not throw; a failed invalidation must not undo a committed write.
     }
   }
+}
+
+/** Equal as stored values (Dates by time). */
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a instanceof Date && b instanceof Date) return a.getTime() === b.getTime();
+  return a === b;
 }

@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import { after, before } from 'mocha';
 import type { Sequelize } from 'sequelize-typescript';
-import type { CoreLogger } from '../config/options';
+import { createUserFields, type UserFields } from '../domain/user-fields';
+import { silentLogger, type Logger } from '../logger/logger';
 import { ExecutionContext } from '../context/execution-context';
 import { createSequelize } from '../database/connection';
 import { createMigrator, type Migrator } from '../database/migrator';
@@ -17,6 +18,7 @@ export interface DatabaseFixture {
   sequelize: Sequelize;
   provider: 'postgres' | 'sqlite';
   models: Models;
+  fields: UserFields;
   executionContext: ExecutionContext;
   uow: SequelizeUnitOfWork;
   users: SequelizeUserRepository;
@@ -28,8 +30,6 @@ export interface DatabaseFixture {
   close(): Promise<void>;
 }
 
-/** A logger that keeps quiet; tests that care pass their own. */
-export const silentLogger: CoreLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
 /**
  * Opens `url`, runs the migrations (unless `migrate: false`) and builds the unit of work,
@@ -39,17 +39,18 @@ export const silentLogger: CoreLogger = { info: () => undefined, warn: () => und
  * @example
  * const db = await target.create();
  * const fixture = await openDatabaseFixture(db.url);
- * await fixture.users.create({ email: 'a@example.com', username: 'alice', hashedPassword: 'x' });
+ * await fixture.users.create({ email: 'a@example.com', username: 'alice', hashed_password: 'x' });
  * await fixture.close(); await db.drop();
  */
 export async function openDatabaseFixture(
   url: string,
-  options: { poolMax?: number; migrate?: boolean; logger?: CoreLogger } = {},
+  options: { poolMax?: number; migrate?: boolean; logger?: Logger; fields?: UserFields } = {},
 ): Promise<DatabaseFixture> {
   const logger = options.logger ?? silentLogger;
   const poolMax = options.poolMax ?? 5;
   const { sequelize, provider } = createSequelize({ url, poolMax, poolMin: 0, logging: false }, logger);
-  const models = createModels(sequelize);
+  const fields = options.fields ?? createUserFields();
+  const models = createModels(sequelize, fields);
   const executionContext = new ExecutionContext();
   const uow = new SequelizeUnitOfWork(sequelize, executionContext);
   const migrator = createMigrator(sequelize, logger);
@@ -60,8 +61,9 @@ export async function openDatabaseFixture(
     models,
     executionContext,
     uow,
-    users: new SequelizeUserRepository(models, uow),
-    sessions: new SequelizeSessionRepository(models, uow),
+    fields,
+    users: new SequelizeUserRepository(models, uow, fields),
+    sessions: new SequelizeSessionRepository(models, uow, fields),
     migrator,
     info: new SequelizeDatabaseInfo(sequelize, provider, poolMax),
     async truncate() {

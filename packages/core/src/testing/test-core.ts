@@ -2,6 +2,7 @@ import { after, before } from 'mocha';
 import type { CoreOptions } from '../config/options';
 import type { Core } from '../core';
 import { createCore } from '../create-core';
+import { createConsoleLogger } from '../logger/logger';
 import { testDatabaseTargets, type TestDatabase } from './test-databases';
 
 /**
@@ -20,7 +21,14 @@ export function useTestCore(options: Partial<CoreOptions> = {}): { readonly core
   let database: TestDatabase | undefined;
   before(async () => {
     database = await testDatabaseTargets()[0]!.create();
-    holder.core = await createCore({ environment: 'test', database: { url: database.url }, bcryptRounds: 4, migrate: true, ...options });
+    holder.core = await createCore({
+      environment: 'test',
+      database: { url: database.url },
+      bcryptRounds: 4,
+      migrate: true,
+      logger: createConsoleLogger({ level: 'warn' }),
+      ...options,
+    });
   });
   after(async () => {
     await holder.core?.close();

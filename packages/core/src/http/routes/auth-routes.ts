@@ -1,18 +1,19 @@
 import { cacheKeys } from '../../cache/cache';
-import { toUserJson } from '../../domain/user-json';
 import { sessionListResponseSchema, tokenResponseSchema, type SessionJson, type TokenJson } from '../../schemas/auth';
 import { idParamsSchema } from '../../schemas/params';
-import { loginSchema, userCreateSchema, userResponseSchema } from '../../schemas/user';
+import { loginSchema } from '../../schemas/user';
 import { defineRoute, type Route } from '../route';
+import type { CoreRouteDeps } from './route-deps';
 
 const HOUR = 3_600_000;
 const MINUTE = 60_000;
 
 /**
- * The `/auth` routes of SPEC §4: register, login, logout, logout-all, me, sessions.
- * Login lockout per account lives in the AuthService; the limits here are per client IP.
+ * The `/auth` routes (docs/reference/routes.md "Auth"): register, login, logout, logout-all,
+ * me, sessions. Login lockout per account lives in the AuthService; the limits here are per
+ * client.
  */
-export function createAuthRoutes(prefix: string): Route[] {
+export function createAuthRoutes({ prefix, fields, schemas }: CoreRouteDeps): Route[] {
   const base = `${prefix}/auth`;
   return [
     defineRoute({
@@ -21,20 +22,12 @@ export function createAuthRoutes(prefix: string): Route[] {
       path: `${base}/register`,
       auth: 'none',
       rateLimit: { limit: 5, windowMs: HOUR },
-      schemas: { body: userCreateSchema, response: userResponseSchema, successStatus: 201 },
+      schemas: { body: schemas.create, response: schemas.response, successStatus: 201 },
       summary: 'Register a new account',
       description: 'Email conflicts are checked before username conflicts.',
       tags: ['auth'],
       errors: ['conflict_error'],
-      handler: async ({ services, body }) => {
-        const user = await services.auth.register({
-          email: body.email,
-          username: body.username,
-          password: body.password,
-          fullName: body.full_name,
-        });
-        return { body: toUserJson(user) };
-      },
+      handler: async ({ services, body }) => ({ body: fields.project(await services.users.register(body)) }),
     }),
     defineRoute({
       id: 'auth.login',
@@ -50,9 +43,7 @@ export function createAuthRoutes(prefix: string): Route[] {
       tags: ['auth'],
       errors: ['authentication_error'],
       handler: async ({ services, body, client }) => {
-        // The refinement in loginSchema guarantees one of the two is present.
-        const identifier = body.username ?? body.email ?? '';
-        const result = await services.auth.login({ identifier, password: body.password }, client);
+        const result = await services.auth.login(body, client);
         const token: TokenJson = {
           access_token: result.accessToken,
           token_type: 'bearer',
@@ -94,11 +85,11 @@ export function createAuthRoutes(prefix: string): Route[] {
       auth: 'user',
       rateLimit: { limit: 30, windowMs: MINUTE },
       cache: { ttlSeconds: 60, key: ({ auth }) => cacheKeys.me(auth.user.id) },
-      schemas: { response: userResponseSchema, successStatus: 200 },
+      schemas: { response: schemas.response, successStatus: 200 },
       summary: 'The current user',
       tags: ['auth'],
       // Authentication has just loaded the user fresh from the database: no further call.
-      handler: async ({ auth }) => ({ body: toUserJson(auth.user) }),
+      handler: async ({ auth }) => ({ body: fields.project(auth.user) }),
     }),
     defineRoute({
       id: 'auth.sessions.list',
@@ -112,10 +103,10 @@ export function createAuthRoutes(prefix: string): Route[] {
         const sessions = await services.auth.listSessions(auth);
         const body: SessionJson[] = sessions.map((session) => ({
           id: session.id,
-          created_at: session.createdAt.toISOString(),
-          expires_at: session.expiresAt.toISOString(),
-          ip_address: session.ipAddress,
-          user_agent: session.userAgent,
+          created_at: session.created_at.toISOString(),
+          expires_at: session.expires_at.toISOString(),
+          ip_address: session.ip_address,
+          user_agent: session.user_agent,
           current: session.current,
         }));
         return { body };

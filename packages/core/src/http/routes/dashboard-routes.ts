@@ -1,8 +1,9 @@
 import { dashboardStatsSchema } from '../../schemas/stats';
 import { defineRoute, type Route } from '../route';
+import type { CoreRouteDeps } from './route-deps';
 
 /** `GET /dashboard/stats`: the service caches for 60 s and says whether it served a hit. */
-export function createDashboardRoutes(prefix: string): Route[] {
+export function createDashboardRoutes({ prefix }: CoreRouteDeps): Route[] {
   return [
     defineRoute({
       id: 'dashboard.stats',

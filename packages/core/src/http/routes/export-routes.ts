@@ -1,6 +1,7 @@
+import { z } from 'zod';
 import { usersCsvSchema, usersExportSchema } from '../../schemas/export';
-import { userResponseSchema } from '../../schemas/user';
 import { defineRoute, type Route } from '../route';
+import type { CoreRouteDeps } from './route-deps';
 
 /** `20260115_103000` for a UTC instant: the timestamp part of an export's file name. */
 export function exportFileStamp(now: Date): string {
@@ -8,26 +9,30 @@ export function exportFileStamp(now: Date): string {
   return `${iso.slice(0, 10).replaceAll('-', '')}_${iso.slice(11, 19).replaceAll(':', '')}`;
 }
 
-/** The `/export` routes of SPEC §4; the two bulk exports stream, never buffering every user. */
-export function createExportRoutes(prefix: string, now: () => Date = () => new Date()): Route[] {
+/**
+ * The `/export` routes (docs/reference/routes.md "Exports"); the two bulk exports stream,
+ * never buffering every user. Their columns are the registry's exported fields.
+ */
+export function createExportRoutes({ prefix, fields, schemas, clock }: CoreRouteDeps): Route[] {
   const base = `${prefix}/export`;
+  const exported = z.object(Object.fromEntries(fields.exported.map((field) => [field.name, field.output])));
   return [
     defineRoute({
       id: 'export.myData',
       method: 'GET',
       path: `${base}/my-data`,
       auth: 'user',
-      schemas: { response: userResponseSchema, successStatus: 200 },
+      schemas: { response: schemas.response, successStatus: 200 },
       summary: 'Export the current user’s own data',
       tags: ['export'],
-      handler: async ({ services, auth }) => ({ body: await services.export.exportUser(auth.user) }),
+      handler: async ({ auth }) => ({ body: fields.project(auth.user) }),
     }),
     defineRoute({
       id: 'export.usersJson',
       method: 'GET',
       path: `${base}/users/json`,
       auth: 'superuser',
-      schemas: { response: usersExportSchema, successStatus: 200 },
+      schemas: { response: usersExportSchema(exported), successStatus: 200 },
       summary: 'Export every user as JSON, ordered by id (streamed)',
       tags: ['export'],
       handler: async ({ services }) => ({
@@ -51,7 +56,7 @@ export function createExportRoutes(prefix: string, now: () => Date = () => new D
       handler: async ({ services }) => ({
         headers: {
           'Content-Type': 'text/csv; charset=utf-8',
-          'Content-Disposition': `attachment; filename=users_export_${exportFileStamp(now())}.csv`,
+          'Content-Disposition': `attachment; filename=users_export_${exportFileStamp(clock.now())}.csv`,
         },
         stream: services.export.csv(),
       }),

@@ -1,8 +1,9 @@
 import { poolMetricsSchema } from '../../schemas/stats';
 import { defineRoute, type Route } from '../route';
+import type { CoreRouteDeps } from './route-deps';
 
 /** `GET /metrics/database`: connection-pool figures. */
-export function createMetricsRoutes(prefix: string): Route[] {
+export function createMetricsRoutes({ prefix }: CoreRouteDeps): Route[] {
   return [
     defineRoute({
       id: 'metrics.database',

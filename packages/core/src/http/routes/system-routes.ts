@@ -1,16 +1,10 @@
 import { z } from 'zod';
 import { healthReportSchema } from '../../schemas/health';
 import { defineRoute, type Route } from '../route';
-
-/** What the system routes need besides the services. */
-export interface SystemRoutesOptions {
-  prefix: string;
-  /** The OpenAPI document; built lazily because it describes the table holding this route. */
-  openapi: () => Record<string, unknown>;
-}
+import type { CoreRouteDeps } from './route-deps';
 
 /** `GET /health` (outside the prefix) and `GET {prefix}/openapi.json`. */
-export function createSystemRoutes(options: SystemRoutesOptions): Route[] {
+export function createSystemRoutes({ prefix, openapi }: CoreRouteDeps): Route[] {
   return [
     defineRoute({
       id: 'system.health',
@@ -30,7 +24,7 @@ export function createSystemRoutes(options: SystemRoutesOptions): Route[] {
     defineRoute({
       id: 'system.openapi',
       method: 'GET',
-      path: `${options.prefix}/openapi.json`,
+      path: `${prefix}/openapi.json`,
       auth: 'none',
       schemas: {
         response: z.record(z.string(), z.unknown()).meta({ description: 'An OpenAPI 3.1 document' }),
@@ -38,7 +32,7 @@ export function createSystemRoutes(options: SystemRoutesOptions): Route[] {
       },
       summary: 'This OpenAPI 3.1 document',
       tags: ['system'],
-      handler: async () => ({ body: options.openapi() }),
+      handler: async () => ({ body: openapi() }),
     }),
   ];
 }

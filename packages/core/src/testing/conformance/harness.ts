@@ -5,6 +5,7 @@ import request, { type Test } from 'supertest';
 import type { CoreOptions } from '../../config/options';
 import type { Core } from '../../core';
 import { createCore } from '../../create-core';
+import { createConsoleLogger } from '../../logger/logger';
 import type { User } from '../../domain/types';
 import type { TestDatabase, TestDatabaseTarget } from '../test-databases';
 
@@ -74,7 +75,7 @@ export interface SignedInUser extends TestUser {
 export interface NewTestUser {
   superuser?: boolean;
   active?: boolean;
-  fullName?: string | null;
+  full_name?: string | null;
   username?: string;
   email?: string;
   password?: string;
@@ -126,7 +127,7 @@ export class Harness {
       hashWorkers: 2,
       migrate: true,
       // Migration chatter would drown the test report; warnings and errors still show.
-      logger: { info: () => undefined, warn: (message) => console.warn(message), error: (message) => console.error(message) },
+      logger: createConsoleLogger({ level: 'warn' }),
       redis: this.target.redisUrl ? { url: this.target.redisUrl, keyPrefix: `conformance:${randomUUID()}:` } : {},
     };
   }
@@ -160,9 +161,9 @@ export class Harness {
       email: options.email ?? `${username.toLowerCase()}@example.com`,
       username,
       password,
-      fullName: options.fullName === undefined ? `Test ${username}` : options.fullName,
-      isActive: options.active ?? true,
-      isSuperuser: options.superuser ?? false,
+      full_name: options.full_name === undefined ? `Test ${username}` : options.full_name,
+      is_active: options.active ?? true,
+      is_superuser: options.superuser ?? false,
     });
     return { user, password };
   }
@@ -170,7 +171,7 @@ export class Harness {
   /** Logs in through the service and returns the access token. */
   async tokenFor(user: TestUser, ip = '203.0.113.7'): Promise<string> {
     const result = await this.core.services.auth.login(
-      { identifier: user.user.username, password: user.password },
+      { username: user.user.username, password: user.password },
       { ipAddress: ip, userAgent: 'conformance-service' },
     );
     return result.accessToken;
@@ -185,7 +186,7 @@ export class Harness {
 
   /** Deactivates (or reactivates) a user through the service. */
   async setActive(user: User, active: boolean): Promise<void> {
-    await this.core.services.users.updateUser(this.admin.user, user.id, { isActive: active });
+    await this.core.services.users.updateUser(this.admin.user, user.id, { is_active: active });
   }
 }
 

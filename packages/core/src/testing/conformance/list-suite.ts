@@ -96,7 +96,7 @@ export function listSuite(h: Harness): void {
     it('searches username, email and full name case-insensitively', async () => {
       expect((await list(`search=${marker.toUpperCase()}`)).total).to.equal(5);
       const named = uniqueName('fn');
-      const { user } = await h.createUser({ fullName: `Ada ${named} Lovelace` });
+      const { user } = await h.createUser({ full_name: `Ada ${named} Lovelace` });
       expect((await list(`search=${encodeURIComponent(`${named} lovelace`)}`)).items.map((item) => item.id)).to.deep.equal([user.id]);
       const byEmail = await list(`search=${encodeURIComponent(`${user.username}@EXAMPLE`)}`);
       expect(byEmail.items.map((item) => item.id)).to.deep.equal([user.id]);
@@ -104,10 +104,10 @@ export function listSuite(h: Harness): void {
 
     it('treats % and _ in the search as literal characters', async () => {
       const tag = uniqueName('lit');
-      const percent = await h.createUser({ fullName: `50%${tag}` });
-      await h.createUser({ fullName: `50x${tag}` });
-      const underscore = await h.createUser({ fullName: `a_${tag}` });
-      await h.createUser({ fullName: `ab${tag}` });
+      const percent = await h.createUser({ full_name: `50%${tag}` });
+      await h.createUser({ full_name: `50x${tag}` });
+      const underscore = await h.createUser({ full_name: `a_${tag}` });
+      await h.createUser({ full_name: `ab${tag}` });
       expect((await list(`search=${encodeURIComponent(`0%${tag}`)}`)).items.map((item) => item.id)).to.deep.equal([percent.user.id]);
       expect((await list(`search=${encodeURIComponent(`a_${tag}`)}`)).items.map((item) => item.id)).to.deep.equal([underscore.user.id]);
     });

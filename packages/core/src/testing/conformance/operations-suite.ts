@@ -19,7 +19,7 @@ export function operationsSuite(h: Harness): void {
 
   describe('response cache (X-Cache)', () => {
     it('GET /users/:id: MISS, then HIT; a PATCH invalidates it and the next read has the new data', async () => {
-      const { user } = await h.createUser({ fullName: 'Old Name' });
+      const { user } = await h.createUser({ full_name: 'Old Name' });
       const path = h.api(`/users/${user.id}`);
       expect((await admin.client.get(path)).headers['x-cache']).to.equal('MISS');
       const hit = await admin.client.get(path);
@@ -40,7 +40,7 @@ export function operationsSuite(h: Harness): void {
     });
 
     it('GET /auth/me: MISS, then HIT; the user\'s own PATCH invalidates it; a logout refuses the token anyway', async () => {
-      const me = await h.signIn({ fullName: 'Before' });
+      const me = await h.signIn({ full_name: 'Before' });
       expect((await me.client.get(h.api('/auth/me'))).headers['x-cache']).to.equal('MISS');
       expect((await me.client.get(h.api('/auth/me'))).headers['x-cache']).to.equal('HIT');
       expectJson(await me.client.patch(h.api(`/users/${me.user.id}`), { full_name: 'After' }), 200);

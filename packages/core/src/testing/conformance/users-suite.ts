@@ -90,7 +90,7 @@ export function usersSuite(h: Harness): void {
 
   describe('PATCH /users/:id', () => {
     it('lets a user change their own email, username and full name; full_name null clears it', async () => {
-      const me = await h.signIn({ fullName: 'Before' });
+      const me = await h.signIn({ full_name: 'Before' });
       const name = uniqueName('ren');
       const res = await me.client.patch(h.api(`/users/${me.user.id}`), { email: ` ${name}@EXAMPLE.com`, username: name, full_name: null });
       const user = expectJson<UserBody>(res, 200);

@@ -1,0 +1,17 @@
+import type { Clock } from '../../clock/clock';
+import type { UserFields } from '../../domain/user-fields';
+import type { UserSchemas } from '../../schemas/user';
+
+/** What the core's route files are built from: one core's prefix, registry, schemas and clock. */
+export interface CoreRouteDeps {
+  /** The API prefix, e.g. `/api/v1`. */
+  prefix: string;
+  /** Most items of one bulk create. */
+  bulkMax: number;
+  fields: UserFields;
+  /** The user's wire schemas, the same ones the services enforce. */
+  schemas: UserSchemas;
+  clock: Clock;
+  /** The OpenAPI document; built lazily because it describes the table holding this route. */
+  openapi: () => Record<string, unknown>;
+}
