@@ -94,12 +94,18 @@ export class SequelizeUnitOfWork implements UnitOfWork {
     else callback();
   }
 
-  /** Runs raw SQL (named `:replacements`) in the open transaction, or on its own outside one. */
+  /**
+   * Runs raw SQL (named `:replacements`) in the open transaction, or on its own outside one.
+   * Resolves with the rows of a statement that returns rows (SELECT, WITH, … RETURNING),
+   * else with none.
+   */
   async query<T>(sql: string, replacements: Record<string, unknown> = {}): Promise<T[]> {
+    const returnsRows = /^\s*(select|with)\b/i.test(sql) || /\breturning\b/i.test(sql);
     try {
-      return (await this.execute((options) =>
-        this.sequelize.query(sql, { ...options, replacements, type: QueryTypes.SELECT }),
-      )) as T[];
+      const result = await this.execute((options) =>
+        this.sequelize.query(sql, { ...options, replacements, type: returnsRows ? QueryTypes.SELECT : QueryTypes.RAW }),
+      );
+      return returnsRows ? (result as T[]) : [];
     } catch (error) {
       throw translateDatabaseError(error);
     }

@@ -33,8 +33,7 @@ export function mapError(error: unknown, requestId: string, logger: Logger): Htt
   const appError = toAppError(error);
   if (appError.code === 'internal_server_error' || appError.code === 'service_unavailable') {
     const cause = isAppError(error) ? (appError.cause ?? appError) : error;
-    const text = cause instanceof Error ? (cause.stack ?? `${cause.name}: ${cause.message}`) : String(cause);
-    logger.error(`[request ${requestId}] ${appError.code}: ${text}`);
+    logger.error({ err: cause, request_id: requestId, code: appError.code }, `request failed: ${appError.code}`);
   }
   // An internal error built by hand may still carry internals in its message: never send it.
   const message = appError.code === 'internal_server_error' ? INTERNAL_MESSAGE : appError.message;

@@ -70,8 +70,11 @@ describe('HttpApi pipeline', () => {
       expect(JSON.stringify(body)).not.to.contain('hunter2');
       expect(body.details).to.deep.equal([]);
       expect(t.logger.error.calledOnce).to.equal(true);
-      const logged = String(t.logger.error.firstCall.args[0]);
-      expect(logged).to.contain(response.headers['X-Request-ID']).and.to.contain('hunter2').and.to.contain('at ');
+      const [fields, message] = t.logger.error.firstCall.args as [{ err: Error; request_id: string }, string];
+      expect(fields.request_id).to.equal(response.headers['X-Request-ID']);
+      expect(fields.err.message).to.contain('hunter2');
+      expect(fields.err.stack).to.contain('at ');
+      expect(message).to.equal('request failed: internal_server_error');
     });
 
     it('never leaks the message of a hand-built internal_server_error', async () => {

@@ -1,3 +1,4 @@
+import type { UserField } from '../../domain/user-fields';
 import { expect } from 'chai';
 import type { Response } from 'supertest';
 import type { ErrorCode, ErrorDetail } from '../../errors/app-error';
@@ -46,16 +47,32 @@ export function expectValidation(res: Response, fields: string[]): ErrorBody {
   return body;
 }
 
-/** The SPEC `User` body: exactly these keys, never a password or a hash, times in UTC. */
-export function expectUserJson(value: unknown): asserts value is UserBody {
+const JSON_TYPES: Record<UserField['type'], string> = {
+  string: 'string',
+  text: 'string',
+  integer: 'number',
+  boolean: 'boolean',
+  datetime: 'string',
+};
+
+/**
+ * A user as the core's field registry describes it: exactly `fields` (the registry's
+ * `visible` ones for a `User` body, `exported` for an export; never a password or a hash),
+ * each of its type, null only where the field is nullable, times as ISO-8601 UTC.
+ */
+export function expectUserJson(value: unknown, fields: readonly UserField[]): asserts value is UserBody {
   expect(value).to.be.an('object');
   const user = value as Record<string, unknown>;
-  expect(Object.keys(user).sort()).to.deep.equal(
-    ['created_at', 'email', 'full_name', 'id', 'is_active', 'is_superuser', 'updated_at', 'username'],
-  );
-  expect(user.id).to.be.a('number');
-  expect(user.created_at).to.match(ISO_UTC);
-  expect(user.updated_at).to.match(ISO_UTC);
+  expect(Object.keys(user).sort()).to.deep.equal(fields.map((field) => field.name).sort());
+  for (const field of fields) {
+    const fieldValue = user[field.name];
+    if (fieldValue === null) {
+      expect(field.nullable, `${field.name} is null but not nullable`).to.equal(true);
+      continue;
+    }
+    expect(typeof fieldValue, field.name).to.equal(JSON_TYPES[field.type]);
+    if (field.type === 'datetime') expect(fieldValue, field.name).to.match(ISO_UTC);
+  }
 }
 
 /** Asserts an ISO-8601 UTC timestamp with `Z`. */

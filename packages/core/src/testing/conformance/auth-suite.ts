@@ -35,7 +35,7 @@ export function authSuite(h: Harness): void {
       const input = registration();
       const res = await h.client().post(h.api('/auth/register'), { ...input, email: `  ${input.email}  `, is_superuser: true, is_active: false });
       const user = expectJson<UserBody>(res, 201);
-      expectUserJson(user);
+      expectUserJson(user, h.core.fields.visible);
       expect(user.email).to.equal(input.email.toLowerCase());
       expect(user.username).to.equal(input.username);
       expect(user.full_name).to.equal('Reg Istered');
@@ -124,7 +124,7 @@ export function authSuite(h: Harness): void {
       const me = await h.signIn();
       const res = await me.client.get(h.api('/auth/me'));
       const body = expectJson<UserBody>(res, 200);
-      expectUserJson(body);
+      expectUserJson(body, h.core.fields.visible);
       expect(body.id).to.equal(me.user.id);
       expect(res.headers['cache-control']).to.match(/no-store/);
     });

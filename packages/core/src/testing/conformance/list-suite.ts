@@ -23,7 +23,7 @@ export function listSuite(h: Harness): void {
       const page = await list(`search=${marker}`);
       expect(page).to.include({ total: 5, page: 1, size: 50, pages: 1 });
       expect(page.items).to.have.length(5);
-      page.items.forEach((item) => expectUserJson(item));
+      page.items.forEach((item) => expectUserJson(item, h.core.fields.visible));
       const created = page.items.map((item) => Date.parse(item.created_at));
       expect(created).to.deep.equal([...created].sort((a, b) => b - a));
     });

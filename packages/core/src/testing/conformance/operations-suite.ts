@@ -100,7 +100,7 @@ export function operationsSuite(h: Harness): void {
     it('GET /export/my-data returns the caller as a User', async () => {
       const me = await h.signIn();
       const body = expectJson<UserBody>(await me.client.get(h.api('/export/my-data')), 200);
-      expectUserJson(body);
+      expectUserJson(body, h.core.fields.visible);
       expect(body.id).to.equal(me.user.id);
     });
 
@@ -110,7 +110,7 @@ export function operationsSuite(h: Harness): void {
       expect(body.total_users).to.equal(body.users.length);
       const { total } = await h.core.services.users.listUsers({ page: 1, size: 1 });
       expect(body.total_users).to.equal(total);
-      body.users.forEach((user) => expectUserJson(user));
+      body.users.forEach((user) => expectUserJson(user, h.core.fields.exported));
       const ids = body.users.map((user) => user.id);
       expect(ids).to.deep.equal([...ids].sort((a, b) => a - b));
     });
@@ -121,7 +121,7 @@ export function operationsSuite(h: Harness): void {
       expect(res.headers['content-type']).to.equal('text/csv; charset=utf-8');
       expect(res.headers['content-disposition']).to.match(/^attachment; filename="?users_export_\d{8}_\d{6}\.csv"?$/);
       const lines = res.text.split(/\r?\n/).filter((line) => line !== '');
-      expect(lines[0].split(',')).to.include.members(['id', 'email', 'username', 'full_name', 'created_at']);
+      expect(lines[0].split(',')).to.deep.equal(h.core.fields.exported.map((field) => field.name));
       const { total } = await h.core.services.users.listUsers({ page: 1, size: 1 });
       expect(lines.length - 1).to.equal(total);
       const ids = lines.slice(1).map((line) => Number(line.split(',')[0]));

@@ -15,7 +15,7 @@ export function usersSuite(h: Harness): void {
     it('lets a superuser create a user with both flags set (201)', async () => {
       const res = await admin.client.post(h.api('/users'), { ...newUser(), is_active: false, is_superuser: true });
       const user = expectJson<UserBody>(res, 201);
-      expectUserJson(user);
+      expectUserJson(user, h.core.fields.visible);
       expect(user.is_active).to.equal(false);
       expect(user.is_superuser).to.equal(true);
     });
@@ -38,7 +38,7 @@ export function usersSuite(h: Harness): void {
       const res = await admin.client.post(h.api('/users/bulk'), names.map((name) => newUser(name)));
       const users = expectJson<UserBody[]>(res, 201);
       expect(users.map((user) => user.username)).to.deep.equal(names);
-      users.forEach((user) => expectUserJson(user));
+      users.forEach((user) => expectUserJson(user, h.core.fields.visible));
     });
 
     it('refuses an invalid item with 422 naming body.<i>.<field>, creating nothing', async () => {
