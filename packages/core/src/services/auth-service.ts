@@ -62,7 +62,7 @@ export class AuthService {
     @inject(RATE_LIMITER) limiter: RateLimiter,
     @inject(CORE_CONFIG) config: CoreConfig,
   ) {
-    this.lockout = new LoginLockout(limiter, { ...config.loginLockout, enabled: config.limiterEnabled });
+    this.lockout = LoginLockout.fromConfig(limiter, config);
   }
 
   /**
@@ -102,7 +102,7 @@ export class AuthService {
     if (issues.length > 0) throw validationError(VALIDATION_MESSAGE, issues);
     const record = await this.findForLogin(identifier);
     const account = LoginLockout.accountKey(record?.id, identifier);
-    const attempt = await this.lockout.beginAttempt(account);
+    const attempt = await this.lockout.beginAttempt(account, client.ipAddress);
 
     // An unknown user costs one dummy verification, so timing does not reveal who exists.
     const matches = record ? await this.hasher.verify(password, record.hashedPassword) : await this.hasher.verifyDummy(password);
@@ -110,7 +110,7 @@ export class AuthService {
       await this.lockout.recordFailure(account, attempt);
       throw authenticationError(INVALID_CREDENTIALS);
     }
-    await this.lockout.recordSuccess(account);
+    await this.lockout.recordSuccess(account, attempt);
     // Said only after the password matched, so it does not reveal that an account exists.
     if (!record.isActive) throw authenticationError('User account is inactive');
 
