@@ -58,11 +58,13 @@ export type { UserJson } from './schemas/user';
 
 // Ports, for hosts that bring their own implementation or read the backend in use
 export type { Cache } from './cache/cache';
-export type { RateLimiter, RateLimitRule, RateLimitResult } from './rate-limit/rate-limiter';
+export type { RateLimiter, RateLimitRule, RateLimitResult, RateLimitTier } from './rate-limit/rate-limiter';
 export { MemoryCache } from './cache/memory-cache';
 export { RedisCache } from './cache/redis-cache';
 export { MemoryRateLimiter } from './rate-limit/memory-rate-limiter';
 export { RedisRateLimiter } from './rate-limit/redis-rate-limiter';
+export { clientKey } from './rate-limit/client-key';
+export type { ClientKeyOptions } from './rate-limit/client-key';
 
 // The HTTP contract, for adapters
 export type { HttpApi, MountedRoute } from './http/http-api';

@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { RateLimiter, RateLimitResult, RateLimitRule, RateLimitTier } from './rate-limiter';
 import { toRateLimitResult } from './rate-limit-result';
 
@@ -32,9 +33,9 @@ const DEFAULT_MAX_KEYS = 100_000;
 
 /**
  * An in-process {@link RateLimiter}: a fixed window per key, starting at the key's first
- * hit. Each tier of keys has its own bounded map, kept in least-recently-used order (a hit
- * or a peek refreshes a key), so a flood of new per-client buckets can only push out other
- * idle buckets, never a failure counter or a lock (docs/decisions.md, "Rate limiter").
+ * hit. Each tier of keys has its own bounded least-recently-used map (lru-cache; a hit or a
+ * peek refreshes a key), so a flood of new per-client buckets can only push out other idle
+ * buckets, never a failure counter or a lock (docs/decisions.md, "Rate limiter").
  * Expired windows are swept by a timer that does not keep the process alive. Counts are per
  * process: behind several instances use Redis.
  *
@@ -44,15 +45,14 @@ const DEFAULT_MAX_KEYS = 100_000;
  */
 export class MemoryRateLimiter implements RateLimiter {
   readonly backend = 'memory' as const;
-  private readonly tiers = new Map<RateLimitTier, Map<string, Window>>(TIERS.map((tier) => [tier, new Map()]));
-  private readonly maxKeys: Record<RateLimitTier, number>;
+  private readonly tiers: Map<RateLimitTier, LRUCache<string, Window>>;
   private readonly now: () => number;
   private readonly sweeper: NodeJS.Timeout;
 
   constructor(options: MemoryRateLimiterOptions = {}) {
     const max = options.maxKeys;
     const budget = (tier: RateLimitTier) => Math.max(1, (typeof max === 'number' ? max : max?.[tier]) ?? DEFAULT_MAX_KEYS);
-    this.maxKeys = { bucket: budget('bucket'), counter: budget('counter'), lock: budget('lock') };
+    this.tiers = new Map(TIERS.map((tier) => [tier, new LRUCache<string, Window>({ max: budget(tier) })]));
     this.now = options.now ?? Date.now;
     this.sweeper = setInterval(() => this.sweep(), options.sweepIntervalMs ?? 60_000);
     this.sweeper.unref();
@@ -114,7 +114,11 @@ export class MemoryRateLimiter implements RateLimiter {
   sweep(): void {
     const now = this.now();
     for (const windows of this.tiers.values()) {
-      for (const [key, window] of windows) if (window.resetAt <= now) windows.delete(key);
+      const expired: string[] = [];
+      windows.forEach((window, key) => {
+        if (window.resetAt <= now) expired.push(key);
+      });
+      for (const key of expired) windows.delete(key);
     }
   }
 
@@ -122,7 +126,7 @@ export class MemoryRateLimiter implements RateLimiter {
   entry(key: string): MemoryRateLimitEntry | undefined {
     const now = this.now();
     for (const [tier, windows] of this.tiers) {
-      const window = windows.get(key);
+      const window = windows.peek(key);
       if (window && window.resetAt > now) return { count: window.count, ttlMs: window.resetAt - now, tier };
     }
     return undefined;
@@ -138,29 +142,21 @@ export class MemoryRateLimiter implements RateLimiter {
     this.insert(key, entry.tier, { count: entry.count, resetAt: this.now() + entry.ttlMs });
   }
 
-  private windows(tier: RateLimitTier): Map<string, Window> {
-    return this.tiers.get(tier) as Map<string, Window>;
-  }
-
   private insert(key: string, given: RateLimitTier, window: Window): void {
-    // A tier this class does not know (a JavaScript caller's typo) counts as a bucket.
-    const tier = this.tiers.has(given) ? given : 'bucket';
-    const windows = this.windows(tier);
-    // A map iterates in insertion order and every use re-inserts its key, so the first key
-    // is the least recently used one: O(1) even under a flood of new keys.
-    if (windows.size >= this.maxKeys[tier]) windows.delete(windows.keys().next().value as string);
+    // A tier this class does not know (a JavaScript caller's typo) counts as a bucket; a
+    // full tier forgets its least recently used key.
+    const windows = this.tiers.get(given) ?? (this.tiers.get('bucket') as LRUCache<string, Window>);
     windows.set(key, window);
   }
 
-  /** The live window of `key`, moved to the most recently used end; expired ones are dropped. */
+  /** The live window of `key`, marked most recently used; an expired one is dropped. */
   private live(key: string, now: number): Window | undefined {
     for (const windows of this.tiers.values()) {
       const window = windows.get(key);
       if (!window) continue;
+      if (window.resetAt > now) return window;
       windows.delete(key);
-      if (window.resetAt <= now) return undefined;
-      windows.set(key, window);
-      return window;
+      return undefined;
     }
     return undefined;
   }
