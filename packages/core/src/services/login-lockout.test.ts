@@ -163,6 +163,14 @@ describe('LoginLockout', () => {
       expect(refused(await login('alice', 'right', OWNER_IP)), '31 days after it').to.be.greaterThan(0);
     });
 
+    it('never exempts a client without a usable IP, even after it logged in', async () => {
+      const { login } = setup();
+      expect(await login('alice', 'right', 'not-an-ip')).to.equal('ok');
+      for (let ip = 0; ip < 100; ip += 1) await login('alice', 'wrong', attackerIp(ip));
+      expect(refused(await login('alice', 'right', undefined)), 'no IP').to.be.greaterThan(0);
+      expect(refused(await login('alice', 'right', 'forged, header')), 'another unusable IP').to.be.greaterThan(0);
+    });
+
     it('takes the account threshold and window from the settings', async () => {
       const { login, clock } = setup({ settings: { accountMaxFailures: 3, accountWindowSeconds: 600 } });
       for (let ip = 0; ip < 3; ip += 1) await login('alice', 'wrong', attackerIp(ip));

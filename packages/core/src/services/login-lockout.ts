@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { CoreConfig } from '../config/options';
 import { AppError, rateLimitError } from '../errors/app-error';
-import { clientKey } from '../rate-limit/client-key';
+import { clientKey, UNKNOWN_CLIENT } from '../rate-limit/client-key';
 import type { RateLimiter, RateLimitResult, RateLimitRule } from '../rate-limit/rate-limiter';
 
 /** How long the failures of one (account, client) pair are remembered from the first. */
@@ -37,6 +37,8 @@ export interface LoginAttempt {
   readonly account: string;
   /** The (account, client group) pair's key part. */
   readonly pair: string;
+  /** The client group (`clientKey` of the IP). */
+  readonly client: string;
   /** This attempt's number among the pair's failures so far (0: not counted). */
   readonly pairNumber: number;
   /** This attempt's number among the account's failures so far (0: not counted). */
@@ -45,9 +47,10 @@ export interface LoginAttempt {
   readonly accountWindowSeconds: number;
 }
 
-const NOT_COUNTED = (account: string, pair: string): LoginAttempt => ({
+const NOT_COUNTED = (account: string, client: string): LoginAttempt => ({
   account,
-  pair,
+  pair: `${account}|${client}`,
+  client,
   pairNumber: 0,
   accountNumber: 0,
   accountWindowSeconds: 0,
@@ -65,7 +68,8 @@ const NOT_COUNTED = (account: string, pair: string): LoginAttempt => ({
  * - Account: after `accountMaxFailures` failures within `accountWindowSeconds`, from any
  *   clients, the account is held until that window ends, except for a client group the
  *   account has logged in from before (remembered `knownIpDays` after the last success):
- *   an attacker failing elsewhere cannot lock the owner out.
+ *   an attacker failing elsewhere cannot lock the owner out. A client without a usable IP
+ *   (`unknown`) is never known, so a forged address cannot borrow the exemption.
  *
  * {@link beginAttempt} runs BEFORE the password is verified: it refuses a delayed pair or a
  * held account, then atomically counts the attempt on both counters. Counting before
@@ -106,13 +110,14 @@ export class LoginLockout {
    *   flight have already used a budget (the lock is then taken).
    */
   async beginAttempt(account: string, ip?: string | null): Promise<LoginAttempt> {
-    const pair = `${account}|${clientKey(ip, { ipv6Prefix: this.settings.ipv6Prefix })}`;
-    if (!this.settings.enabled) return NOT_COUNTED(account, pair);
+    const client = clientKey(ip, { ipv6Prefix: this.settings.ipv6Prefix });
+    const pair = `${account}|${client}`;
+    if (!this.settings.enabled) return NOT_COUNTED(account, client);
     let state: { pairLock: number; hold: number; known: boolean };
     try {
-      state = await this.state(account, pair);
+      state = await this.state(account, pair, client);
     } catch {
-      return NOT_COUNTED(account, pair); // Fail open (see the class comment).
+      return NOT_COUNTED(account, client); // Fail open (see the class comment).
     }
     if (state.pairLock > 0) throw lockedError(state.pairLock);
     if (state.hold > 0 && !state.known) throw lockedError(state.hold);
@@ -123,7 +128,7 @@ export class LoginLockout {
         this.limiter.consume(key('account-fail', account), counter(this.settings.accountWindowSeconds * 1000)),
       ]);
     } catch {
-      return NOT_COUNTED(account, pair);
+      return NOT_COUNTED(account, client);
     }
     const [pairCount, accountCount] = counts;
     if (pairCount.count > this.settings.maxFailures) throw lockedError(await this.lockPair(pair));
@@ -133,6 +138,7 @@ export class LoginLockout {
     return {
       account,
       pair,
+      client,
       pairNumber: pairCount.count,
       accountNumber: accountCount.count,
       accountWindowSeconds: accountCount.resetSeconds,
@@ -159,6 +165,8 @@ export class LoginLockout {
         // Reset then hit again, so the mark lasts knownIpDays from the latest success.
         this.limiter.reset(key('known', attempt.pair)),
       ]);
+      // Whoever has no usable IP (a forged header, a worker) is never a known client.
+      if (attempt.client === UNKNOWN_CLIENT) return;
       await this.limiter.consume(key('known', attempt.pair), lock(this.settings.knownIpDays * 86_400_000));
     } catch {
       // Fail open (see the class comment).
@@ -173,14 +181,15 @@ export class LoginLockout {
   }
 
   /** Seconds the pair is delayed and the account held (0: not), and whether the pair is known. */
-  private async state(account: string, pair: string) {
+  private async state(account: string, pair: string, client: string) {
     const probe = lock(1000);
     const [pairLock, hold, known] = await Promise.all([
       this.limiter.peek(key('pair-lock', pair), probe),
       this.limiter.peek(key('account-hold', account), probe),
       this.limiter.peek(key('known', pair), probe),
     ]);
-    return { pairLock: lockedSeconds(pairLock), hold: lockedSeconds(hold), known: known.count > 0 };
+    const isKnown = client !== UNKNOWN_CLIENT && known.count > 0;
+    return { pairLock: lockedSeconds(pairLock), hold: lockedSeconds(hold), known: isKnown };
   }
 
   /** Opens the pair's next lock unless one is open; returns the seconds it lasts. */
