@@ -78,7 +78,7 @@ export type { UserSchemas, LoginInput } from './schemas/user';
 
 // Ports, for hosts that bring their own implementation or read the backend in use
 export type { Cache } from './cache/cache';
-export type { RateLimiter, RateLimitRule, RateLimitResult } from './rate-limit/rate-limiter';
+export type { RateLimiter, RateLimitRule, RateLimitResult, RateLimitTier } from './rate-limit/rate-limiter';
 export type { PasswordHasher, HashOptions } from './security/password-hasher';
 export type { Logger, LogMethod } from './logger/logger';
 export { createConsoleLogger, silentLogger } from './logger/logger';
@@ -89,6 +89,8 @@ export { MemoryCache } from './cache/memory-cache';
 export { RedisCache } from './cache/redis-cache';
 export { MemoryRateLimiter } from './rate-limit/memory-rate-limiter';
 export { RedisRateLimiter } from './rate-limit/redis-rate-limiter';
+export { clientKey } from './rate-limit/client-key';
+export type { ClientKeyOptions } from './rate-limit/client-key';
 
 // The HTTP contract, for adapters
 export type { HttpApi, MountedRoute } from './http/http-api';

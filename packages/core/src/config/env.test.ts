@@ -54,6 +54,10 @@ describe('loadConfigFromEnv', () => {
       LOGIN_MAX_FAILURES: ['3', 3],
       LOGIN_LOCKOUT_SECONDS: ['10', 10],
       LOGIN_LOCKOUT_MAX_SECONDS: ['600', 600],
+      RATE_LIMIT_IPV6_PREFIX: ['56', 56],
+      LOGIN_ACCOUNT_MAX_FAILURES: ['50', 50],
+      LOGIN_ACCOUNT_WINDOW_SECONDS: ['3600', 3600],
+      LOGIN_KNOWN_IP_DAYS: ['30', 30],
       APP_NAME: ['Accounts', 'Accounts'],
       APP_VERSION: ['2.3.4', '2.3.4'],
       API_PREFIX: ['/api/v2', '/api/v2'],
@@ -94,6 +98,7 @@ describe('loadConfigFromEnv', () => {
       expect(configError({ BCRYPT_ROUNDS: '40' })).to.equal("BCRYPT_ROUNDS must be at most 31, got '40'");
       expect(configError({ BCRYPT_ROUNDS: '3' })).to.equal("BCRYPT_ROUNDS must be at least 4, got '3'");
       expect(configError({ DATABASE_POOL_MAX: '5000' })).to.equal("DATABASE_POOL_MAX must be at most 1000, got '5000'");
+      expect(configError({ RATE_LIMIT_IPV6_PREFIX: '129' })).to.equal("RATE_LIMIT_IPV6_PREFIX must be at most 128, got '129'");
     });
 
     it('names DATABASE_POOL_MIN when it exceeds DATABASE_POOL_MAX', () => {

@@ -61,6 +61,8 @@ export const coreOptionsSchema = z
     bulkMax: z.number().int().min(1).max(10_000).default(100),
     cacheEnabled: z.boolean().default(true),
     limiterEnabled: z.boolean().default(true),
+    /** Leading bits of an IPv6 client address that share one rate-limit bucket (1–128). */
+    rateLimitIpv6Prefix: z.number().int().min(1).max(128).default(64),
     /** Most entries the in-memory cache keeps before evicting the least recently used. */
     cacheMaxEntries: z.number().int().min(1).default(10_000),
     appName: z.string().min(1).default('Backend API'),
@@ -72,11 +74,17 @@ export const coreOptionsSchema = z
       .default('/api/v1'),
     loginLockout: z
       .object({
-        /** Consecutive failures for one account before it is locked. */
+        /** Failures of one account from one client (IPv4 address or IPv6 group) before that pair is delayed. */
         maxFailures: z.number().int().min(1).default(5),
-        /** First lock length; each further lock of the same account doubles it. */
+        /** First delay of a pair; each further delay of the same pair doubles it. */
         baseDelaySeconds: z.number().int().min(1).default(30),
         maxDelaySeconds: z.number().int().min(1).default(3600),
+        /** Failures of one account from all clients, within the window below, before it is held. */
+        accountMaxFailures: z.number().int().min(1).default(100),
+        /** The window of `accountMaxFailures`; a hold lasts until it ends. */
+        accountWindowSeconds: z.number().int().min(1).default(86_400),
+        /** How long a client the account logged in from stays exempt from a hold. */
+        knownIpDays: z.number().int().min(1).max(3650).default(90),
       })
       .prefault({}),
     /** Extra user fields (docs/guides/extending.md "Fields"); ship their columns in a migration of your own. */

@@ -3,6 +3,7 @@ import type { CoreConfig } from '../config/options';
 import type { ExecutionContext } from '../context/execution-context';
 import type { AuthContext, ClientInfo } from '../domain/types';
 import { AppError, isAppError, authenticationError, authorizationError, rateLimitError, timeoutError } from '../errors/app-error';
+import { clientKey } from '../rate-limit/client-key';
 import type { RateLimiter } from '../rate-limit/rate-limiter';
 import { headerValue, readJsonBody } from './body-reader';
 import { mapError } from './error-mapper';
@@ -205,7 +206,7 @@ export class Pipeline {
     if (!rule || this.deps.limiter.backend === 'none') return;
     // request.ip is the host framework's view (its trust-proxy setting applies); the
     // X-Forwarded-For header is never read here.
-    const result = await this.deps.limiter.consume(`route:${route.id}:${request.ip ?? 'unknown'}`, rule);
+    const result = await this.deps.limiter.consume(`route:${route.id}:${clientKey(request.ip, { ipv6Prefix: this.deps.config.rateLimitIpv6Prefix })}`, rule);
     state.headers['RateLimit-Limit'] = String(result.limit);
     state.headers['RateLimit-Remaining'] = String(result.remaining);
     state.headers['RateLimit-Reset'] = String(result.resetSeconds);

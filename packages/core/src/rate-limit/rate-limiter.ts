@@ -1,12 +1,28 @@
 /**
+ * What a key holds, for a store that must forget keys when it is full (see
+ * docs/reference/configuration.md and docs/decisions.md):
+ *
+ * - `bucket`  a per-client request bucket (the default), cheap to lose;
+ * - `counter` a failure counter (login failures), which an attacker would like to reset;
+ * - `lock`    a lock, a hold, or what protects an owner (a known client): never to be lost
+ *             to other traffic.
+ *
+ * A bounded store gives each tier its own budget, so a flood of keys of one tier never
+ * evicts a key of another. A store that never evicts (Redis) may ignore it.
+ */
+export type RateLimitTier = 'bucket' | 'counter' | 'lock';
+
+/**
  * The rate-limiter port: fixed-window counters keyed by string. The window of a key starts
  * at its first hit and lasts `windowMs`; within it at most `limit` hits are allowed.
  */
 export interface RateLimitRule {
   /** Hits allowed per window. */
   limit: number;
-  /** Window length in milliseconds. */
+  /** Window length in milliseconds; only the key's first hit sets it. */
   windowMs: number;
+  /** What the key holds; default `bucket`. */
+  tier?: RateLimitTier;
 }
 
 /** The state of a key after (or, for `peek`, without) a hit. */

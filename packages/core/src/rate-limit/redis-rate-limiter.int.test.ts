@@ -68,11 +68,13 @@ if (redisUrl) {
       let proxy: TcpProxy;
       let limiter: RedisRateLimiter;
       let log: ReturnType<typeof createMemoryLogger>;
+      let limiterPrefix: string;
 
       beforeEach(async () => {
         proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 6379) });
         log = createMemoryLogger();
-        limiter = new RedisRateLimiter({ url: proxy.url(target.pathname), keyPrefix: prefix(), logger: log });
+        limiterPrefix = prefix();
+        limiter = new RedisRateLimiter({ url: proxy.url(target.pathname), keyPrefix: limiterPrefix, logger: log });
         await limiter.whenReady();
       });
 
@@ -127,6 +129,69 @@ if (redisUrl) {
         expect(limiter.backend).to.equal('redis');
         // The held consume reaches Redis late, so the Redis count is at least 2 + 1 + 1.
         expect((await limiter.consume('ip', rule)).count).to.be.at.least(4);
+      });
+
+      describe('failure counters and locks', () => {
+        const lock = { limit: 1, windowMs: 60_000, tier: 'lock' as const };
+        const counter = { limit: 10, windowMs: 60_000, tier: 'counter' as const };
+
+        it('keeps a lock seen in Redis, and a counter where Redis left it, while Redis is down', async () => {
+          await limiter.consume('lock', lock);
+          for (let i = 0; i < 3; i += 1) await limiter.consume('fail', counter);
+          await proxy.cut();
+          expect(await limiter.peek('lock', lock)).to.include({ count: 1, allowed: false });
+          expect(await limiter.consume('fail', counter)).to.include({ count: 4 });
+          expect(limiter.backend).to.equal('memory');
+        });
+
+        it('keeps a lock taken while Redis was down once it is back, for every instance', async () => {
+          await proxy.cut();
+          await limiter.consume('lock', lock);
+          for (let i = 0; i < 2; i += 1) await limiter.consume('fail', counter);
+          await proxy.restore();
+          await waitFor(() => limiter.backend === 'redis');
+          expect(await limiter.peek('lock', lock)).to.include({ count: 1, allowed: false });
+          await limiter.whenReplayed();
+          const other = new RedisRateLimiter({ url: redisUrl, keyPrefix: limiterPrefix });
+          try {
+            await other.whenReady();
+            expect((await other.peek('fail', counter)).count).to.equal(2);
+            expect((await other.peek('lock', lock)).count).to.equal(1);
+            expect(await other.consume('fail', counter)).to.include({ count: 3 });
+          } finally {
+            await other.close();
+          }
+        });
+
+        it('merges with what Redis counted meanwhile: the larger count and the later expiry win', async () => {
+          const other = new RedisRateLimiter({ url: redisUrl, keyPrefix: limiterPrefix });
+          try {
+            await other.whenReady();
+            await limiter.consume('fail', counter);
+            await proxy.cut();
+            for (let i = 0; i < 4; i += 1) await limiter.consume('fail', counter); // memory: 5
+            for (let i = 0; i < 2; i += 1) await other.consume('fail', counter); // Redis: 3
+            await other.consume('short-lock', { ...lock, windowMs: 2000 });
+            await limiter.consume('short-lock', lock); // a 60 s lock, taken in memory
+            await proxy.restore();
+            await waitFor(() => limiter.backend === 'redis');
+            expect(await limiter.consume('fail', counter)).to.include({ count: 6 });
+            await limiter.whenReplayed();
+            expect((await other.peek('short-lock', lock)).resetSeconds).to.be.greaterThan(2);
+          } finally {
+            await other.close();
+          }
+        });
+
+        it('lets a reset made during the outage win over the counts made before it', async () => {
+          await limiter.consume('lock', lock);
+          await proxy.cut();
+          await limiter.consume('lock', lock);
+          await limiter.reset('lock');
+          await proxy.restore();
+          await waitFor(async () => limiter.backend === 'redis' && (await limiter.peek('lock', lock)).count === 0);
+          expect(await limiter.consume('lock', lock)).to.include({ count: 1 });
+        });
       });
 
       it('replays a reset made during the outage once Redis is back', async () => {

@@ -3,6 +3,7 @@ import { MemoryRateLimiter } from '../rate-limit/memory-rate-limiter';
 import type { RateLimiter } from '../rate-limit/rate-limiter';
 import { DisabledRateLimiter } from '../rate-limit/disabled-rate-limiter';
 import { AuthService, INVALID_CREDENTIALS } from './auth-service';
+import { LOGIN_LOCKED_MESSAGE } from './login-lockout';
 import {
   expectAppError,
   fakeCache,
@@ -111,20 +112,37 @@ describe('AuthService', () => {
       return expectAppError(auth.login({ username, password: 'wrong-pass' }, { ipAddress: ip }), 'authentication_error');
     }
 
-    it('refuses the account with 429 after 5 failures from different IPs, even with the right password', async () => {
+    it('refuses the (account, IP) pair with 429 after 5 failures, even with the right password; another IP logs in', async () => {
       const { auth, users, hasher } = setup();
       users.getByUsername.withArgs('alice').resolves(makeRecord());
-      for (let i = 0; i < 5; i += 1) await fail(auth, `198.51.100.${i}`);
+      for (let i = 0; i < 5; i += 1) await fail(auth, '198.51.100.1');
       const verifications = hasher.verify.callCount;
       const locked = await expectAppError(
-        auth.login({ username: 'alice', password: 'correct-horse' }, { ipAddress: '192.0.2.200' }),
+        auth.login({ username: 'alice', password: 'correct-horse' }, { ipAddress: '198.51.100.1' }),
         'rate_limit_error',
+        LOGIN_LOCKED_MESSAGE,
       );
       expect(locked.retryAfterSeconds).to.equal(30);
       expect(hasher.verify.callCount, 'no password check while locked').to.equal(verifications);
+      const other = await auth.login({ username: 'alice', password: 'correct-horse' }, { ipAddress: '192.0.2.200' });
+      expect(other.accessToken).to.be.a('string');
     });
 
-    it('lets at most 5 of many concurrent attempts reach a password check, whatever their IPs', async () => {
+    it('lets the owner in from an IP it logged in from before while 50 other IPs fail 5 times each', async () => {
+      const { auth, users } = setup();
+      users.getByUsername.withArgs('alice').resolves(makeRecord());
+      await auth.login({ username: 'alice', password: 'correct-horse' }, { ipAddress: '192.0.2.10' });
+      for (let ip = 0; ip < 50; ip += 1) {
+        for (let i = 0; i < 5; i += 1) {
+          await auth.login({ username: 'alice', password: 'wrong-pass' }, { ipAddress: `198.51.100.${ip}` }).catch(() => {});
+        }
+      }
+      await expectAppError(auth.login({ username: 'alice', password: 'correct-horse' }, { ipAddress: '192.0.2.99' }), 'rate_limit_error');
+      const owner = await auth.login({ username: 'alice', password: 'correct-horse' }, { ipAddress: '192.0.2.10' });
+      expect(owner.accessToken).to.be.a('string');
+    });
+
+    it('lets at most 5 of many concurrent attempts from one IP reach a password check', async () => {
       const { auth, users, hasher } = setup();
       users.getByUsername.withArgs('alice').resolves(makeRecord());
       // Slow checks keep every attempt in flight at once, as bcrypt does.
@@ -133,7 +151,7 @@ describe('AuthService', () => {
         return hash === `hashed:${password}`;
       });
       const attempts = Array.from({ length: 20 }, (_, i) =>
-        auth.login({ username: 'alice', password: i === 12 ? 'correct-horse' : 'wrong-pass' }, { ipAddress: `198.51.100.${i}` }).then(
+        auth.login({ username: 'alice', password: i === 12 ? 'correct-horse' : 'wrong-pass' }, { ipAddress: '198.51.100.1' }).then(
           () => 'ok',
           (error: { code?: string }) => error.code,
         ),
@@ -141,7 +159,7 @@ describe('AuthService', () => {
       const outcomes = await Promise.all(attempts);
       expect(hasher.verify.callCount).to.equal(5);
       expect(outcomes.filter((code) => code === 'rate_limit_error')).to.have.length(15);
-      await expectAppError(auth.login({ username: 'alice', password: 'correct-horse' }), 'rate_limit_error');
+      await expectAppError(auth.login({ username: 'alice', password: 'correct-horse' }, { ipAddress: '198.51.100.1' }), 'rate_limit_error');
     });
 
     it('lets the account in after the delay and doubles the delay on the next lock', async () => {
@@ -150,10 +168,10 @@ describe('AuthService', () => {
       for (let i = 0; i < 5; i += 1) await fail(auth, '198.51.100.1');
       clock.now += 31_000;
       for (let i = 0; i < 5; i += 1) await fail(auth, '198.51.100.1');
-      const second = await expectAppError(auth.login({ username: 'alice', password: 'x-password' }), 'rate_limit_error');
+      const second = await expectAppError(auth.login({ username: 'alice', password: 'x-password' }, { ipAddress: '198.51.100.1' }), 'rate_limit_error');
       expect(second.retryAfterSeconds).to.equal(60);
       clock.now += 61_000;
-      const result = await auth.login({ username: 'alice', password: 'correct-horse' });
+      const result = await auth.login({ username: 'alice', password: 'correct-horse' }, { ipAddress: '198.51.100.1' });
       expect(result.accessToken).to.be.a('string');
     });
 
@@ -161,15 +179,15 @@ describe('AuthService', () => {
       const { auth, users } = setup();
       users.getByUsername.withArgs('alice').resolves(makeRecord());
       for (let i = 0; i < 4; i += 1) await fail(auth, '198.51.100.1');
-      await auth.login({ username: 'alice', password: 'correct-horse' });
+      await auth.login({ username: 'alice', password: 'correct-horse' }, { ipAddress: '198.51.100.1' });
       for (let i = 0; i < 4; i += 1) await fail(auth, '198.51.100.1');
-      await auth.login({ username: 'alice', password: 'correct-horse' });
+      await auth.login({ username: 'alice', password: 'correct-horse' }, { ipAddress: '198.51.100.1' });
     });
 
     it('locks an unknown identifier whatever its case', async () => {
       const { auth } = setup();
       for (let i = 0; i < 5; i += 1) await fail(auth, '198.51.100.1', i % 2 ? 'Ghost' : 'ghost');
-      await expectAppError(auth.login({ username: 'GHOST', password: 'wrong-pass' }), 'rate_limit_error');
+      await expectAppError(auth.login({ username: 'GHOST', password: 'wrong-pass' }, { ipAddress: '198.51.100.1' }), 'rate_limit_error');
     });
 
     it('does not lock when the limiter is disabled', async () => {

@@ -63,7 +63,7 @@ export class AuthService {
     @inject(CLOCK) private readonly clock: Clock,
     @inject(EXECUTION_CONTEXT) private readonly context: ExecutionContext,
   ) {
-    this.lockout = new LoginLockout(limiter, { ...config.loginLockout, enabled: config.limiterEnabled });
+    this.lockout = LoginLockout.fromConfig(limiter, config);
   }
 
   /**
@@ -81,7 +81,7 @@ export class AuthService {
     const identifier = (email ?? username)!;
     const record = await this.findForLogin(identifier);
     const account = LoginLockout.accountKey(record?.id, identifier);
-    const attempt = await this.lockout.beginAttempt(account);
+    const attempt = await this.lockout.beginAttempt(account, client.ipAddress);
 
     // An unknown user costs one dummy verification, so timing does not reveal who exists.
     const hashing = hashOptions(this.context);
@@ -92,7 +92,7 @@ export class AuthService {
       await this.lockout.recordFailure(account, attempt);
       throw authenticationError(INVALID_CREDENTIALS);
     }
-    await this.lockout.recordSuccess(account);
+    await this.lockout.recordSuccess(account, attempt);
     // Said only after the password matched, so it does not reveal that an account exists.
     if (!record.is_active) throw authenticationError('User account is inactive');
 

@@ -4,15 +4,27 @@ import { expect } from 'chai';
 import { afterEach, beforeEach, describe, it } from 'mocha';
 import type { RateLimiter, RateLimitRule } from '../rate-limit/rate-limiter';
 
+/** Options of {@link rateLimiterContract}. */
+export interface RateLimiterContractOptions {
+  /**
+   * New keys the flood tests send, more than a bounded store's budget per tier (a Redis
+   * store keeps every key anyway). Default 500.
+   */
+  floodKeys?: number;
+}
+
 /**
  * The behaviour every counting {@link RateLimiter} must show, as a mocha suite. `factory`
  * is called before each test and the limiter is closed after it; keys are unique per test,
  * so a shared Redis database is fine. Windows are fractions of a second to stay fast.
+ * Besides counting, it checks the tiers of {@link RateLimitRule}: a flood of new keys of one
+ * tier never evicts a failure counter or a lock (the login lockout relies on it).
  *
  * @example
- * rateLimiterContract('MemoryRateLimiter', async () => new MemoryRateLimiter());
+ * rateLimiterContract('MemoryRateLimiter', async () => new MemoryRateLimiter({ maxKeys: 100 }));
  */
-export function rateLimiterContract(name: string, factory: () => Promise<RateLimiter>): void {
+export function rateLimiterContract(name: string, factory: () => Promise<RateLimiter>, options: RateLimiterContractOptions = {}): void {
+  const floodKeys = options.floodKeys ?? 500;
   describe(`${name} (RateLimiter contract)`, () => {
     const rule: RateLimitRule = { limit: 3, windowMs: 400 };
     let limiter: RateLimiter;
@@ -143,6 +155,43 @@ export function rateLimiterContract(name: string, factory: () => Promise<RateLim
     describe('check', () => {
       it('reports a store that answers as healthy', async () => {
         expect(await limiter.check()).to.equal(true);
+      });
+    });
+
+    describe('tiers', () => {
+      const counter: RateLimitRule = { limit: 5, windowMs: 60_000, tier: 'counter' };
+      const lock: RateLimitRule = { limit: 1, windowMs: 60_000, tier: 'lock' };
+
+      it('counts, peeks and resets keys of every tier alike', async () => {
+        for (const tier of ['bucket', 'counter', 'lock'] as const) {
+          const tiered = { ...rule, tier };
+          const results = await consumeTimes(tier, 4, tiered);
+          expect(results.map((r) => r.allowed), tier).to.deep.equal([true, true, true, false]);
+          expect(await limiter.peek(key(tier), tiered), tier).to.include({ count: 4, allowed: false });
+          await limiter.reset(key(tier));
+          expect((await limiter.peek(key(tier), tiered)).count, tier).to.equal(0);
+        }
+      });
+
+      it("keeps a key's window from its first hit when later hits bring another window", async () => {
+        await consumeTimes('lock', 1, { ...lock, windowMs: 300 });
+        await consumeTimes('lock', 1, { ...lock, windowMs: 60_000 });
+        await sleep(400);
+        expect((await limiter.peek(key('lock'), lock)).count).to.equal(0);
+      });
+
+      it(`keeps failure counters and locks through ${floodKeys} new buckets`, async () => {
+        await consumeTimes('lock', 1, lock);
+        await consumeTimes('fail', 3, counter);
+        for (let i = 0; i < floodKeys; i += 1) await limiter.consume(key(`flood-${i}`), rule);
+        expect(await limiter.peek(key('lock'), lock)).to.include({ count: 1, allowed: false });
+        expect((await limiter.peek(key('fail'), counter)).count).to.equal(3);
+      });
+
+      it(`keeps locks through ${floodKeys} new failure counters`, async () => {
+        await consumeTimes('lock', 1, lock);
+        for (let i = 0; i < floodKeys; i += 1) await limiter.consume(key(`flood-${i}`), { ...counter, windowMs: 400 });
+        expect((await limiter.peek(key('lock'), lock)).count).to.equal(1);
       });
     });
   });
