@@ -5,17 +5,10 @@ import { createMemoryLogger } from '../testing/memory-logger';
 import { rateLimiterContract } from '../testing/rate-limiter-contract';
 import { startTcpProxy, type TcpProxy } from '../testing/tcp-proxy';
 import { RedisRateLimiter } from './redis-rate-limiter';
+import { waitFor } from '../testing/wait-for';
 
 const redisUrl = process.env.TEST_REDIS_URL;
 
-/** Polls `condition` every 50 ms until it holds, failing after `timeoutMs`. */
-async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 if (redisUrl) {
   const prefix = () => `test:rl:${randomUUID()}:`;

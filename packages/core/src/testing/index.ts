@@ -11,6 +11,7 @@ export { clockContract, loggerContract } from './port-contracts';
 export { createMemoryLogger } from './memory-logger';
 export type { LoggedLine, MemoryLogger } from './memory-logger';
 export { createManualClock } from '../clock/clock';
+export { waitFor } from './wait-for';
 export { startTcpProxy } from './tcp-proxy';
 export type { TcpProxy } from './tcp-proxy';
 export { testDatabaseTargets } from './test-databases';
