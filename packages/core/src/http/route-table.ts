@@ -1,5 +1,6 @@
 import type { CoreConfig } from '../config/options';
 import type { Route } from './route';
+import { createAdminRoutes } from './routes/admin-routes';
 import { createAuthRoutes } from './routes/auth-routes';
 import { createDashboardRoutes } from './routes/dashboard-routes';
 import { createExportRoutes } from './routes/export-routes';
@@ -12,7 +13,7 @@ import { createUserRoutes } from './routes/user-routes';
  * the order of the OpenAPI document).
  */
 export function createRouteTable(
-  config: Pick<CoreConfig, 'apiPrefix' | 'bulkMax'>,
+  config: Pick<CoreConfig, 'apiPrefix' | 'appName' | 'bulkMax'>,
   openapi: () => Record<string, unknown>,
 ): Route[] {
   const prefix = config.apiPrefix;
@@ -23,5 +24,6 @@ export function createRouteTable(
     ...createExportRoutes(prefix),
     ...createDashboardRoutes(prefix),
     ...createMetricsRoutes(prefix),
+    ...createAdminRoutes(config),
   ];
 }
