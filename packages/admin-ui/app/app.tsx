@@ -50,6 +50,7 @@ export function App({ api, meta }: { api: ApiClient; meta: PageMeta }) {
   const current = route.segments.join('/');
   const currentRef = useRef(current);
   currentRef.current = current;
+  useEffect(() => setStatus((previous) => (previous.path === current ? previous : { text: '', path: '' })), [current]);
   useEffect(() => {
     api.onSignedOut = (message) => {
       setMe(undefined);

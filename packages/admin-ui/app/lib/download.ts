@@ -16,7 +16,7 @@ export async function downloadExport(api: ApiClient, path: string, fallbackName:
   document.body.append(anchor);
   anchor.click();
   anchor.remove();
-  // Revoked on the next task: the click has started the download by then.
-  setTimeout(() => URL.revokeObjectURL(url), 0);
+  // Revoked a while later: revoking at once can cancel a download the browser has not started.
+  setTimeout(() => URL.revokeObjectURL(url), 30_000);
   return name;
 }
