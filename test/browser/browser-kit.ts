@@ -81,16 +81,18 @@ export async function expectAccessible(page: Page, view: string): Promise<void> 
 
 /**
  * Saves a full-page screenshot to `test/browser/screenshots/<set>/<name>.png` (git-ignored);
- * with `UPDATE_DOC_SCREENSHOTS=1` the Express set is also copied to `docs/images/admin/`.
+ * with `UPDATE_DOC_SCREENSHOTS=1` the Express set is also copied to `docs/images/admin/`, and
+ * the contract set as `upcoming-<name>.png`.
  */
 export async function screenshot(page: Page, set: string, name: string): Promise<void> {
   const directory = join(SCREENSHOTS, set);
   mkdirSync(directory, { recursive: true });
   const file = join(directory, `${name}.png`);
   await page.screenshot({ path: file, fullPage: true });
-  if (process.env.UPDATE_DOC_SCREENSHOTS === '1' && set === 'express') {
+  const documented = { express: name, contract: `upcoming-${name}` }[set];
+  if (process.env.UPDATE_DOC_SCREENSHOTS === '1' && documented) {
     mkdirSync(DOC_IMAGES, { recursive: true });
-    copyFileSync(file, join(DOC_IMAGES, `${name}.png`));
+    copyFileSync(file, join(DOC_IMAGES, `${documented}.png`));
   }
 }
 

@@ -12,7 +12,7 @@ export function SignupChart({ days }: { days: SignupDay[] }) {
   const summary = `${formatNumber(total)} signups in ${days.length} days, at most ${formatNumber(max)} in one day`;
   return (
     <figure class="chart">
-      <svg viewBox={`0 0 ${WIDTH} ${HEIGHT + 20}`} role="img" aria-label={summary} preserveAspectRatio="none">
+      <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-label={summary} preserveAspectRatio="none">
         <line x1="0" y1={HEIGHT} x2={WIDTH} y2={HEIGHT} class="chart-axis" />
         {days.map((day, index) => {
           const height = (day.count / max) * (HEIGHT - 10);
@@ -29,13 +29,12 @@ export function SignupChart({ days }: { days: SignupDay[] }) {
             </rect>
           );
         })}
-        <text x="0" y={HEIGHT + 16} class="chart-label">
-          {days[0]?.date ?? ''}
-        </text>
-        <text x={WIDTH} y={HEIGHT + 16} class="chart-label chart-label-end">
-          {days[days.length - 1]?.date ?? ''}
-        </text>
       </svg>
+      {/* Outside the stretched SVG, so the dates keep their shape at any width. */}
+      <div class="chart-dates" aria-hidden="true">
+        <span>{days[0]?.date ?? ''}</span>
+        <span>{days[days.length - 1]?.date ?? ''}</span>
+      </div>
       <figcaption>{summary}.</figcaption>
       <details>
         <summary>Show the figures</summary>

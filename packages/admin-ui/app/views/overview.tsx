@@ -48,16 +48,16 @@ export function Overview() {
       <section aria-labelledby="signups-title" class="card">
         <div class="section-head">
           <h2 id="signups-title">Signups per day</h2>
-          <label class="inline-label">
-            Days
-            <select value={String(days)} onChange={(event) => setDays(Number(event.currentTarget.value))}>
+          <div class="inline-label">
+            <label for="signup-days">Days</label>
+            <select id="signup-days" value={String(days)} onChange={(event) => setDays(Number(event.currentTarget.value))}>
               {[7, 30, 90, 365].map((value) => (
                 <option value={String(value)} key={value}>
                   {value}
                 </option>
               ))}
             </select>
-          </label>
+          </div>
         </div>
         {signups.error !== undefined && !signups.data && <ErrorNote error={signups.error} missing="Signups per day are not available on this server yet." />}
         {signups.data && <SignupChart days={signups.data.days} />}
