@@ -8,7 +8,7 @@ import { expect } from 'chai';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { useTestCore } from '../../packages/core/src/testing/test-core';
 import { createApp, readFramework, type Framework } from '../../examples/server/src/app';
-import { chromiumAvailable, expectAccessible, guardPage, launchBrowser, screenshot, type PageGuard } from './browser-kit';
+import { chromiumAvailable, expectAccessible, guardPage, launchBrowser, quietLogger, screenshot, type PageGuard } from './browser-kit';
 
 /** Every adapter the example app can run on: Fastify joins once its package and the app support it. */
 function frameworks(): Framework[] {
@@ -42,7 +42,7 @@ describe('admin page in Chromium', function () {
   for (const framework of frameworks()) {
     describe(`on ${framework}`, () => {
       // A bulk maximum of 2 makes the three-row import below go out in two batches.
-      const fixture = useTestCore({ limiterEnabled: false, bulkMax: 2 });
+      const fixture = useTestCore({ limiterEnabled: false, bulkMax: 2, logger: quietLogger });
       let server: Server;
       let origin: string;
       let api: string;
@@ -88,6 +88,28 @@ describe('admin page in Chromium', function () {
       const go = async (name: string) => {
         await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true }).click();
       };
+
+      it('answers both shell paths and the assets with their content types, CSP and caching', async () => {
+        for (const path of ['/dashboard', '/dashboard/']) {
+          const response = await fetch(`${api}${path}`);
+          expect(response.status, path).to.equal(200);
+          expect(response.headers.get('content-type'), path).to.equal('text/html; charset=utf-8');
+          expect(response.headers.get('content-security-policy'), path).to.equal(
+            "default-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+          );
+          const html = await response.text();
+          const assets = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((match) => match[1]!);
+          for (const asset of assets) {
+            const file = await fetch(`${origin}${asset}`);
+            expect(file.status, asset).to.equal(200);
+            expect(file.headers.get('content-type'), asset).to.match(/^(text\/javascript|text\/css|image\/svg\+xml)/);
+            expect(file.headers.get('cache-control'), asset).to.equal('public, max-age=31536000, immutable');
+          }
+        }
+        const missing = await fetch(`${api}/dashboard/assets/..%2F..%2Fpackage.json`);
+        expect(missing.status).to.equal(404);
+        expect(missing.headers.get('cache-control')).to.equal('no-store');
+      });
 
       it('serves the API reference with its CSP and no console error', async () => {
         const response = await page.goto(`${api}/docs`);
@@ -169,7 +191,8 @@ describe('admin page in Chromium', function () {
         await page.getByRole('button', { name: 'Search' }).click();
         await summary('58 users ·');
         await page.getByRole('button', { name: /^Username/ }).click();
-        await page.locator('th[aria-sort="ascending"]', { hasText: 'Username' }).waitFor();
+        // Sorted and loaded: the header says so and the rows are the answer to that query.
+        await page.locator('table.users[aria-busy="false"]:has(th[aria-sort="ascending"]:has-text("Username"))').waitFor();
         expect(await page.locator('table.users tbody tr td:nth-child(2)').first().textContent()).to.equal('member01');
         await page.getByRole('button', { name: 'Next page' }).click();
         await summary('page 2 of 3');
@@ -280,7 +303,7 @@ describe('admin page in Chromium', function () {
         await page.keyboard.press('Shift+Tab');
         expect(await page.evaluate(() => document.activeElement?.textContent)).to.equal('Skip to content');
         await page.keyboard.press('Enter');
-        expect(await page.evaluate(() => document.activeElement?.id)).to.equal('main');
+        await page.waitForFunction(() => document.activeElement?.id === 'main');
         await page.locator('.brand').click();
         for (const name of ['Overview', 'Users', 'Create user']) {
           await page.keyboard.press('Tab');
@@ -289,7 +312,7 @@ describe('admin page in Chromium', function () {
         await page.keyboard.press('Enter');
         await heading('Create user').waitFor();
         // The new view's heading takes focus, so the next Tab continues from there.
-        expect(await page.evaluate(() => document.activeElement?.tagName)).to.equal('H1');
+        await page.waitForFunction(() => document.activeElement?.tagName === 'H1' && document.activeElement.textContent === 'Create user');
       });
 
       it('signs out, ending the session on the server', async () => {

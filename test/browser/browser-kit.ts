@@ -6,6 +6,9 @@ import AxeBuilder from '@axe-core/playwright';
 import { expect } from 'chai';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
+/** A core logger that keeps the test output to warnings and errors (no migration lines). */
+export const quietLogger = { info: () => {}, warn: console.warn, error: console.error };
+
 /** Debian's Chromium; `.ci/run` installs it when it is missing. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -40,7 +43,8 @@ export interface PageGuard {
 }
 
 /**
- * Watches a page for every console error and CSP violation. A failed API call (a 4xx the
+ * Watches a page for every console error, CSP violation and request outside the API prefix
+ * (every asset must come from the package, under the prefix). A failed API call (a 4xx the
  * test provokes: 401 sign-in, 422 validation, 404 of a route this server lacks) is logged by
  * Chromium as "Failed to load resource"; those are allowed only for API URLs, never for the
  * page's own files.
@@ -62,6 +66,11 @@ export async function guardPage(page: Page, apiBase: string): Promise<PageGuard>
     problems.push(`console error: ${message.text()} (${url})`);
   });
   page.on('pageerror', (error) => problems.push(`uncaught: ${error.message}`));
+  // Every file and call comes from this origin under the prefix: no CDN, no stray host.
+  page.on('request', (request) => {
+    const url = request.url();
+    if (!url.startsWith(`${apiBase}/`) && !/^(data|blob):/.test(url)) problems.push(`request outside the prefix: ${url}`);
+  });
   return {
     problems,
     async check() {

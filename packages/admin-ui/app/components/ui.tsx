@@ -1,11 +1,11 @@
 import type { ComponentChildren, LooseInputHTMLAttributes } from 'preact';
-import { useEffect, useRef } from 'preact/hooks';
+import { useLayoutEffect, useRef } from 'preact/hooks';
 import { ApiError, isMissingRoute } from '../lib/api';
 
 /** The view's heading; takes focus when the view opens, so keyboard and reader users land on it. */
 export function ViewTitle({ children }: { children: ComponentChildren }) {
   const ref = useRef<HTMLHeadingElement>(null);
-  useEffect(() => ref.current?.focus(), []);
+  useLayoutEffect(() => ref.current?.focus(), []);
   return (
     <h1 ref={ref} tabIndex={-1} class="view-title">
       {children}

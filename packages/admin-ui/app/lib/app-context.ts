@@ -27,6 +27,8 @@ export interface Loaded<T> {
   data: T | undefined;
   error: unknown;
   loading: boolean;
+  /** False while `data` is still the answer for an earlier `key` (a new page is on its way). */
+  current: boolean;
   reload(): void;
 }
 
@@ -35,24 +37,28 @@ export interface Loaded<T> {
  * the tab is visible. An answer that arrives after a newer request started is dropped.
  */
 export function useLoad<T>(load: () => Promise<T>, key: string, everyMs?: number): Loaded<T> {
-  const [state, setState] = useState<{ data?: T; error?: unknown; loading: boolean }>({ loading: true });
+  const [state, setState] = useState<{ data?: T; dataKey?: string; error?: unknown; loading: boolean }>({ loading: true });
   const generation = useRef(0);
   const loadRef = useRef(load);
   loadRef.current = load;
+  const keyRef = useRef(key);
+  keyRef.current = key;
   const run = useCallback(() => {
     const mine = ++generation.current;
+    const asked = keyRef.current;
     setState((previous) => ({ ...previous, loading: true }));
     loadRef.current().then(
-      (data) => mine === generation.current && setState({ data, loading: false }),
-      (error: unknown) => mine === generation.current && setState((previous) => ({ data: previous.data, error, loading: false })),
+      (data) => mine === generation.current && setState({ data, dataKey: asked, loading: false }),
+      (error: unknown) => mine === generation.current && setState((previous) => ({ ...previous, error, loading: false })),
     );
   }, []);
   useEffect(() => {
-    setState({ loading: true });
+    // The previous answer stays on screen (marked not current) until the new one arrives.
+    setState((previous) => ({ data: previous.data, dataKey: previous.dataKey, loading: true }));
     run();
     if (!everyMs) return undefined;
     const timer = setInterval(() => document.visibilityState === 'visible' && run(), everyMs);
     return () => clearInterval(timer);
   }, [key, everyMs]);
-  return { data: state.data, error: state.error, loading: state.loading, reload: run };
+  return { data: state.data, error: state.error, loading: state.loading, current: state.dataKey === key, reload: run };
 }

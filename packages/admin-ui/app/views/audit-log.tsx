@@ -66,7 +66,7 @@ export function AuditLog({ params }: { params: URLSearchParams }) {
       {events.error !== undefined && <ErrorNote error={events.error} missing="The audit log is not available on this server yet." />}
       {events.data && (
         <>
-          <AuditTable events={events.data.items} label="Audit events" />
+          <AuditTable events={events.data.items} label="Audit events" busy={!events.current} />
           <nav class="pager" aria-label="Pages">
             <button
               type="button"
@@ -92,11 +92,11 @@ export function AuditLog({ params }: { params: URLSearchParams }) {
 }
 
 /** Events as a table; `details` shown as compact JSON (the server never puts secrets there). */
-export function AuditTable({ events, label }: { events: AuditEvent[]; label: string }) {
+export function AuditTable({ events, label, busy = false }: { events: AuditEvent[]; label: string; busy?: boolean }) {
   if (events.length === 0) return <p>No events.</p>;
   return (
     <TableScroll label={label}>
-      <table class="compact audit">
+      <table class="compact audit" aria-busy={busy ? 'true' : 'false'}>
         <thead>
           <tr>
             <th scope="col">When</th>

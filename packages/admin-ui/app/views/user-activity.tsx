@@ -1,6 +1,4 @@
-import { useState } from 'preact/hooks';
 import { ErrorNote, errorText, TableScroll } from '../components/ui';
-import { isMissingRoute } from '../lib/api';
 import { useApp, useLoad } from '../lib/app-context';
 import { formatTime } from '../lib/format';
 import { link } from '../lib/route';
@@ -64,9 +62,8 @@ export function UserSessions({ userId }: { userId: number }) {
 /** The newest audit events about this user. */
 export function UserAudit({ userId }: { userId: number }) {
   const { api } = useApp();
-  const [size] = useState(20);
   const events = useLoad(
-    () => api.request<{ items: AuditEvent[] }>('GET', '/audit-events', { query: { subject_user_id: userId, size } }),
+    () => api.request<{ items: AuditEvent[] }>('GET', '/audit-events', { query: { subject_user_id: userId, size: 20 } }),
     String(userId),
   );
   return (
@@ -74,7 +71,7 @@ export function UserAudit({ userId }: { userId: number }) {
       <h2 id="user-audit-title">Audit trail</h2>
       {events.error !== undefined && <ErrorNote error={events.error} missing="The audit log is not available on this server yet." />}
       {events.data && <AuditTable events={events.data.items} label="Audit trail of this user" />}
-      {events.data && !isMissingRoute(events.error) && (
+      {events.data && (
         <p>
           <a href={link('audit', { subject_user_id: userId })}>All events about this user</a>
         </p>

@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { UserForm, type UserFormValues } from '../components/user-form';
 import { ErrorNote, errorText, ViewTitle, YesNo } from '../components/ui';
+import { isMissingRoute } from '../lib/api';
 import { useApp, useLoad } from '../lib/app-context';
 import { formatTime } from '../lib/format';
 import { link, navigate } from '../lib/route';
@@ -139,7 +140,7 @@ function ResetMail({ email }: { email: string }) {
       await api.request('POST', '/auth/password-reset/request', { body: { email } });
       notify(`A password reset link was sent to ${email}.`);
     } catch (error) {
-      notify(error instanceof Error && /route/i.test(error.message) ? 'Password reset mail is not available on this server.' : errorText(error));
+      notify(isMissingRoute(error) ? 'Password reset mail is not available on this server yet.' : errorText(error));
     } finally {
       setBusy(false);
     }

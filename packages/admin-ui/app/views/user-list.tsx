@@ -100,11 +100,12 @@ export function UserList({ params }: { params: URLSearchParams }) {
       {page && (
         <>
           <p class="muted" id="users-summary" aria-live="polite">
-            {formatNumber(page.total)} {page.total === 1 ? 'user' : 'users'}
-            {query.search ? ` matching “${query.search}”` : ''} · page {page.page} of {Math.max(1, page.pages)}
+            {users.current
+              ? `${formatNumber(page.total)} ${page.total === 1 ? 'user' : 'users'}${query.search ? ` matching “${query.search}”` : ''} · page ${page.page} of ${Math.max(1, page.pages)}`
+              : 'Loading…'}
           </p>
           <TableScroll label="Users">
-            <table class="users">
+            <table class="users" aria-busy={users.current ? 'false' : 'true'}>
               <thead>
                 <tr>
                   <th scope="col">ID</th>
