@@ -10,6 +10,9 @@ import { useTestCore } from '../../packages/core/src/testing/test-core';
 import { createApp, readFramework, type Framework } from '../../examples/server/src/app';
 import { chromiumAvailable, expectAccessible, guardPage, launchBrowser, quietLogger, screenshot, type PageGuard } from './browser-kit';
 
+// One scenario per adapter whose steps share one signed-in page (tokens live in the page's
+// memory), which is why this file runs past 300 lines rather than signing in per file.
+
 /** Every adapter the example app can run on: Fastify joins once its package and the app support it. */
 function frameworks(): Framework[] {
   const names = ['express', 'koa', ...(existsSync(new URL('../../packages/fastify', import.meta.url)) ? ['fastify'] : [])];
