@@ -23,6 +23,7 @@ export function createHttpApi(deps: HttpApiDeps): HttpApi {
     (document ??= buildOpenApiDocument(routes, { title: deps.config.appName, version: deps.config.appVersion }));
   const routes = createRouteTable({
     prefix: deps.config.apiPrefix,
+    appName: deps.config.appName,
     bulkMax: deps.config.bulkMax,
     fields: deps.fields,
     schemas: deps.schemas,

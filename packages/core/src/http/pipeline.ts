@@ -106,7 +106,7 @@ export class Pipeline {
     } catch (error) {
       response = this.fail(error, state);
     }
-    return this.finish(response, request, state);
+    return this.finish(response, request, state, entry.route);
   }
 
   /** 405 with `Allow` when some route has this path, else 404. */
@@ -250,14 +250,16 @@ export class Pipeline {
   }
 
   /** Adds what every response carries: rate-limit figures, security headers, the request id. */
-  private finish(response: HttpResponse, request: HttpRequest, state: RequestState): HttpResponse {
+  private finish(response: HttpResponse, request: HttpRequest, state: RequestState, route?: Route): HttpResponse {
+    // A route's own CSP or caching (HTML pages, hashed assets) never applies to its errors.
+    const overrides = response.status < 400 ? route?.securityHeaders : undefined;
     const headers = {
       ...response.headers,
       // The unread rest of an oversized body is not worth draining: close the connection
       // after the 413 instead of keeping the socket for a client that keeps sending.
       ...(response.status === 413 ? { Connection: 'close' } : {}),
       ...state.headers,
-      ...securityHeaders({ https: request.protocol === 'https' }),
+      ...securityHeaders({ ...overrides, https: request.protocol === 'https' }),
       'X-Request-ID': state.requestId,
     };
     return { ...response, headers };

@@ -1,5 +1,6 @@
 import type { Route } from './route';
 import type { CoreRouteDeps } from './routes/route-deps';
+import { createAdminRoutes } from './routes/admin-routes';
 import { createAuthRoutes } from './routes/auth-routes';
 import { createDashboardRoutes } from './routes/dashboard-routes';
 import { createExportRoutes } from './routes/export-routes';
@@ -19,5 +20,6 @@ export function createRouteTable(deps: CoreRouteDeps): Route[] {
     ...createExportRoutes(deps),
     ...createDashboardRoutes(deps),
     ...createMetricsRoutes(deps),
+    ...createAdminRoutes(deps),
   ];
 }

@@ -3,6 +3,7 @@ import type { Core } from '../core';
 import type { AuthContext, ClientInfo } from '../domain/types';
 import type { ErrorCode } from '../errors/app-error';
 import type { RateLimitRule } from '../rate-limit/rate-limiter';
+import type { SecurityHeaderOverrides } from './security-headers';
 import type { HttpMethod } from './types';
 
 /** Who may call a route: anyone, any active user with an active session, or a superuser. */
@@ -90,6 +91,8 @@ export interface RouteDefinition<A extends AuthLevel, PS, QS, BS> {
    * body, rate limit, timeout, 500), for OpenAPI.
    */
   readonly errors?: readonly ErrorCode[];
+  /** Replaces the default CSP or Cache-Control on this route's successful responses (HTML pages, assets). */
+  readonly securityHeaders?: SecurityHeaderOverrides;
   handler(ctx: RouteContext<A, SchemaOutput<PS>, SchemaOutput<QS>, SchemaOutput<BS>>): Promise<RouteResult>;
 }
 

@@ -1,5 +1,13 @@
+/** What a route may set instead of the defaults, on its successful responses (the admin pages and their assets). */
+export interface SecurityHeaderOverrides {
+  /** Replaces `default-src 'none'; frame-ancestors 'none'`. */
+  contentSecurityPolicy?: string;
+  /** Replaces `no-store`. */
+  cacheControl?: string;
+}
+
 /** What decides the security headers of one response. */
-export interface SecurityHeaderOptions {
+export interface SecurityHeaderOptions extends SecurityHeaderOverrides {
   /** The request came over TLS: add HSTS (never over plain HTTP, where it is ignored). */
   https: boolean;
 }
@@ -14,8 +22,8 @@ export function securityHeaders(options: SecurityHeaderOptions): Record<string, 
     'X-Content-Type-Options': 'nosniff',
     'X-Frame-Options': 'DENY',
     'Referrer-Policy': 'no-referrer',
-    'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'",
-    'Cache-Control': 'no-store',
+    'Content-Security-Policy': options.contentSecurityPolicy ?? "default-src 'none'; frame-ancestors 'none'",
+    'Cache-Control': options.cacheControl ?? 'no-store',
   };
   if (options.https) headers['Strict-Transport-Security'] = 'max-age=31536000; includeSubDomains';
   return headers;

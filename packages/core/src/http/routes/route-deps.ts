@@ -6,6 +6,8 @@ import type { UserSchemas } from '../../schemas/user';
 export interface CoreRouteDeps {
   /** The API prefix, e.g. `/api/v1`. */
   prefix: string;
+  /** The application's name, shown by the admin page. */
+  appName: string;
   /** Most items of one bulk create. */
   bulkMax: number;
   fields: UserFields;

@@ -52,6 +52,10 @@ describe('HTTP routes', () => {
         'GET /api/v1/export/users/csv',
         'GET /api/v1/dashboard/stats',
         'GET /api/v1/metrics/database',
+        'GET /api/v1/dashboard',
+        'GET /api/v1/dashboard/data-entry',
+        'GET /api/v1/docs',
+        'GET /api/v1/dashboard/assets/:file',
       ]);
       expect(new Set(t.api.routes.map((route) => route.id)).size).to.equal(t.api.routes.length);
     });

@@ -1,0 +1,1 @@
+function e(e){let t=t=>e.querySelector(`meta[name="${t}"]`)?.content??``,n=Number(t(`app-bulk-max`));return{base:t(`app-base`).replace(/\/$/,``),view:t(`app-view`)||`overview`,bulkMax:Number.isInteger(n)&&n>0?n:100,appName:t(`app-name`)||`Backend API`}}export{e as t};
