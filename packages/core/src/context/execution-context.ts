@@ -2,14 +2,23 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 
 /** What one unit of work (an HTTP request, a worker job) carries through async calls. */
 export interface ExecutionScope {
-  /** Aborted when the request timed out: open transactions roll back instead of committing. */
+  /**
+   * Aborted when the request timed out or its client went away: open transactions roll back
+   * instead of committing, and queued work (hashing) of the request is dropped.
+   */
   signal?: AbortSignal;
+  /**
+   * Told, synchronously, when work of this scope may become durable: a transaction starts
+   * committing, or a write runs outside any transaction. From then on the HTTP pipeline no
+   * longer answers 504, because it could not tell the client that nothing was written.
+   */
+  onCommit?: () => void;
 }
 
 /**
  * A per-core AsyncLocalStorage (never a process global, so two cores share nothing). The
  * HTTP pipeline runs each handler inside {@link ExecutionContext.run}; the unit of work reads
- * the signal from here.
+ * the signal from here and reports commits back.
  */
 export class ExecutionContext {
   private readonly storage = new AsyncLocalStorage<ExecutionScope>();
@@ -21,6 +30,11 @@ export class ExecutionContext {
   /** The abort signal of the enclosing scope, if any. */
   get signal(): AbortSignal | undefined {
     return this.storage.getStore()?.signal;
+  }
+
+  /** Reports to the enclosing scope that its work may now become durable (see {@link ExecutionScope.onCommit}). */
+  commitStarted(): void {
+    this.storage.getStore()?.onCommit?.();
   }
 }
 

@@ -5,11 +5,14 @@ import { defineRoute, type Route } from '../route';
 /** What the system routes need besides the services. */
 export interface SystemRoutesOptions {
   prefix: string;
-  /** The OpenAPI document; built lazily because it describes the table holding this route. */
-  openapi: () => Record<string, unknown>;
+  /**
+   * The OpenAPI document for a mount path; built lazily because it describes the table
+   * holding this route.
+   */
+  openapi: (mountPath: string) => Record<string, unknown>;
 }
 
-/** `GET /health` (outside the prefix) and `GET {prefix}/openapi.json`. */
+/** `GET /health` (outside the prefix; `healthPath` moves it) and `GET {prefix}/openapi.json`. */
 export function createSystemRoutes(options: SystemRoutesOptions): Route[] {
   return [
     defineRoute({
@@ -38,7 +41,7 @@ export function createSystemRoutes(options: SystemRoutesOptions): Route[] {
       },
       summary: 'This OpenAPI 3.1 document',
       tags: ['system'],
-      handler: async () => ({ body: options.openapi() }),
+      handler: async ({ mountPath }) => ({ body: options.openapi(mountPath) }),
     }),
   ];
 }

@@ -8,8 +8,11 @@ import { createCore } from '../../create-core';
 import type { User } from '../../domain/types';
 import type { TestDatabase, TestDatabaseTarget } from '../test-databases';
 
-/** What the adapter under test provides: a host app serving `core`. */
-export type MountHost = (core: Core) => RequestListener | Server;
+/**
+ * What the adapter under test provides: a host app serving `core`, as a request listener or
+ * an `http.Server` (or a promise of one, for a framework that must get ready first).
+ */
+export type MountHost = (core: Core) => RequestListener | Server | Promise<RequestListener | Server>;
 
 /** One storage combination the suite runs against. */
 export interface StorageTarget {
@@ -136,7 +139,7 @@ export class Harness {
     const base = this.baseOptions();
     const overrides = typeof this.overrides === 'function' ? this.overrides(base) : this.overrides;
     this.core = await createCore({ ...base, ...overrides, redis: { ...base.redis, ...overrides.redis } });
-    this.server = await listen(this.mount(this.core));
+    this.server = await listen(await this.mount(this.core));
     this.admin = await this.createUser({ superuser: true });
   }
 

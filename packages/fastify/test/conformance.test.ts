@@ -1,0 +1,17 @@
+import Fastify from 'fastify';
+import { runConformanceSuite } from '@app/core/testing';
+import type { Core } from '@app/core';
+import { appPlugin, createFrameworkErrors } from '../src/index';
+
+/**
+ * The host the suite drives: trusts X-Forwarded-* (the suite gives each test its own client
+ * IP), and lets the core answer URLs Fastify's router cannot decode (`/users/%zz`).
+ */
+export async function fastifyHost(core: Core, prefix = '') {
+  const app = Fastify({ trustProxy: true, frameworkErrors: createFrameworkErrors(core, prefix) });
+  await app.register(appPlugin, { core, prefix });
+  await app.ready();
+  return app.server;
+}
+
+runConformanceSuite({ name: '@app/fastify', mount: (core) => fastifyHost(core) });
