@@ -119,9 +119,7 @@ export async function createCore(options: CoreOptions = {}): Promise<Core> {
       health: container.get(HealthService),
       export: container.get(ExportService),
     });
-    const migrator = createMigrator(infra.sequelize, config.logger);
-    if (config.migrate) await migrator.up();
-    if (config.firstSuperuser) await services.users.ensureSuperuser(config.firstSuperuser);
+    // Built before anything touches the database, so a bad route policy fails at once.
     const http = createHttpApi({
       config,
       services,
@@ -129,6 +127,9 @@ export async function createCore(options: CoreOptions = {}): Promise<Core> {
       limiter: infra.limiter,
       executionContext: infra.executionContext,
     });
+    const migrator = createMigrator(infra.sequelize, config.logger);
+    if (config.migrate) await migrator.up();
+    if (config.firstSuperuser) await services.users.ensureSuperuser(config.firstSuperuser);
     return Object.freeze({ config, services, http, migrator, close: release });
   } catch (error) {
     await release();

@@ -43,7 +43,8 @@ export const appPlugin: FastifyPluginAsync<AppPluginOptions> = async (fastify, o
       return reply.callNotFound();
     }
   };
-  fastify.all('/', serve);
+  // The prefix itself is never the API's (its paths all have a segment more), so `/` stays
+  // free for the host's own route.
   fastify.all('/*', serve);
 };
 
