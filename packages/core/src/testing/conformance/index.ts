@@ -3,6 +3,7 @@ import { testDatabaseTargets } from '../test-databases';
 import { authSuite } from './auth-suite';
 import { dedicatedCoresSuite } from './dedicated-cores-suite';
 import { Harness, type MountHost, type StorageTarget } from './harness';
+import { lingeringSuite } from './lingering-suite';
 import { listSuite } from './list-suite';
 import { operationsSuite } from './operations-suite';
 import { permissionsSuite } from './permissions-suite';
@@ -59,6 +60,7 @@ export function runConformanceSuite(options: ConformanceOptions): void {
       describe('user listing', () => listSuite(h));
       describe('permissions', () => permissionsSuite(h));
       describe('protocol', () => protocolSuite(h));
+      describe('lingering 413', () => lingeringSuite(h));
       describe('rate limits', () => rateLimitSuite(h));
       describe('operations', () => operationsSuite(h));
       describe('dedicated cores', () => dedicatedCoresSuite(target, options.mount));
