@@ -3,12 +3,17 @@ import express from 'express';
 import { describe, it } from 'mocha';
 import request from 'supertest';
 import { runConformanceSuite, useTestCore } from '@app/core/testing';
-import { createExpressRouter } from '../src/index';
+import { createExpressGuard, createExpressRouter } from '../src/index';
 
 // The suite sets X-Forwarded-For per test; trusting it is the host's decision.
 runConformanceSuite({
   name: '@app/express',
   mount: (core) => express().set('trust proxy', true).use(createExpressRouter(core)),
+  mountAt: (core, path) => express().set('trust proxy', true).use(path, createExpressRouter(core)),
+  guarded: (core, level) =>
+    express().get('/whoami', createExpressGuard(core, level), (req, res) => {
+      res.json({ user_id: req.auth!.user.id, username: req.auth!.user.username, session_id: req.auth!.session.id });
+    }),
 });
 
 describe('createExpressRouter', () => {

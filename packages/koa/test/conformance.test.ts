@@ -1,18 +1,29 @@
+import Router from '@koa/router';
 import Koa, { type Middleware } from 'koa';
 import { expect } from 'chai';
 import { describe, it } from 'mocha';
 import request from 'supertest';
 import { runConformanceSuite, useTestCore } from '@app/core/testing';
-import { createKoaRouter } from '../src/index';
+import { createKoaGuard, createKoaRouter } from '../src/index';
+
+const trusting = () => {
+  const app = new Koa();
+  app.proxy = true;
+  return app;
+};
 
 // The suite sets X-Forwarded-For per test; trusting it is the host's decision.
 runConformanceSuite({
   name: '@app/koa',
-  mount: (core) => {
-    const app = new Koa();
-    app.proxy = true;
-    app.use(createKoaRouter(core).routes());
-    return app.callback();
+  mount: (core) => trusting().use(createKoaRouter(core).routes()).callback(),
+  // Nested in a host router, the case where @koa/router itself used to answer 404 for a 405.
+  mountAt: (core, path) => trusting().use(new Router().use(path, createKoaRouter(core).routes()).routes()).callback(),
+  guarded: (core, level) => {
+    const router = new Router().get('/whoami', createKoaGuard(core, level), (ctx) => {
+      const auth = ctx.state.auth!;
+      ctx.body = { user_id: auth.user.id, username: auth.user.username, session_id: auth.session.id };
+    });
+    return trusting().use(router.routes()).callback();
   },
 });
 

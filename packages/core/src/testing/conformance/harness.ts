@@ -192,7 +192,8 @@ export class Harness {
   }
 }
 
-async function listen(host: RequestListener | Server): Promise<Server> {
+/** Serves a host on an ephemeral port of 127.0.0.1. */
+export async function listen(host: RequestListener | Server): Promise<Server> {
   const server = typeof host === 'function' ? createServer(host) : host;
   if (!server.listening) {
     await new Promise<void>((resolve, reject) => {
@@ -204,7 +205,8 @@ async function listen(host: RequestListener | Server): Promise<Server> {
   return server;
 }
 
-async function closeServer(server: Server): Promise<void> {
+/** Closes a server started by {@link listen}, cutting its open connections. */
+export async function closeServer(server: Server): Promise<void> {
   server.closeAllConnections();
   await new Promise<void>((resolve) => server.close(() => resolve()));
 }
