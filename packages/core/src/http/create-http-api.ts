@@ -41,6 +41,7 @@ export function createHttpApi(deps: HttpApiDeps): HttpApi {
     dispatch: (request) => pipeline.dispatch(request),
     handle: (route, request) => pipeline.handle(typeof route === 'string' ? route : route.id, request),
     authenticate: (request, level) => pipeline.authenticate(request, level),
+    settled: () => pipeline.settled(),
     // A copy, so a caller decorating the document cannot change what the route serves.
     openapi: (mountPath = '') => structuredClone(openapi(mountPath)),
   };

@@ -36,6 +36,11 @@ export interface HttpApi {
    * Backs the adapters' guards for the host's own routes.
    */
   authenticate(request: HttpRequest, level: 'user' | 'superuser'): Promise<AuthOutcome>;
+  /**
+   * Resolves once no request's work is running, including work that outlived its 504 (it
+   * rolls back). For a graceful shutdown: close the server, await this, then `core.close()`.
+   */
+  settled(): Promise<void>;
   /** The OpenAPI 3.1 document of every route, its `servers` naming the mount path. */
   openapi(mountPath?: string): Record<string, unknown>;
 }

@@ -72,10 +72,30 @@ async function primeStream(chunks: AsyncIterable<string | Buffer>): Promise<Asyn
  * error envelope → security headers. No public method ever rejects.
  */
 export class Pipeline {
+  /** Route work still running, including work that outlived its 504 (it rolls back). */
+  private running = 0;
+  private readonly waiting: Array<() => void> = [];
+
   constructor(
     private readonly deps: PipelineDeps,
     private readonly matcher: RouteMatcher,
   ) {}
+
+  /** Resolves once no route work is running any more (see `HttpApi.settled`). */
+  settled(): Promise<void> {
+    if (this.running === 0) return Promise.resolve();
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  private track<T>(work: Promise<T>): Promise<T> {
+    this.running += 1;
+    const done = () => {
+      this.running -= 1;
+      if (this.running === 0) this.waiting.splice(0).forEach((resolve) => resolve());
+    };
+    work.then(done, done);
+    return work;
+  }
 
   /**
    * Routes the request with the core's one matcher and runs it; 404/405 for a path of the
@@ -137,7 +157,7 @@ export class Pipeline {
         executionContext: this.deps.executionContext,
         timeoutMs: this.deps.config.requestTimeoutMs,
         clientSignal: request.signal,
-        work: (signal) => this.execute(entry.route, { ...params, ...request.params }, request, state, signal),
+        work: (signal) => this.track(this.execute(entry.route, { ...params, ...request.params }, request, state, signal)),
         onTimeout: (error) => this.fail(error, state, request),
       });
     } catch (error) {
