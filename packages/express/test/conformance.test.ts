@@ -50,6 +50,13 @@ describe('createExpressRouter', () => {
     expect((await request(app).get('/api/v1x')).body.error).to.equal(undefined);
   });
 
+  it('works mounted under a sub-path of the host, also inside a host router', async () => {
+    const app = express().use('/identity', express.Router().use('/v2', createExpressRouter(fixture.core)));
+    expect((await request(app).get('/identity/v2/health')).status).to.equal(200);
+    expect((await request(app).get('/identity/v2/api/v1/openapi.json')).body.servers).to.deep.equal([{ url: '/identity/v2' }]);
+    expect((await request(app).put('/identity/v2/api/v1/users/1')).status).to.equal(405);
+  });
+
   it('works mounted under a sub-path of the host', async () => {
     const app = express().use('/identity', createExpressRouter(fixture.core));
     expect((await request(app).get('/identity/health')).status).to.equal(200);

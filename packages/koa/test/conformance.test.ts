@@ -76,6 +76,23 @@ describe('createKoaRouter', () => {
     expect(wrongMethod.body.error).to.equal('method_not_allowed');
   });
 
+  it('serves from a router prefix, with 404/405 under it and other paths left to the host', async () => {
+    const app = new Koa();
+    app.use(createKoaRouter(fixture.core).prefix('/auth').routes());
+    app.use((ctx) => {
+      ctx.body = 'host';
+    });
+    const server = app.callback();
+    expect((await request(server).get('/auth/health')).body.status).to.equal('healthy');
+    const wrong = await request(server).put('/auth/api/v1/users/1');
+    expect(wrong.status).to.equal(405);
+    expect(wrong.headers.allow).to.include('PATCH');
+    expect((await request(server).get('/auth/api/v1/nope')).body.error).to.equal('not_found_error');
+    expect((await request(server).get('/auth/elsewhere')).text).to.equal('host');
+    expect((await request(server).get('/api/v1/auth/me')).text).to.equal('host');
+    expect((await request(server).get('/auth/api/v1/openapi.json')).body.servers).to.deep.equal([{ url: '/auth' }]);
+  });
+
   it('ignores X-Forwarded-For when the host does not trust proxies', async () => {
     const app = new Koa();
     app.use(createKoaRouter(fixture.core).routes());
