@@ -4,7 +4,7 @@ import Koa from 'koa';
 import { createServer, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
 import { ConfigError, errorResponse, writeNodeResponse, type Core } from '@app/core';
 import { createExpressRouter } from '@app/express';
-import { appPlugin, createFrameworkErrors } from '@app/fastify';
+import { corePlugin, createFrameworkErrors } from '@app/fastify';
 import { createKoaRouter } from '@app/koa';
 
 /** The HTTP frameworks the example server can embed the core in. */
@@ -113,7 +113,7 @@ async function createFastifyApp(core: Core, options: AppOptions): Promise<Reques
     reply.hijack();
     await notFound(request.raw as IncomingMessage, reply.raw as ServerResponse, request.protocol === 'https');
   });
-  await app.register(appPlugin, { core });
+  await app.register(corePlugin, { core });
   await app.ready();
   return listener!;
 }

@@ -8,8 +8,8 @@ declare module 'fastify' {
   }
 }
 
-/** Options of {@link appPlugin}, besides Fastify's own (`prefix`). */
-export interface AppPluginOptions {
+/** Options of {@link corePlugin}, besides Fastify's own (`prefix`). */
+export interface CorePluginOptions {
   core: Core;
   /** Told when a streamed body (an export) fails after its headers were sent; default the core's logger. */
   onStreamError?: (error: Error) => void;
@@ -24,7 +24,7 @@ function view(request: FastifyRequest, prefix: string): NodeRequestView {
 
 /**
  * A Fastify 5 plugin serving the core's HTTP API under the prefix it is registered with
- * (`app.register(appPlugin, { core, prefix: '/auth' })`): every request under it goes to the
+ * (`app.register(corePlugin, { core, prefix: '/auth' })`): every request under it goes to the
  * core's one matcher; what is not the API's goes to the host's 404 handler.
  *
  * Encapsulated: its content-type parsing (none: the raw stream goes to the core, which
@@ -32,7 +32,7 @@ function view(request: FastifyRequest, prefix: string): NodeRequestView {
  * host's parsers, hooks and settings elsewhere are untouched. `trustProxy` decides the client
  * IP and the protocol.
  */
-export const appPlugin: FastifyPluginAsync<AppPluginOptions> = async (fastify, options) => {
+export const corePlugin: FastifyPluginAsync<CorePluginOptions> = async (fastify, options) => {
   const { core } = options;
   const onStreamError = options.onStreamError ?? ((error: Error) => core.config.logger.error(`Streaming a response failed: ${error.message}`));
   fastify.removeAllContentTypeParsers();

@@ -1,7 +1,7 @@
 import Fastify from 'fastify';
 import { runConformanceSuite } from '@app/core/testing';
 import type { Core } from '@app/core';
-import { appPlugin, createFastifyGuard, createFrameworkErrors } from '../src/index';
+import { corePlugin, createFastifyGuard, createFrameworkErrors } from '../src/index';
 
 /**
  * The host the suite drives: trusts X-Forwarded-* (the suite gives each test its own client
@@ -9,7 +9,7 @@ import { appPlugin, createFastifyGuard, createFrameworkErrors } from '../src/ind
  */
 export async function fastifyHost(core: Core, prefix = '') {
   const app = Fastify({ trustProxy: true, frameworkErrors: createFrameworkErrors(core, prefix) });
-  await app.register(appPlugin, { core, prefix });
+  await app.register(corePlugin, { core, prefix });
   await app.ready();
   return app.server;
 }

@@ -3,16 +3,16 @@ import Fastify from 'fastify';
 import { describe, it } from 'mocha';
 import request from 'supertest';
 import { useTestCore } from '@app/core/testing';
-import { appPlugin, createFastifyGuard } from '../src/index';
+import { corePlugin, createFastifyGuard } from '../src/index';
 
-describe('appPlugin', () => {
+describe('corePlugin', () => {
   const fixture = useTestCore();
   const registration = (name: string) => ({ email: `${name}@example.com`, username: name, password: 'password-123' });
 
   it('keeps its content-type parsing inside the plugin: the host\'s JSON routes still get parsed bodies', async () => {
     const app = Fastify();
     app.post('/echo', async (req) => ({ got: req.body }));
-    await app.register(appPlugin, { core: fixture.core });
+    await app.register(corePlugin, { core: fixture.core });
     await app.ready();
     expect(app.hasContentTypeParser('application/json')).to.equal(true);
     const echo = await request(app.server).post('/echo').send({ a: 1 });
@@ -28,7 +28,7 @@ describe('appPlugin', () => {
     const app = Fastify();
     app.get('/', async () => ({ host: true }));
     app.setNotFoundHandler(async (_request, reply) => reply.code(404).send({ host404: true }));
-    await app.register(appPlugin, { core: fixture.core, prefix: '/auth' });
+    await app.register(corePlugin, { core: fixture.core, prefix: '/auth' });
     await app.ready();
     expect(app.hasRequestDecorator('auth')).to.equal(false);
     expect((await request(app.server).get('/')).body).to.deep.equal({ host: true });
@@ -43,7 +43,7 @@ describe('appPlugin', () => {
 
   it('ignores X-Forwarded-For when the host does not trust proxies', async () => {
     const app = Fastify();
-    await app.register(appPlugin, { core: fixture.core });
+    await app.register(corePlugin, { core: fixture.core });
     await app.ready();
     const name = 'fastifynotrusted';
     await request(app.server).post('/api/v1/auth/register').send(registration(name));
@@ -55,7 +55,7 @@ describe('appPlugin', () => {
 
   it('guards a host route in a plugin of its own, exposing request.auth', async () => {
     const app = Fastify();
-    await app.register(appPlugin, { core: fixture.core });
+    await app.register(corePlugin, { core: fixture.core });
     await app.register(async (scope) => {
       scope.addHook('preHandler', createFastifyGuard(fixture.core));
       scope.get('/mine', async (req) => ({ username: req.auth?.user.username }));
