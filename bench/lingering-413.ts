@@ -54,33 +54,37 @@ async function listen(host: RequestListener | Server): Promise<Server> {
 
 async function main(): Promise<void> {
   console.log(`${cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${availableParallelism()} cores, Node ${process.version}, loopback`);
-  const core = await createCore({ environment: 'test', database: { url: 'sqlite::memory:' }, migrate: true, limiterEnabled: false, logger: { info: () => undefined, warn: console.warn, error: console.error } });
-  const rows: string[][] = [];
-  const reference = new Map<number, number>();
+  const logger = { info: () => undefined, warn: console.warn, error: console.error };
+  const core = await createCore({ environment: 'test', database: { url: 'sqlite::memory:' }, migrate: true, limiterEnabled: false, logger });
+  const answered = new Map<string, string[]>();
+  const names: string[] = [];
   try {
     for (const [name, host] of await targets(core)) {
+      names.push(name);
       const server = await listen(host);
       const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1/auth/register`;
+      const cells: string[] = [];
       for (const size of SIZES) {
-        let answered = 0;
-        const started = performance.now();
+        let count = 0;
         for (let i = 0; i < clients; i += 1) {
           const res = await sendThenRead(url, {}, size * MiB, { chunked: i % 2 === 1 }).catch(() => undefined);
-          if (res?.status === 413 && res.body.includes('"request_too_large"')) answered += 1;
+          if (res?.status === 413 && res.body.includes('"request_too_large"')) count += 1;
         }
-        const ms = (performance.now() - started) / clients;
-        if (name.startsWith('reference')) reference.set(size, answered);
-        const base = reference.get(size) ?? 0;
-        const ratio = base === 0 ? (answered === 0 ? '–' : '∞') : `${(answered / base).toFixed(2)} ×`;
-        rows.push([name, `${size} MiB`, `${answered} / ${clients}`, ratio, `${ms.toFixed(0)} ms`]);
+        cells.push(`${count} / ${clients}`);
       }
+      answered.set(name, cells);
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
     }
   } finally {
     await core.close();
   }
-  printTable(['server', 'body sent before reading', 'read the 413', 'vs reference', 'time per client'], rows);
+  // Half the clients send Content-Length, half chunked; the body limit is 1 MiB, so the
+  // drain stops at 10 MiB and a client sending 16 MiB before reading may be cut, by design.
+  printTable(
+    ['body sent before reading', ...names],
+    SIZES.map((size, index) => [`${size} MiB`, ...names.map((name) => answered.get(name)![index]!)]),
+  );
 }
 
 await main();
