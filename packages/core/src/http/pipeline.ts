@@ -6,6 +6,7 @@ import { AppError, isAppError, authenticationError, authorizationError, rateLimi
 import type { RateLimiter } from '../rate-limit/rate-limiter';
 import { ClientGoneError, headerValue, readJsonBody } from './body-reader';
 import { mapError } from './error-mapper';
+import { primeStream } from './prime-stream';
 import { runWithDeadline } from './request-deadline';
 import { resolveRequestId } from './request-id';
 import { validateInputs } from './request-validation';
@@ -40,31 +41,6 @@ export type AuthOutcome = { ok: true; auth: AuthContext } | { ok: false; respons
 export const CLIENT_CLOSED_STATUS = 499;
 
 const BEARER = /^Bearer[ \t]+([^\s]+)[ \t]*$/i;
-
-/**
- * Takes the first chunk inside the pipeline, so a stream that fails at once (database down)
- * still becomes an error envelope instead of a 200 cut short. The rest is pulled by the
- * adapter as it writes; an early stop (client gone) closes the source.
- */
-async function primeStream(chunks: AsyncIterable<string | Buffer>): Promise<AsyncIterable<string | Buffer>> {
-  const iterator = chunks[Symbol.asyncIterator]();
-  const first = await iterator.next();
-  return {
-    async *[Symbol.asyncIterator]() {
-      let done = first.done ?? false;
-      try {
-        if (!done) yield first.value;
-        while (!done) {
-          const next = await iterator.next();
-          done = next.done ?? false;
-          if (!done) yield next.value;
-        }
-      } finally {
-        if (!done) await iterator.return?.();
-      }
-    },
-  };
-}
 
 /**
  * The one request pipeline of every route and every adapter: request id → timeout →
