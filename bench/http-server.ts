@@ -2,7 +2,7 @@
  * One server of `bench:http`, run as a child process so that it has its own event loop and
  * the load generator in the parent does not share it:
  *
- *   node --conditions=source --import tsx bench/http-server.ts express|koa|bare
+ *   node --conditions=source --import tsx bench/http-server.ts express|koa|fastify|bare
  *
  * Reads BENCH_DB_URL, SECRET_KEY and BCRYPT_ROUNDS; listens on an ephemeral port and prints
  * `{"port": <n>}` on one stdout line when ready; on SIGTERM it finishes in-flight requests,
@@ -12,9 +12,11 @@ import { createSecretKey } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import express from 'express';
+import Fastify from 'fastify';
 import Koa from 'koa';
 import { createConsoleLogger, createCore, type Logger } from '@app/core';
 import { createExpressRouter } from '@app/express';
+import { corePlugin } from '@app/fastify';
 import { createKoaRouter } from '@app/koa';
 import { createBareExpressApp } from './bare-express';
 
@@ -53,6 +55,12 @@ async function start(): Promise<{ server: Server; close: () => Promise<void> }> 
     const app = new Koa();
     app.use(createKoaRouter(core).routes());
     return { server: app.listen(0, '127.0.0.1'), close: core.close };
+  }
+  if (kind === 'fastify') {
+    const app = Fastify();
+    await app.register(corePlugin, { core });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    return { server: app.server, close: async () => void (await core.close()) };
   }
   throw new Error(`unknown server kind: ${kind}`);
 }

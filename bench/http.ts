@@ -1,5 +1,5 @@
 /**
- * HTTP benchmark: the Express and Koa adapters against a bare Express + pg app doing the
+ * HTTP benchmark: the Express, Koa and Fastify adapters against a bare Express + pg app doing the
  * same SQL and JWT check, then `/health` latency while logins saturate the hashing pool.
  *
  *   npm run bench:http
@@ -28,7 +28,7 @@ const bcryptRounds = Number(process.env.BCRYPT_ROUNDS ?? 12);
 const secretKey = process.env.SECRET_KEY ?? 'bench-only-secret-key-0123456789-abcdefghijklmnop';
 const ADMIN = { email: 'bench_admin@example.com', username: 'bench_admin', password: 'bench-admin-password' };
 const ENDPOINTS = ['/api/v1/auth/me', '/api/v1/users?size=20'] as const;
-const KINDS = ['express', 'koa', 'bare'] as const;
+const KINDS = ['express', 'koa', 'fastify', 'bare'] as const;
 
 /** Seeds (or reuses) bench_100k, makes the admin, and returns a token of a fresh session. */
 async function prepare(): Promise<string> {
@@ -113,7 +113,8 @@ function printComparison(results: Map<Key, AutocannonResult[]>): void {
     }
     const ratio = rps('koa') / rps('express');
     summary.push(
-      `${path}: express/bare ${(rps('express') / rps('bare')).toFixed(2)}, koa/bare ${(rps('koa') / rps('bare')).toFixed(2)} ` +
+      `${path}: express/bare ${(rps('express') / rps('bare')).toFixed(2)}, koa/bare ${(rps('koa') / rps('bare')).toFixed(2)}, ` +
+        `fastify/bare ${(rps('fastify') / rps('bare')).toFixed(2)} ` +
         `(targets ≥ 0.80); koa/express ${ratio.toFixed(2)} (target 0.90–1.10)`,
     );
   }

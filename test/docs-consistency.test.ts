@@ -27,6 +27,7 @@ const unquote = (cell: string) => cell.replace(/^`(.*)`$/, '$1');
 const SNIPPETS = [
   'examples/server/src/snippets/embed-express.ts',
   'examples/server/src/snippets/embed-koa.ts',
+  'examples/server/src/snippets/embed-fastify.ts',
   'examples/worker/src/snippets/use-core.ts',
 ];
 

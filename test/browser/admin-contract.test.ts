@@ -34,7 +34,7 @@ describe('admin page in Chromium, against the contract of the routes still to co
     if (!chromiumAvailable()) this.skip();
     await fixture.core.services.users.createUser({ ...ADMIN, is_superuser: true });
     subjectId = (await fixture.core.services.users.createUser({ email: 'subject@example.com', username: 'subject', password: 'subject-password-1' })).id;
-    server = createServer(createApp(fixture.core, { framework: 'express', trustProxy: false }));
+    server = createServer(await createApp(fixture.core, { framework: 'express', trustProxy: false }));
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
     api = `http://127.0.0.1:${(server.address() as AddressInfo).port}/internal/v2`;

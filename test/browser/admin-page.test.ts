@@ -62,7 +62,7 @@ describe('admin page in Chromium', function () {
           const n = String(index).padStart(2, '0');
           await users.createUser({ email: `member${n}@example.com`, username: `member${n}`, password: 'member-password-1', full_name: `Member ${n}` });
         }
-        server = createServer(createApp(fixture.core, { framework, trustProxy: false }));
+        server = createServer(await createApp(fixture.core, { framework, trustProxy: false }));
         server.listen(0, '127.0.0.1');
         await once(server, 'listening');
         origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

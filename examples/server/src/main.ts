@@ -1,11 +1,12 @@
 /**
- * The example server: the core embedded in Express (or Koa with HTTP_FRAMEWORK=koa),
+ * The example server: the core embedded in Express (or Koa or Fastify with HTTP_FRAMEWORK),
  * configured from the environment. `npm start` runs it; see docs/guides/embedding.md.
  */
 import { createServer } from 'node:http';
 import { ConfigError, createCore, loadConfigFromEnv, readPort } from '@app/core';
 import { createApp, readFramework, readTrustProxy } from './app';
 import { createLogger, withRequestLog } from './request-log';
+import { applyServerLimits } from './server-limits';
 import { installGracefulShutdown } from './shutdown';
 import { ensureFirstSuperuser } from './superuser';
 
@@ -20,7 +21,8 @@ async function main(): Promise<void> {
   const core = await createCore({ ...options, migrate: true, logger: log });
   await ensureFirstSuperuser(core, firstSuperuser, log);
 
-  const server = createServer(withRequestLog(createApp(core, app), log));
+  const server = createServer(withRequestLog(await createApp(core, app), log));
+  applyServerLimits(server, core);
   server.on('error', (error) => {
     log.error({ err: error }, 'server error');
     void core.close().finally(() => process.exit(1));

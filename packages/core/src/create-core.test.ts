@@ -6,7 +6,7 @@ import { createCore } from './create-core';
 import type { UserFieldDefinitions } from './domain/user-fields';
 import { AppError, isAppError } from './errors/app-error';
 import type { CoreEvents, CoreHooks } from './events/core-events';
-import { buildRequest, jsonOf } from './http/http-test-kit';
+import { buildRequest, dispatchOwn, jsonOf } from './http/http-test-kit';
 import { silentLogger } from './logger/logger';
 import { openDatabaseFixture } from './testing/database-fixture';
 import { createMemoryLogger } from './testing/memory-logger';
@@ -111,7 +111,7 @@ for (const target of testDatabaseTargets()) {
 
       it('is in the User body, the query and the OpenAPI document; a hidden one is in none', async () => {
         const { accessToken } = await core.services.auth.login({ username: superuser.username, password: superuser.password });
-        const response = await core.http.dispatch(
+        const response = await dispatchOwn(core.http, 
           buildRequest({ method: 'GET', path: '/api/v1/users', token: accessToken, query: { tenant_id: 'acme' } }),
         );
         const page = jsonOf(response);
@@ -154,7 +154,7 @@ for (const target of testDatabaseTargets()) {
       });
 
       it('a veto over HTTP answers the hook’s AppError in the envelope', async () => {
-        const response = await core.http.dispatch(
+        const response = await dispatchOwn(core.http, 
           buildRequest({
             method: 'POST',
             path: '/api/v1/auth/register',
@@ -188,7 +188,7 @@ for (const target of testDatabaseTargets()) {
         };
         const other = await createCore({ environment: 'test', database: { url: database.url }, passwordHasher: hasher, logger: failing });
         try {
-          const response = await other.http.dispatch(
+          const response = await dispatchOwn(other.http, 
             buildRequest({
               method: 'POST',
               path: '/api/v1/auth/register',

@@ -130,7 +130,7 @@ const operationsModule = new ContainerModule(({ bind }) => {
  * @throws ConfigError naming the bad option.
  * @example
  * const core = await createCore({ database: { url: 'sqlite:./data/app.sqlite' }, migrate: true });
- * const page = await core.services.users.listUsers({ page: 1, size: 20, sortBy: 'created_at', sortOrder: 'desc' });
+ * const page = await core.services.users.listUsers({ page: 1, size: 20, sort_by: 'created_at', sort_order: 'desc' });
  * await core.close();
  */
 export async function createCore(options: CoreOptions = {}): Promise<Core> {
@@ -148,9 +148,7 @@ export async function createCore(options: CoreOptions = {}): Promise<Core> {
       health: container.get(HealthService),
       export: container.get(ExportService),
     });
-    const migrator = createMigrator(infra.sequelize, config.logger);
-    if (config.migrate) await migrator.up();
-    if (config.firstSuperuser) await services.users.ensureSuperuser(config.firstSuperuser);
+    // Built before anything touches the database, so a bad route policy fails at once.
     const http = createHttpApi({
       config,
       services,
@@ -161,6 +159,9 @@ export async function createCore(options: CoreOptions = {}): Promise<Core> {
       schemas: infra.schemas,
       clock: infra.clock,
     });
+    const migrator = createMigrator(infra.sequelize, config.logger);
+    if (config.migrate) await migrator.up();
+    if (config.firstSuperuser) await services.users.ensureSuperuser(config.firstSuperuser);
     const events = container.get<EventBus>(EVENT_BUS);
     return Object.freeze({
       config,

@@ -2,7 +2,8 @@
  * @app/core — the framework-agnostic user and authentication domain.
  *
  * Hosts and workers use `createCore(options)` and the typed `Core` it returns; adapters
- * (`@app/express`, `@app/koa`) mount `core.http`. Exports are named one by one.
+ * (`@app/express`, `@app/koa`, `@app/fastify`) serve `core.http` through the Node kit below.
+ * Exports are named one by one.
  */
 import 'reflect-metadata';
 
@@ -92,6 +93,21 @@ export { RedisRateLimiter } from './rate-limit/redis-rate-limiter';
 export { clientKey } from './rate-limit/client-key';
 export type { ClientKeyOptions } from './rate-limit/client-key';
 
+// Host routes
+export { defineRoute } from './http/route';
+export type { Route, RouteDefinition, RouteContext, RouteResult, RouteSchemas, RouteCacheRule, AuthLevel } from './http/route';
+
 // The HTTP contract, for adapters
 export type { HttpApi, MountedRoute } from './http/http-api';
+export type { AuthOutcome } from './http/pipeline';
 export type { HttpRequest, HttpResponse, HttpResponseBody, HttpMethod } from './http/types';
+
+// The Node adapter kit: what every adapter (and a host server) is built from
+export { toHttpRequest } from './http/node/node-request';
+export type { NodeRequestView } from './http/node/node-request';
+export { writeNodeResponse } from './http/node/node-response';
+export type { NodeWriteOptions } from './http/node/node-response';
+export { handleNodeRequest, authenticateNodeRequest } from './http/node/serve-node';
+export type { NodeHandleOptions } from './http/node/serve-node';
+export { errorResponse, handleClientError } from './http/node/server-answers';
+export type { ErrorResponseOptions } from './http/node/server-answers';

@@ -3,12 +3,17 @@ import express from 'express';
 import { describe, it } from 'mocha';
 import request from 'supertest';
 import { runConformanceSuite, useTestCore } from '@app/core/testing';
-import { createExpressRouter } from '../src/index';
+import { createExpressGuard, createExpressRouter } from '../src/index';
 
 // The suite sets X-Forwarded-For per test; trusting it is the host's decision.
 runConformanceSuite({
   name: '@app/express',
   mount: (core) => express().set('trust proxy', true).use(createExpressRouter(core)),
+  mountAt: (core, path) => express().set('trust proxy', true).use(path, createExpressRouter(core)),
+  guarded: (core, level) =>
+    express().get('/whoami', createExpressGuard(core, level), (req, res) => {
+      res.json({ user_id: req.auth!.user.id, username: req.auth!.user.username, session_id: req.auth!.session.id });
+    }),
 });
 
 describe('createExpressRouter', () => {
@@ -43,6 +48,13 @@ describe('createExpressRouter', () => {
     expect((await request(app).get('/elsewhere')).text).to.equal('host');
     expect((await request(app).get('/api/v1x')).status).to.equal(404);
     expect((await request(app).get('/api/v1x')).body.error).to.equal(undefined);
+  });
+
+  it('works mounted under a sub-path of the host, also inside a host router', async () => {
+    const app = express().use('/identity', express.Router().use('/v2', createExpressRouter(fixture.core)));
+    expect((await request(app).get('/identity/v2/health')).status).to.equal(200);
+    expect((await request(app).get('/identity/v2/api/v1/openapi.json')).body.servers).to.deep.equal([{ url: '/identity/v2' }]);
+    expect((await request(app).put('/identity/v2/api/v1/users/1')).status).to.equal(405);
   });
 
   it('works mounted under a sub-path of the host', async () => {

@@ -1,18 +1,29 @@
+import Router from '@koa/router';
 import Koa, { type Middleware } from 'koa';
 import { expect } from 'chai';
 import { describe, it } from 'mocha';
 import request from 'supertest';
 import { runConformanceSuite, useTestCore } from '@app/core/testing';
-import { createKoaRouter } from '../src/index';
+import { createKoaGuard, createKoaRouter } from '../src/index';
+
+const trusting = () => {
+  const app = new Koa();
+  app.proxy = true;
+  return app;
+};
 
 // The suite sets X-Forwarded-For per test; trusting it is the host's decision.
 runConformanceSuite({
   name: '@app/koa',
-  mount: (core) => {
-    const app = new Koa();
-    app.proxy = true;
-    app.use(createKoaRouter(core).routes());
-    return app.callback();
+  mount: (core) => trusting().use(createKoaRouter(core).routes()).callback(),
+  // Nested in a host router, the case where @koa/router itself used to answer 404 for a 405.
+  mountAt: (core, path) => trusting().use(new Router().use(path, createKoaRouter(core).routes()).routes()).callback(),
+  guarded: (core, level) => {
+    const router = new Router().get('/whoami', createKoaGuard(core, level), (ctx) => {
+      const auth = ctx.state.auth!;
+      ctx.body = { user_id: auth.user.id, username: auth.user.username, session_id: auth.session.id };
+    });
+    return trusting().use(router.routes()).callback();
   },
 });
 
@@ -63,6 +74,23 @@ describe('createKoaRouter', () => {
     const wrongMethod = await request(app.callback()).delete('/api/v1/auth/login');
     expect(wrongMethod.status).to.equal(405);
     expect(wrongMethod.body.error).to.equal('method_not_allowed');
+  });
+
+  it('serves from a router prefix, with 404/405 under it and other paths left to the host', async () => {
+    const app = new Koa();
+    app.use(createKoaRouter(fixture.core).prefix('/auth').routes());
+    app.use((ctx) => {
+      ctx.body = 'host';
+    });
+    const server = app.callback();
+    expect((await request(server).get('/auth/health')).body.status).to.equal('healthy');
+    const wrong = await request(server).put('/auth/api/v1/users/1');
+    expect(wrong.status).to.equal(405);
+    expect(wrong.headers.allow).to.include('PATCH');
+    expect((await request(server).get('/auth/api/v1/nope')).body.error).to.equal('not_found_error');
+    expect((await request(server).get('/auth/elsewhere')).text).to.equal('host');
+    expect((await request(server).get('/api/v1/auth/me')).text).to.equal('host');
+    expect((await request(server).get('/auth/api/v1/openapi.json')).body.servers).to.deep.equal([{ url: '/auth' }]);
   });
 
   it('ignores X-Forwarded-For when the host does not trust proxies', async () => {

@@ -48,6 +48,7 @@ describe('loadConfigFromEnv', () => {
       HASH_WORKERS: ['3', 3],
       REQUEST_TIMEOUT_MS: ['5000', 5000],
       BODY_LIMIT_BYTES: ['2048', 2048],
+      BODY_READ_TIMEOUT_MS: ['2500', 2500],
       BULK_MAX: ['500', 500],
       CACHE_ENABLED: ['false', false],
       LIMITER_ENABLED: ['0', false],

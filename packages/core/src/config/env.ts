@@ -40,6 +40,7 @@ const SPECS: readonly Spec[] = [
   spec('HASH_WORKERS', 'hashWorkers', 'positiveInt', 'number of CPU cores', 'Worker threads that hash passwords off the event loop.'),
   spec('REQUEST_TIMEOUT_MS', 'requestTimeoutMs', 'positiveInt', '30000', 'A request running longer gets 504 and its transaction is rolled back.'),
   spec('BODY_LIMIT_BYTES', 'bodyLimitBytes', 'positiveInt', '1048576', 'Largest accepted request body; larger gets 413.'),
+  spec('BODY_READ_TIMEOUT_MS', 'bodyReadTimeoutMs', 'positiveInt', '10000', 'Most time a request body may take to arrive; a slower one gets 504 and the connection closes.'),
   spec('BULK_MAX', 'bulkMax', 'positiveInt', '100', 'Most users in one POST /users/bulk.'),
   spec('CACHE_ENABLED', 'cacheEnabled', 'boolean', 'true', 'Cache /auth/me, /users/:id and dashboard stats.'),
   spec('LIMITER_ENABLED', 'limiterEnabled', 'boolean', 'true', 'Apply the per-route rate limits and the login lockout.'),

@@ -8,6 +8,7 @@ import { createConsoleLogger, isLogger, type Logger } from '../logger/logger';
 import { isMailer, type Mailer } from '../mail/mailer';
 import type { RateLimiter } from '../rate-limit/rate-limiter';
 import type { PasswordHasher } from '../security/password-hasher';
+import type { Route } from '../http/route';
 import { VERSION } from '../version';
 
 const instance = <T>(check: (value: unknown) => boolean, message: string) => z.custom<T>(check, { message });
@@ -17,6 +18,30 @@ const hasMethods =
     typeof value === 'object' && value !== null && methods.every((method) => typeof (value as Record<string, unknown>)[method] === 'function');
 const isPlainObject = (value: unknown): boolean =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
+
+const routePath = /^(\/[A-Za-z0-9._~-]+)+$/;
+
+/** A route built with `defineRoute`: checked for its shape here, for clashes when the table is built. */
+const hostRoute = z.custom<Route>(
+  (value) => {
+    const route = value as Partial<Route> | null;
+    return (
+      typeof route === 'object' &&
+      route !== null &&
+      typeof route.id === 'string' &&
+      route.id !== '' &&
+      ['GET', 'POST', 'PATCH', 'PUT', 'DELETE'].includes(route.method as string) &&
+      typeof route.path === 'string' &&
+      /^(\/(:?[A-Za-z0-9._~-]+))+$/.test(route.path) &&
+      ['none', 'user', 'superuser'].includes(route.auth as string) &&
+      typeof route.handler === 'function' &&
+      typeof route.schemas?.successStatus === 'number'
+    );
+  },
+  { message: 'must be a route built with defineRoute (id, method, a path like /widgets/:id, auth, schemas, handler)' },
+);
+
+const rateLimitRule = z.object({ limit: z.number().int().min(1), windowMs: z.number().int().min(1) }).strict();
 
 const databaseUrl = z
   .string()
@@ -58,6 +83,8 @@ export const coreOptionsSchema = z
     hashWorkers: z.number().int().min(1).max(64).optional(),
     requestTimeoutMs: z.number().int().min(1).default(30_000),
     bodyLimitBytes: z.number().int().min(1).default(1_048_576),
+    /** Most time a request body may take to arrive; a slower one gets 504 and the connection closes. */
+    bodyReadTimeoutMs: z.number().int().min(1).default(10_000),
     bulkMax: z.number().int().min(1).max(10_000).default(100),
     cacheEnabled: z.boolean().default(true),
     limiterEnabled: z.boolean().default(true),
@@ -70,8 +97,16 @@ export const coreOptionsSchema = z
     /** Prefix of the API routes; `/health` stays outside it. */
     apiPrefix: z
       .string()
-      .regex(/^(\/[A-Za-z0-9._~-]+)+$/, 'must look like /api/v1')
+      .regex(routePath, 'must look like /api/v1')
       .default('/api/v1'),
+    /** Path of the health route, outside the prefix; `false` leaves it out. */
+    healthPath: z.union([z.string().regex(routePath, 'must look like /health'), z.literal(false)]).default('/health'),
+    /** The host's own routes (`defineRoute`), their paths relative to `apiPrefix`. */
+    routes: z.array(hostRoute).default([]),
+    /** Ids of core routes not to serve (`['export.usersCsv']`). */
+    disabledRoutes: z.array(z.string()).default([]),
+    /** Per-route limits by id, replacing the route's own; `false` removes the limit. */
+    rateLimits: z.record(z.string(), z.union([rateLimitRule, z.literal(false)])).default({}),
     loginLockout: z
       .object({
         /** Failures of one account from one client (IPv4 address or IPv6 group) before that pair is delayed. */

@@ -163,6 +163,43 @@ for (const target of targets) {
       });
     });
 
+    describe('commit reporting', () => {
+      it('reports a commit when the transaction commits, never for its statements, reads or a rollback', async () => {
+        let commits = 0;
+        await fx.executionContext.run({ onCommit: () => (commits += 1) }, async () => {
+          await fx.users.count();
+          await rejection(
+            fx.uow.run(async () => {
+              await fx.users.create(row('rolled'));
+              throw new Error('rolled back');
+            }),
+          );
+          expect(commits, 'a read and a rollback').to.equal(0);
+          await fx.uow.run(async () => {
+            await fx.users.create(row('kept'));
+            expect(commits, 'a statement inside the transaction').to.equal(0);
+          });
+          expect(commits, 'the commit').to.equal(1);
+        });
+      });
+
+      it('reports a write outside any transaction before it runs, and refuses one whose scope aborted meanwhile', async () => {
+        const controller = new AbortController();
+        let commits = 0;
+        await fx.executionContext.run({ signal: controller.signal, onCommit: () => (commits += 1) }, async () => {
+          await fx.users.create(row('auto'));
+          expect(commits).to.equal(1);
+          // Aborted after the statement was accepted but before it reached the database.
+          const late = fx.users.create(row('late'));
+          controller.abort(timeoutError(1000));
+          const error = await rejection(late);
+          expect(isAppError(error) && error.code).to.equal('request_timeout');
+        });
+        expect(commits).to.equal(1);
+        expect((await fx.users.listAfterId(0, 10)).map((user) => user.username)).to.deep.equal(['auto']);
+      });
+    });
+
     describe('queryOptions', () => {
       it('carries the open transaction inside run and nothing outside', async () => {
         expect(fx.uow.queryOptions()).to.deep.equal({});

@@ -8,6 +8,9 @@ import { translateDatabaseError } from './database-errors';
 import { sqliteStateOf, type SqliteState } from './sqlite-lock';
 import type { UnitOfWork } from './unit-of-work';
 
+/** Statement types that write (or may write, for raw SQL) when run outside a transaction. */
+const AUTO_COMMIT_TYPES = new Set(['INSERT', 'UPDATE', 'BULKUPDATE', 'BULKDELETE', 'DELETE', 'UPSERT', 'RAW']);
+
 /** What repositories pass to every Sequelize call: the ambient transaction, if any. */
 export interface QueryOptions {
   transaction?: Transaction;
@@ -29,6 +32,9 @@ export function abortedError(signal: AbortSignal): AppError {
  * process never see each other's transactions. The execution scope's abort signal is
  * checked before the transaction starts, before every repository statement and before
  * commit; once it has fired the transaction is rolled back and nothing it wrote remains.
+ * The moment a commit starts (or a write runs outside a transaction) is reported to the
+ * execution scope, so the HTTP layer never answers 504 for work that may have been written
+ * (docs/decisions.md, "Timeouts never lie").
  *
  * On SQLite (one writer at a time) transactions are queued in-process and begin
  * IMMEDIATE, so concurrent requests wait their turn instead of failing with SQLITE_BUSY; with
@@ -57,6 +63,18 @@ export class SequelizeUnitOfWork implements UnitOfWork {
     @inject(EXECUTION_CONTEXT) private readonly executionContext: ExecutionContext,
   ) {
     this.sqlite = sqliteStateOf(sequelize);
+    sequelize.addHook('beforeQuery', (options: { transaction?: unknown; type?: string }) => this.beforeStatement(options));
+  }
+
+  /**
+   * A write outside any transaction commits by itself: it is refused once the scope is
+   * aborted and otherwise reported as a commit, right before it is sent. Statements inside a
+   * transaction become durable only at its commit, which {@link run} reports.
+   */
+  private beforeStatement(options: { transaction?: unknown; type?: string }): void {
+    if (options.transaction || !AUTO_COMMIT_TYPES.has(options.type ?? 'RAW')) return;
+    this.throwIfAborted();
+    this.executionContext.commitStarted();
   }
 
   async run<T>(work: () => Promise<T>): Promise<T> {
@@ -76,7 +94,11 @@ export class SequelizeUnitOfWork implements UnitOfWork {
         throw translateDatabaseError(error);
       }
       try {
-        await transaction.commit();
+        // No await since the abort check above: a timeout either aborted before the commit
+        // (rolled back, 504) or finds it reported here (the real outcome is answered).
+        const committing = transaction.commit();
+        this.executionContext.commitStarted();
+        await committing;
       } catch (error) {
         throw translateDatabaseError(error);
       }

@@ -6,6 +6,7 @@
 export const ERROR_STATUS = {
   validation_error: 422,
   invalid_json: 400,
+  bad_request: 400,
   authentication_error: 401,
   inactive_user: 403,
   authorization_error: 403,

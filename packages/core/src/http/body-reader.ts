@@ -16,41 +16,67 @@ function isJsonMediaType(contentType: string): boolean {
 const tooLarge = (limit: number) => new AppError('request_too_large', `Request body exceeds ${limit} bytes`);
 
 /**
- * Reads the stream up to `limit` bytes. Past the limit it stops listening and leaves the
- * rest unread (the host's server discards it) instead of destroying the socket, so the
- * client still receives its 413.
+ * The client went away (hung up, or sent something its HTTP parser refused) while its body
+ * was being read. Not an error of the server: the pipeline logs it as an info line.
  */
-function readLimited(stream: Readable, limit: number): Promise<Buffer> {
+export class ClientGoneError extends Error {
+  constructor(cause?: unknown) {
+    super('The client closed the connection before its request body was read', { cause });
+    this.name = 'ClientGoneError';
+  }
+}
+
+/** How long and how far the body may be read. */
+export interface BodyReadLimits {
+  /** Most bytes; past it 413. */
+  limit: number;
+  /** Most milliseconds for the whole body; past it 504 (and the connection closes). */
+  deadlineMs: number;
+  /** Aborted by the request timeout or the client's hang-up: stop reading. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Reads the stream up to `limit` bytes within `deadlineMs`. Past either it stops listening
+ * and pauses the stream instead of destroying the socket: the Node kit then reads and
+ * discards the rest while the answer (413, 504) is delivered (docs/decisions.md, "Lingering
+ * close").
+ */
+function readLimited(stream: Readable, limits: BodyReadLimits): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let received = 0;
-    const cleanup = () => {
+    const timer = setTimeout(() => {
+      stop(new AppError('request_timeout', `Request body was not received within ${(limits.deadlineMs / 1000).toFixed(1)}s`));
+    }, limits.deadlineMs);
+    const stop = (error?: unknown, body?: Buffer) => {
+      clearTimeout(timer);
       stream.off('data', onData);
       stream.off('end', onEnd);
-      stream.off('error', onError);
+      stream.off('error', onGone);
+      stream.off('close', onClose);
+      limits.signal?.removeEventListener('abort', onAbort);
+      if (error === undefined) return resolve(body ?? Buffer.alloc(0));
+      stream.pause();
+      reject(error);
     };
     const onData = (chunk: Buffer | string) => {
       const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
       received += buffer.length;
-      if (received > limit) {
-        cleanup();
-        stream.pause();
-        reject(tooLarge(limit));
-        return;
-      }
+      if (received > limits.limit) return stop(tooLarge(limits.limit));
       chunks.push(buffer);
     };
-    const onEnd = () => {
-      cleanup();
-      resolve(Buffer.concat(chunks));
-    };
-    const onError = (error: Error) => {
-      cleanup();
-      reject(error);
-    };
+    const onEnd = () => stop(undefined, Buffer.concat(chunks));
+    const onGone = (error?: unknown) => stop(new ClientGoneError(error));
+    const onClose = () => onGone();
+    const onAbort = () => stop(limits.signal?.reason ?? new ClientGoneError());
+    if (limits.signal?.aborted) return onAbort();
+    if (stream.readableEnded) return stop(undefined, Buffer.alloc(0));
     stream.on('data', onData);
     stream.on('end', onEnd);
-    stream.on('error', onError);
+    stream.on('error', onGone);
+    stream.on('close', onClose);
+    limits.signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
 
@@ -59,7 +85,8 @@ function readLimited(stream: Readable, limit: number): Promise<Buffer> {
  * type (415), the declared length before reading (413), the streamed length while reading
  * (413) and the syntax (400 `invalid_json`). A body the host already parsed is taken as is.
  */
-export async function readJsonBody(request: HttpRequest, limit: number): Promise<unknown> {
+export async function readJsonBody(request: HttpRequest, limits: BodyReadLimits): Promise<unknown> {
+  const { limit } = limits;
   const { body, headers } = request;
   if (body.kind === 'none') return undefined;
   const contentType = headerValue(headers, 'content-type');
@@ -75,7 +102,7 @@ export async function readJsonBody(request: HttpRequest, limit: number): Promise
   if (contentLength !== undefined && /^\d+$/.test(contentLength) && Number(contentLength) > limit) {
     throw tooLarge(limit);
   }
-  const raw = await readLimited(body.stream, limit);
+  const raw = await readLimited(body.stream, limits);
   try {
     return JSON.parse(raw.toString('utf8'));
   } catch {

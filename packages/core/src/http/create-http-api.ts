@@ -1,6 +1,7 @@
 import type { HttpApi, MountedRoute } from './http-api';
 import { buildOpenApiDocument } from './openapi';
 import { Pipeline, type PipelineDeps } from './pipeline';
+import { RouteMatcher } from './route-matcher';
 import { createRouteTable } from './route-table';
 import type { CoreRouteDeps } from './routes/route-deps';
 
@@ -8,20 +9,28 @@ import type { CoreRouteDeps } from './routes/route-deps';
 export type HttpApiDeps = PipelineDeps & Pick<CoreRouteDeps, 'fields' | 'schemas' | 'clock'>;
 
 /**
- * Builds the HTTP contract of one core: the route table (docs/reference/routes.md) under
- * `config.apiPrefix` (plus `/health`), the one pipeline that runs it, and its OpenAPI 3.1
- * document. Adapters call only the returned {@link HttpApi}; it never rejects.
+ * Builds the HTTP contract of one core: the route table (docs/reference/routes.md: the core's
+ * routes under `config.apiPrefix`, `/health`, the host's routes, minus the disabled ones), the
+ * one matcher and pipeline that run it, and its OpenAPI 3.1 document per mount path.
  *
+ * @throws ConfigError for a route policy naming an unknown route, or clashing host routes.
  * @example
  * const http = createHttpApi({ config, services, cache, limiter, executionContext });
- * const route = http.routes.find((r) => r.id === 'auth.me')!;
- * const response = await http.handle(route, plainRequest);
+ * const response = await http.dispatch(plainRequest); // undefined: not the API's path
  */
 export function createHttpApi(deps: HttpApiDeps): HttpApi {
-  let document: Record<string, unknown> | undefined;
-  const openapi = () =>
-    (document ??= buildOpenApiDocument(routes, { title: deps.config.appName, version: deps.config.appVersion }));
-  const routes = createRouteTable({
+  const documents = new Map<string, Record<string, unknown>>();
+  const openapi = (mountPath: string) => {
+    let document = documents.get(mountPath);
+    if (!document) {
+      const info = { title: deps.config.appName, version: deps.config.appVersion, mountPath };
+      document = buildOpenApiDocument(routes, info);
+      // Mount paths are few (where the host mounted the API), but bound the map anyway.
+      if (documents.size < 16) documents.set(mountPath, document);
+    }
+    return document;
+  };
+  const routes = createRouteTable(deps.config, {
     prefix: deps.config.apiPrefix,
     appName: deps.config.appName,
     bulkMax: deps.config.bulkMax,
@@ -30,17 +39,19 @@ export function createHttpApi(deps: HttpApiDeps): HttpApi {
     clock: deps.clock,
     openapi,
   });
-  const pipeline = new Pipeline(deps, routes);
+  const pipeline = new Pipeline(deps, new RouteMatcher(routes, deps.config.apiPrefix));
   const mounted: readonly MountedRoute[] = Object.freeze(
     routes.map((route) => Object.freeze({ id: route.id, method: route.method, path: route.path })),
   );
   return {
     prefix: deps.config.apiPrefix,
     routes: mounted,
-    handle: (route, request) => pipeline.handle(route.id, request),
+    bodyLimitBytes: deps.config.bodyLimitBytes,
     dispatch: (request) => pipeline.dispatch(request),
-    handleUnmatched: (request) => pipeline.unmatched(request),
+    handle: (route, request) => pipeline.handle(typeof route === 'string' ? route : route.id, request),
+    authenticate: (request, level) => pipeline.authenticate(request, level),
+    settled: () => pipeline.settled(),
     // A copy, so a caller decorating the document cannot change what the route serves.
-    openapi: () => structuredClone(openapi()),
+    openapi: (mountPath = '') => structuredClone(openapi(mountPath)),
   };
 }

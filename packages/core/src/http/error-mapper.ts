@@ -21,7 +21,10 @@ export function toAppError(error: unknown): AppError {
 function errorHeaders(error: AppError): Record<string, string> {
   const headers: Record<string, string> = {};
   if (error.code === 'authentication_error') headers['WWW-Authenticate'] = 'Bearer';
-  if (error.code === 'rate_limit_error') headers['Retry-After'] = String(Math.max(1, error.retryAfterSeconds ?? 1));
+  // Any error that knows when to come back says so: 429, and 503 from the hashing queue.
+  if (error.retryAfterSeconds !== undefined || error.code === 'rate_limit_error') {
+    headers['Retry-After'] = String(Math.max(1, Math.ceil(error.retryAfterSeconds ?? 1)));
+  }
   return headers;
 }
 

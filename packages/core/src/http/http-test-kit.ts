@@ -146,6 +146,13 @@ export function buildRequest(request: Partial<TestRequest>): HttpRequest {
   };
 }
 
+/** `api.dispatch`, failing the test when the API says the request is not its own. */
+export async function dispatchOwn(api: Pick<HttpApi, 'dispatch'>, request: HttpRequest): Promise<HttpResponse> {
+  const response = await api.dispatch(request);
+  if (!response) throw new Error(`${request.method} ${request.path} is not a path of the API`);
+  return response;
+}
+
 /** The JSON value of a response (fails the test when the body is not JSON). */
 export function jsonOf(response: HttpResponse): Record<string, unknown> & { [key: string]: any } {
   if (response.body.kind !== 'json') throw new Error(`expected a JSON body, got ${response.body.kind}`);

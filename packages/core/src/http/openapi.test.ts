@@ -29,6 +29,21 @@ describe('OpenAPI document', () => {
     expect(doc.openapi).to.equal('3.1.0');
   });
 
+  it('names the mount path as its one server, valid as well, and says the root otherwise', async () => {
+    expect(doc.servers).to.deep.equal([{ url: '/' }]);
+    const mounted = t.api.openapi('/auth');
+    expect(mounted.servers).to.deep.equal([{ url: '/auth' }]);
+    expect(Object.keys(mounted.paths as object)).to.deep.equal(Object.keys(doc.paths));
+    expect((await new Validator().validate(mounted)).valid).to.equal(true);
+    const served = await t.api.dispatch({ method: 'GET', path: '/api/v1/openapi.json', mountPath: '/identity', query: {}, headers: {}, ip: undefined, protocol: 'http', body: { kind: 'none' } });
+    expect(jsonOf(served!).servers).to.deep.equal([{ url: '/identity' }]);
+  });
+
+  it('says whose budget a limit counts: the user on authenticated routes, the client IP on public ones', () => {
+    expect(operation('get', '/api/v1/auth/me').description).to.include('per user');
+    expect(operation('post', '/api/v1/auth/register').description).to.include('per client IP');
+  });
+
   it('describes every mounted route, with {param} paths', () => {
     for (const route of t.api.routes) {
       const path = route.path.replace(/:(\w+)/g, '{$1}');

@@ -7,6 +7,11 @@ import type { Route } from './route';
 export interface OpenApiInfo {
   title: string;
   version: string;
+  /**
+   * Where the host mounted the API (`/auth`): the document's one server, so a client resolves
+   * `/api/v1/users` to `/auth/api/v1/users`. Empty or absent at the root (server `/`).
+   */
+  mountPath?: string;
 }
 
 type JsonSchema = Record<string, unknown>;
@@ -89,7 +94,8 @@ function describeRateLimit(route: Route): string | undefined {
   if (!rule) return undefined;
   const seconds = rule.windowMs / 1000;
   const window = seconds % 3600 === 0 ? `${seconds / 3600} h` : seconds % 60 === 0 ? `${seconds / 60} min` : `${seconds} s`;
-  return `Rate limit: ${rule.limit} requests per ${window} per client IP (RateLimit-* headers on every response, Retry-After on 429).`;
+  const per = route.auth === 'none' ? 'client IP' : 'user';
+  return `Rate limit: ${rule.limit} requests per ${window} per ${per} (RateLimit-* headers on every response, Retry-After on 429).`;
 }
 
 function operation(route: Route): JsonSchema {
@@ -126,7 +132,7 @@ function operation(route: Route): JsonSchema {
  * (request schemas as their input side, responses as their output side).
  *
  * @example
- * const document = buildOpenApiDocument(routes, { title: 'Backend API', version: '1.0.0' });
+ * const document = buildOpenApiDocument(routes, { title: 'Backend API', version: '1.0.0', mountPath: '/auth' });
  */
 export function buildOpenApiDocument(routes: readonly Route[], info: OpenApiInfo): Record<string, unknown> {
   const paths: Record<string, Record<string, JsonSchema>> = {};
@@ -138,6 +144,7 @@ export function buildOpenApiDocument(routes: readonly Route[], info: OpenApiInfo
   return {
     openapi: '3.1.0',
     info: { title: info.title, version: info.version },
+    servers: [{ url: info.mountPath || '/' }],
     tags,
     paths,
     components: {

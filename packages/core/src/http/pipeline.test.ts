@@ -3,9 +3,17 @@ import { Readable } from 'node:stream';
 import { expect } from 'chai';
 import { AppError, ERROR_STATUS, type ErrorCode } from '../errors/app-error';
 import { buildRequest, createTestApi, jsonOf, type TestApi } from './http-test-kit';
+import type { HttpRequest, HttpResponse } from './types';
 
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const validUser = { email: 'bob@example.com', username: 'bob', password: 'long-enough-1' };
+
+/** Dispatches through the one matcher and fails the test when the core says "not mine". */
+async function dispatch(t: TestApi, request: HttpRequest): Promise<HttpResponse> {
+  const response = await t.api.dispatch(request);
+  if (!response) throw new Error(`${request.method} ${request.path} was not the API's`);
+  return response;
+}
 
 describe('HttpApi pipeline', () => {
   let t: TestApi;
@@ -35,7 +43,7 @@ describe('HttpApi pipeline', () => {
 
     it('accepts exactly 128 characters', async () => {
       const id = 'a'.repeat(128);
-      const response = await t.api.handleUnmatched(buildRequest({ path: '/api/v1/nope', headers: { 'x-request-id': id } }));
+      const response = await dispatch(t, buildRequest({ path: '/api/v1/nope', headers: { 'x-request-id': id } }));
       expect(response.headers['X-Request-ID']).to.equal(id);
       expect(jsonOf(response).request_id).to.equal(id);
     });
@@ -57,9 +65,17 @@ describe('HttpApi pipeline', () => {
         });
         expect(response.headers['Content-Type']).to.match(/^application\/json/);
         expect(response.headers['WWW-Authenticate']).to.equal(code === 'authentication_error' ? 'Bearer' : undefined);
-        expect(response.headers['Retry-After']).to.equal(code === 'rate_limit_error' ? '7' : undefined);
+        // Whatever the code, an error that knows when to come back says so (503 from a full hashing queue).
+        expect(response.headers['Retry-After']).to.equal('7');
       });
     }
+
+    it('sends no Retry-After for an error without a retry delay, but always one on 429', async () => {
+      t.services.users.getUser.rejects(new AppError('service_unavailable', 'down'));
+      expect((await t.call('users.get', { params: { id: '1' }, token: 'user-token' })).headers['Retry-After']).to.equal(undefined);
+      t.services.users.getUser.rejects(new AppError('rate_limit_error', 'slow down'));
+      expect((await t.call('users.get', { params: { id: '1' }, token: 'user-token' })).headers['Retry-After']).to.equal('1');
+    });
 
     it('answers 500 with a generic message, logging the stack and request id but never sending them', async () => {
       t.services.users.getUser.rejects(new Error('password=hunter2 at db.internal:5432'));
@@ -116,8 +132,8 @@ describe('HttpApi pipeline', () => {
       t.services.health.check.resolves({ status: 'healthy' } as never);
       expectSecurityHeaders((await t.call('system.health')).headers);
       expectSecurityHeaders((await t.call('auth.me')).headers);
-      expectSecurityHeaders((await t.api.handleUnmatched(buildRequest({ path: '/api/v1/nope' }))).headers);
-      expectSecurityHeaders((await t.api.handleUnmatched(buildRequest({ method: 'PUT', path: '/api/v1/auth/me' }))).headers);
+      expectSecurityHeaders((await dispatch(t, buildRequest({ path: '/api/v1/nope' }))).headers);
+      expectSecurityHeaders((await dispatch(t, buildRequest({ method: 'PUT', path: '/api/v1/auth/me' }))).headers);
     });
 
     it('mark authenticated responses no-store', async () => {
@@ -129,7 +145,7 @@ describe('HttpApi pipeline', () => {
     it('add HSTS only when the request came over https', async () => {
       const plain = await t.call('auth.me', { token: 'user-token' });
       const tls = await t.call('auth.me', { token: 'user-token', protocol: 'https' });
-      const tlsError = await t.api.handleUnmatched(buildRequest({ path: '/api/v1/nope', protocol: 'https' }));
+      const tlsError = await dispatch(t, buildRequest({ path: '/api/v1/nope', protocol: 'https' }));
       expect(plain.headers['Strict-Transport-Security']).to.equal(undefined);
       expect(tls.headers['Strict-Transport-Security']).to.equal('max-age=31536000; includeSubDomains');
       expect(tlsError.headers['Strict-Transport-Security']).to.equal('max-age=31536000; includeSubDomains');
@@ -287,16 +303,16 @@ describe('HttpApi pipeline', () => {
     });
   });
 
-  describe('handleUnmatched', () => {
+  describe('dispatch', () => {
     it('answers 404 not_found_error for an unknown path', async () => {
-      const response = await t.api.handleUnmatched(buildRequest({ path: '/api/v1/does-not-exist' }));
+      const response = await dispatch(t, buildRequest({ path: '/api/v1/does-not-exist' }));
       expect(response.status).to.equal(404);
       expect(jsonOf(response).error).to.equal('not_found_error');
     });
 
     it('answers 405 with Allow for a known path, trailing slash or not', async () => {
       for (const path of ['/api/v1/users/5', '/api/v1/users/5/']) {
-        const response = await t.api.handleUnmatched(buildRequest({ method: 'POST', path }));
+        const response = await dispatch(t, buildRequest({ method: 'POST', path }));
         expect(response.status).to.equal(405);
         expect(jsonOf(response).error).to.equal('method_not_allowed');
         expect(response.headers['Allow']!.split(', ')).to.have.members(['GET', 'PATCH', 'DELETE']);
@@ -306,13 +322,26 @@ describe('HttpApi pipeline', () => {
 
   describe('rate limiting', () => {
     it('sends RateLimit-* headers on every response of a limited route, errors included', async () => {
-      const response = await t.call('auth.me');
-      expect(response.status).to.equal(401);
-      expect(response.headers['RateLimit-Limit']).to.equal('30');
-      expect(response.headers['RateLimit-Remaining']).to.equal('29');
-      expect(Number(response.headers['RateLimit-Reset'])).to.be.within(1, 60);
-      const unlimited = await t.call('auth.sessions.list');
+      const response = await t.call('auth.register');
+      expect(response.status).to.equal(422);
+      expect(response.headers['RateLimit-Limit']).to.equal('5');
+      expect(response.headers['RateLimit-Remaining']).to.equal('4');
+      expect(Number(response.headers['RateLimit-Reset'])).to.be.within(1, 3600);
+      const unlimited = await t.call('auth.sessions.list', { token: 'user-token' });
       expect(unlimited.headers['RateLimit-Limit']).to.equal(undefined);
+    });
+
+    it('keys an authenticated route by the user: a second user behind the same IP has a budget of their own', async () => {
+      for (let i = 0; i < 30; i += 1) await t.call('auth.me', { token: 'user-token', ip: '198.51.100.9' });
+      expect((await t.call('auth.me', { token: 'user-token', ip: '198.51.100.9' })).status).to.equal(429);
+      expect((await t.call('auth.me', { token: 'user-token', ip: '203.0.113.1' })).status, 'the same user from elsewhere').to.equal(429);
+      const other = await t.call('auth.me', { token: 'admin-token', ip: '198.51.100.9' });
+      expect(other.status).to.equal(200);
+      expect(other.headers['RateLimit-Remaining']).to.equal('29');
+    });
+
+    it('counts nothing for a caller the authentication refused', async () => {
+      expect((await t.call('auth.me')).headers['RateLimit-Limit']).to.equal(undefined);
     });
 
     it('answers 429 with Retry-After past the limit, per route and per client ip', async () => {

@@ -2,15 +2,17 @@ import type { Cache } from '../cache/cache';
 import type { CoreConfig } from '../config/options';
 import type { ExecutionContext } from '../context/execution-context';
 import type { AuthContext, ClientInfo } from '../domain/types';
-import { AppError, isAppError, authenticationError, authorizationError, rateLimitError, timeoutError } from '../errors/app-error';
+import { AppError, isAppError, authenticationError, authorizationError, rateLimitError } from '../errors/app-error';
 import { clientKey } from '../rate-limit/client-key';
 import type { RateLimiter } from '../rate-limit/rate-limiter';
-import { headerValue, readJsonBody } from './body-reader';
+import { ClientGoneError, headerValue, readJsonBody } from './body-reader';
 import { mapError } from './error-mapper';
-import { compilePath, type PathMatcher } from './path-matcher';
+import { primeStream } from './prime-stream';
+import { runWithDeadline } from './request-deadline';
 import { resolveRequestId } from './request-id';
 import { validateInputs } from './request-validation';
-import type { CoreServices, Route, RouteContext, RouteResult } from './route';
+import type { AuthLevel, CoreServices, Route, RouteContext, RouteResult } from './route';
+import type { RouteEntry, RouteMatcher } from './route-matcher';
 import { securityHeaders } from './security-headers';
 import type { HttpRequest, HttpResponse, HttpResponseBody } from './types';
 
@@ -23,13 +25,6 @@ export interface PipelineDeps {
   executionContext: ExecutionContext;
 }
 
-interface RouteEntry {
-  route: Route;
-  matcher: PathMatcher;
-  /** True when the path has no `:param` segment. */
-  literal: boolean;
-}
-
 /** Per-request state that every response of the request carries, success or failure. */
 interface RequestState {
   readonly requestId: string;
@@ -37,147 +32,141 @@ interface RequestState {
   readonly headers: Record<string, string>;
 }
 
+/** What {@link Pipeline.authenticate} answers: the caller, or the error response to send. */
+export type AuthOutcome = { ok: true; auth: AuthContext } | { ok: false; response: HttpResponse };
+
+/**
+ * The status recorded for a request whose client went away before its answer (nginx's
+ * convention); nothing is sent, the connection is gone.
+ */
+export const CLIENT_CLOSED_STATUS = 499;
+
 const BEARER = /^Bearer[ \t]+([^\s]+)[ \t]*$/i;
 
 /**
- * Takes the first chunk inside the pipeline, so a stream that fails at once (database down)
- * still becomes an error envelope instead of a 200 cut short. The rest is pulled by the
- * adapter as it writes; an early stop (client gone) closes the source.
- */
-async function primeStream(chunks: AsyncIterable<string | Buffer>): Promise<AsyncIterable<string | Buffer>> {
-  const iterator = chunks[Symbol.asyncIterator]();
-  const first = await iterator.next();
-  return {
-    async *[Symbol.asyncIterator]() {
-      let done = first.done ?? false;
-      try {
-        if (!done) yield first.value;
-        while (!done) {
-          const next = await iterator.next();
-          done = next.done ?? false;
-          if (!done) yield next.value;
-        }
-      } finally {
-        if (!done) await iterator.return?.();
-      }
-    },
-  };
-}
-
-/**
- * The one request pipeline of every route and every adapter: request id → timeout → rate
- * limit → authentication and authorisation → body → validation → cache → handler → error
- * envelope → security headers. Neither public method ever rejects.
+ * The one request pipeline of every route and every adapter: request id → timeout →
+ * authentication and authorisation → rate limit → body → validation → cache → handler →
+ * error envelope → security headers. No public method ever rejects.
  */
 export class Pipeline {
-  private readonly byId: Map<string, RouteEntry>;
-  /** Routes without parameters: a path one of them matches is theirs, never a `:param`'s. */
-  private readonly literals: RouteEntry[];
+  /** Route work still running, including work that outlived its 504 (it rolls back). */
+  private running = 0;
+  private readonly waiting: Array<() => void> = [];
 
   constructor(
     private readonly deps: PipelineDeps,
-    routes: readonly Route[],
-  ) {
-    this.byId = new Map(
-      routes.map((route) => [route.id, { route, matcher: compilePath(route.path), literal: !route.path.includes(':') }]),
-    );
-    this.literals = [...this.byId.values()].filter((entry) => entry.literal);
+    private readonly matcher: RouteMatcher,
+  ) {}
+
+  /** Resolves once no route work is running any more (see `HttpApi.settled`). */
+  settled(): Promise<void> {
+    if (this.running === 0) return Promise.resolve();
+    return new Promise((resolve) => this.waiting.push(resolve));
   }
 
-  /** Routes the request with the core's own matcher, then runs it like {@link Pipeline.handle}. */
-  async dispatch(request: HttpRequest): Promise<HttpResponse> {
-    const matching = this.matching(request.path);
-    const entry = matching.find((candidate) => candidate.route.method === request.method);
-    return entry ? this.handle(entry.route.id, request) : this.unmatched(request);
+  private track<T>(work: Promise<T>): Promise<T> {
+    this.running += 1;
+    const done = () => {
+      this.running -= 1;
+      if (this.running === 0) this.waiting.splice(0).forEach((resolve) => resolve());
+    };
+    work.then(done, done);
+    return work;
   }
 
-  /** Runs the route with this id, or answers as {@link Pipeline.unmatched} for an unknown id. */
+  /**
+   * Routes the request with the core's one matcher and runs it; 404/405 for a path of the
+   * API without a fitting route; `undefined` ("not mine") for a path outside the prefix and
+   * the root routes, without touching the request, so the host's next handler runs.
+   */
+  async dispatch(request: HttpRequest): Promise<HttpResponse | undefined> {
+    const match = this.matcher.find(request.method, request.path);
+    if (match.kind === 'not-mine') return undefined;
+    if (match.kind === 'unmatched') return this.unmatched(request, match.allowed);
+    return this.run(match.entry, match.params, request);
+  }
+
+  /** Runs the route with this id (its path parameters taken from the request's path). */
   async handle(routeId: string, request: HttpRequest): Promise<HttpResponse> {
-    const entry = this.byId.get(routeId);
-    // `/users/bulk` also fits `/users/:id`: a framework router may hand us the param route
-    // for another method of a literal path, which is that path's 405, not a bad id.
-    if (!entry || (!entry.literal && this.literals.some((literal) => literal.matcher.match(request.path)))) {
-      return this.unmatched(request);
+    const entry = this.matcher.byId(routeId);
+    // `/users/bulk` also fits `/users/:id`: that path belongs to the literal route.
+    if (!entry || (!entry.literal && this.matcher.isLiteralPath(request.path))) {
+      return (await this.dispatch(request)) ?? this.unmatched(request, []);
     }
-    const state: RequestState = { requestId: this.requestId(request), headers: {} };
-    let response: HttpResponse;
+    return this.run(entry, entry.matcher.match(request.path) ?? {}, request);
+  }
+
+  /**
+   * Authenticates a request at `level` as a route of that level would (Bearer token, active
+   * session and user, superuser flag), for guards on the host's own routes.
+   */
+  async authenticate(request: HttpRequest, level: Exclude<AuthLevel, 'none'>): Promise<AuthOutcome> {
+    const state = this.state(request);
     try {
-      response = await this.withTimeout(entry.route, entry.matcher, request, state);
+      return { ok: true, auth: (await this.authenticateAt(level, request))! };
     } catch (error) {
-      response = this.fail(error, state);
+      return { ok: false, response: this.finish(this.fail(error, state, request), request, state) };
     }
-    return this.finish(response, request, state, entry.route);
   }
 
   /** 405 with `Allow` when some route has this path, else 404. */
-  async unmatched(request: HttpRequest): Promise<HttpResponse> {
-    const state: RequestState = { requestId: this.requestId(request), headers: {} };
-    const methods = new Set(this.matching(request.path).map((entry) => entry.route.method));
+  private unmatched(request: HttpRequest, allowed: readonly string[]): HttpResponse {
+    const state = this.state(request);
     let error: AppError;
-    if (methods.size > 0) {
-      state.headers['Allow'] = [...methods].join(', ');
+    if (allowed.length > 0) {
+      state.headers['Allow'] = allowed.join(', ');
       error = new AppError('method_not_allowed', `Method ${request.method} not allowed`);
     } else {
       error = new AppError('not_found_error', 'Route not found');
     }
-    return this.finish(this.fail(error, state), request, state);
+    return this.finish(this.fail(error, state, request), request, state);
   }
 
-  /** The routes whose path fits: the literal ones when any fits, else the parameterised ones. */
-  private matching(path: string): RouteEntry[] {
-    const literal = this.literals.filter((entry) => entry.matcher.match(path));
-    if (literal.length > 0) return literal;
-    return [...this.byId.values()].filter((entry) => !entry.literal && entry.matcher.match(path));
+  private state(request: HttpRequest): RequestState {
+    return { requestId: resolveRequestId(request.headers ?? {}), headers: {} };
   }
 
-  private requestId(request: HttpRequest): string {
-    return resolveRequestId(request.headers ?? {});
-  }
-
-  /**
-   * Runs the route in an execution scope whose signal aborts at the timeout, so the unit of
-   * work rolls back whatever the handler left open, while the caller gets its 504 at once.
-   */
-  private async withTimeout(route: Route, matcher: PathMatcher, request: HttpRequest, state: RequestState) {
-    const timeoutMs = this.deps.config.requestTimeoutMs;
-    const controller = new AbortController();
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<HttpResponse>((resolve) => {
-      timer = setTimeout(() => {
-        const error = timeoutError(timeoutMs);
-        controller.abort(error);
-        resolve(this.fail(error, state));
-      }, timeoutMs);
-    });
-    const client: ClientInfo = { ipAddress: request.ip ?? null, userAgent: headerValue(request.headers, 'user-agent') ?? null };
-    const scope = { signal: controller.signal, requestId: state.requestId, client };
-    const work = this.deps.executionContext
-      .run(scope, () => this.execute(route, matcher, request, state, controller.signal))
-      .catch((error: unknown) => (controller.signal.aborted ? this.fail(controller.signal.reason, state) : this.fail(error, state)));
+  private async run(entry: RouteEntry, params: Record<string, string>, request: HttpRequest): Promise<HttpResponse> {
+    const state = this.state(request);
+    let response: HttpResponse;
     try {
-      return await Promise.race([work, timedOut]);
-    } finally {
-      clearTimeout(timer);
+      response = await runWithDeadline({
+        executionContext: this.deps.executionContext,
+        timeoutMs: this.deps.config.requestTimeoutMs,
+        clientSignal: request.signal,
+        scope: { requestId: state.requestId, client: clientOf(request) },
+        work: (signal) => this.track(this.execute(entry.route, { ...params, ...request.params }, request, state, signal)),
+        onTimeout: (error) => this.fail(error, state, request),
+      });
+    } catch (error) {
+      response = this.fail(error, state, request);
     }
+    return this.finish(response, request, state, entry.route);
   }
 
   private async execute(
     route: Route,
-    matcher: PathMatcher,
+    params: Record<string, string>,
     request: HttpRequest,
     state: RequestState,
     signal: AbortSignal,
   ): Promise<HttpResponse> {
-    await this.limit(route, request, state);
-    const auth = await this.authenticate(route, request);
-    const body = route.schemas.body ? await readJsonBody(request, this.deps.config.bodyLimitBytes) : undefined;
-    const rawParams = { ...(matcher.match(request.path) ?? {}), ...request.params };
-    const inputs = await validateInputs(route, { params: rawParams, query: request.query ?? {}, body });
-    const client: ClientInfo = {
-      ipAddress: request.ip ?? null,
-      userAgent: headerValue(request.headers, 'user-agent') ?? null,
-    };
-    const ctx = { ...inputs, services: this.deps.services, auth, client, requestId: state.requestId, signal } as RouteContext;
+    const { config } = this.deps;
+    const auth = await this.authenticateAt(route.auth, request);
+    await this.limit(route, request, auth, state);
+    const body = route.schemas.body
+      ? await readJsonBody(request, { limit: config.bodyLimitBytes, deadlineMs: config.bodyReadTimeoutMs, signal })
+      : undefined;
+    const inputs = await validateInputs(route, { params, query: request.query ?? {}, body });
+    const ctx = {
+      ...inputs,
+      services: this.deps.services,
+      auth,
+      client: clientOf(request),
+      requestId: state.requestId,
+      mountPath: request.mountPath ?? '',
+      signal,
+    } as RouteContext;
 
     const cacheKey = route.cache && route.method === 'GET' ? route.cache.key(ctx) : undefined;
     if (cacheKey !== undefined) {
@@ -200,27 +189,31 @@ export class Pipeline {
     return this.success(route, result);
   }
 
-  /** Counts the hit in the route's own per-IP bucket; sets the RateLimit-* headers. */
-  private async limit(route: Route, request: HttpRequest, state: RequestState): Promise<void> {
+  /**
+   * Counts the hit in the route's own bucket: per user on authenticated routes (users behind
+   * one address do not share a budget), per client IP on public ones. Sets RateLimit-*.
+   */
+  private async limit(route: Route, request: HttpRequest, auth: AuthContext | undefined, state: RequestState): Promise<void> {
     const rule = route.rateLimit;
     if (!rule || this.deps.limiter.backend === 'none') return;
     // request.ip is the host framework's view (its trust-proxy setting applies); the
     // X-Forwarded-For header is never read here.
-    const result = await this.deps.limiter.consume(`route:${route.id}:${clientKey(request.ip, { ipv6Prefix: this.deps.config.rateLimitIpv6Prefix })}`, rule);
+    const client = auth ? `user:${auth.user.id}` : clientKey(request.ip, { ipv6Prefix: this.deps.config.rateLimitIpv6Prefix });
+    const result = await this.deps.limiter.consume(`route:${route.id}:${client}`, rule);
     state.headers['RateLimit-Limit'] = String(result.limit);
     state.headers['RateLimit-Remaining'] = String(result.remaining);
     state.headers['RateLimit-Reset'] = String(result.resetSeconds);
     if (!result.allowed) throw rateLimitError(result.retryAfterSeconds, 'Rate limit exceeded; try again later');
   }
 
-  private async authenticate(route: Route, request: HttpRequest): Promise<AuthContext | undefined> {
-    if (route.auth === 'none') return undefined;
+  private async authenticateAt(level: AuthLevel, request: HttpRequest): Promise<AuthContext | undefined> {
+    if (level === 'none') return undefined;
     const header = headerValue(request.headers, 'authorization');
     if (header === undefined) throw authenticationError('Not authenticated');
     const match = BEARER.exec(header);
     if (!match) throw authenticationError('Invalid authorization header; expected Bearer token');
     const auth = await this.deps.services.auth.authenticate(match[1]!);
-    if (route.auth === 'superuser' && !auth.user.is_superuser) throw authorizationError('Not enough permissions');
+    if (level === 'superuser' && !auth.user.is_superuser) throw authorizationError('Not enough permissions');
     return auth;
   }
 
@@ -239,9 +232,15 @@ export class Pipeline {
     return { status, headers, body };
   }
 
-  private fail(error: unknown, state: RequestState): HttpResponse {
+  private fail(error: unknown, state: RequestState, request: HttpRequest): HttpResponse {
+    const { logger } = this.deps.config;
     try {
-      return mapError(error, state.requestId, this.deps.config.logger);
+      // A client that hung up is not a server failure: one info line, no stack, nothing sent.
+      if (error instanceof ClientGoneError || request.signal?.aborted) {
+        logger.info({ request_id: state.requestId, method: request.method, path: request.path }, 'the client closed the connection before the response');
+        return { status: CLIENT_CLOSED_STATUS, headers: {}, body: { kind: 'empty' } };
+      }
+      return mapError(error, state.requestId, logger);
     } catch {
       // A throwing logger must not turn into a rejected promise for the adapter.
       const value = { error: 'internal_server_error', message: 'An unexpected error occurred', details: [], request_id: state.requestId };
@@ -255,15 +254,20 @@ export class Pipeline {
     const overrides = response.status < 400 ? route?.securityHeaders : undefined;
     const headers = {
       ...response.headers,
-      // The unread rest of an oversized body is not worth draining: close the connection
-      // after the 413 instead of keeping the socket for a client that keeps sending.
-      ...(response.status === 413 ? { Connection: 'close' } : {}),
+      // After a 413 or a 504 the connection closes: the Node kit first reads and discards
+      // what the client is still sending, so it sees this answer (docs/decisions.md).
+      ...(response.status === 413 || response.status === 504 ? { Connection: 'close' } : {}),
       ...state.headers,
       ...securityHeaders({ ...overrides, https: request.protocol === 'https' }),
       'X-Request-ID': state.requestId,
     };
     return { ...response, headers };
   }
+}
+
+/** Who is calling, and from where, as the services and hooks see it. */
+function clientOf(request: HttpRequest): ClientInfo {
+  return { ipAddress: request.ip ?? null, userAgent: headerValue(request.headers, 'user-agent') ?? null };
 }
 
 /**

@@ -27,7 +27,9 @@ export interface RouteContext<A extends AuthLevel = AuthLevel, P = unknown, Q = 
   readonly client: ClientInfo;
   /** The effective request id (echoed or generated). */
   readonly requestId: string;
-  /** Aborted when the request timed out. */
+  /** Where the host mounted the API (`/auth`), `''` at the root. */
+  readonly mountPath: string;
+  /** Aborted when the request timed out or its client went away. */
   readonly signal: AbortSignal;
 }
 
@@ -73,13 +75,22 @@ export interface RouteCacheRule<C> {
 
 /** One route of the API as data, with its handler typed from its own schemas. */
 export interface RouteDefinition<A extends AuthLevel, PS, QS, BS> {
-  /** Stable id, e.g. `users.get`; also names the route's rate-limit bucket. */
+  /**
+   * Stable id, e.g. `users.get`; names the route's rate-limit bucket, and is what
+   * `disabledRoutes` and `rateLimits` refer to.
+   */
   readonly id: string;
   readonly method: HttpMethod;
-  /** Full path with plain `:param` segments (`/api/v1/users/:id`, `/health`). */
+  /**
+   * Plain `:param` segments. A host route's path is relative to the API prefix (`/widgets`
+   * is served at `/api/v1/widgets`); the core's own routes carry their full path.
+   */
   readonly path: string;
   readonly auth: A;
-  /** Per-client (IP) fixed-window limit, one bucket per route. */
+  /**
+   * Fixed-window limit, one bucket per route: per user on `user`/`superuser` routes, per
+   * client IP on public ones. `rateLimits` in the core's options overrides it by id.
+   */
   readonly rateLimit?: RateLimitRule;
   readonly cache?: RouteCacheRule<RouteContext<A, SchemaOutput<PS>, SchemaOutput<QS>, SchemaOutput<BS>>>;
   readonly schemas: RouteSchemas<PS, QS, BS>;
@@ -103,15 +114,19 @@ export type Route = RouteDefinition<AuthLevel, z.ZodType | undefined, z.ZodType 
 };
 
 /**
- * Declares a route and infers its handler's context from its schemas and auth level.
+ * Declares a route and infers its handler's context from its schemas and auth level. Hosts
+ * pass their routes to `createCore({ routes })`; they run through the same pipeline as the
+ * core's (auth levels, limits, validation, envelope) and appear in the OpenAPI document.
  *
  * @example
- * defineRoute({
- *   id: 'auth.me', method: 'GET', path: `${prefix}/auth/me`, auth: 'user',
- *   schemas: { response: userResponseSchema, successStatus: 200 },
- *   summary: 'Current user', tags: ['auth'],
- *   handler: async ({ auth }) => ({ body: toUserJson(auth.user) }),
+ * const whoami = defineRoute({
+ *   id: 'host.whoami', method: 'GET', path: '/whoami', auth: 'user', // served at /api/v1/whoami
+ *   rateLimit: { limit: 60, windowMs: 60_000 },
+ *   schemas: { response: z.object({ id: z.number() }), successStatus: 200 },
+ *   summary: 'The caller’s id', tags: ['host'],
+ *   handler: async ({ auth }) => ({ body: { id: auth.user.id } }),
  * });
+ * const core = await createCore({ routes: [whoami] });
  */
 export function defineRoute<
   A extends AuthLevel,

@@ -7,10 +7,16 @@ import type { Readable } from 'node:stream';
 export interface HttpRequest {
   /** Upper-case method. */
   method: string;
-  /** The path as mounted, without the query string (e.g. `/api/v1/users/5`). */
+  /**
+   * The path relative to where the host mounted the API, raw (not percent-decoded) and
+   * without the query string (e.g. `/api/v1/users/5` for `/auth/api/v1/users/5` under
+   * `app.use('/auth', router)`). The core's own matcher routes it.
+   */
   path: string;
-  /** Path parameters as the framework's router matched them (`{ id: '5' }`). */
-  params: Record<string, string>;
+  /** Where the host mounted the API (`/auth`); empty or absent at the root. */
+  mountPath?: string;
+  /** Path parameters decided by the caller; the core's matcher fills in the rest (tests use it). */
+  params?: Record<string, string>;
   /** Query-string values; repeated keys arrive as arrays. */
   query: Record<string, string | string[] | undefined>;
   /** Lower-case header names. */
@@ -24,6 +30,12 @@ export interface HttpRequest {
    * before buffering), `{ kind: 'parsed' }` when the host already parsed JSON, or none.
    */
   body: { kind: 'stream'; stream: Readable } | { kind: 'parsed'; value: unknown } | { kind: 'none' };
+  /**
+   * Aborted when the client went away before the response finished (the Node kit ties it to
+   * the response's `close`). The pipeline merges it with its timeout, so the database and
+   * hashing work of an abandoned request stops.
+   */
+  signal?: AbortSignal;
 }
 
 /** A body the adapter writes as is: JSON value, text, or a stream of chunks. */

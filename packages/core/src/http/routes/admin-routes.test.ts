@@ -2,7 +2,7 @@ import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { buildRequest, createTestApi, jsonOf, textOf, type TestApi } from '../http-test-kit';
+import { buildRequest, createTestApi, jsonOf, textOf, type TestApi, dispatchOwn } from '../http-test-kit';
 import { loadAdminBundle, renderShell } from './admin-assets';
 import { ADMIN_CSP, DOCS_CSP } from './admin-routes';
 
@@ -14,9 +14,16 @@ describe('admin routes', () => {
   afterEach(() => t.close());
 
   describe('GET /dashboard', () => {
+    it('writes the mount path into every URL of the shell when the host mounted the API under one', async () => {
+      const response = await dispatchOwn(t.api, { ...buildRequest({ path: '/api/v1/dashboard/' }), mountPath: '/auth' });
+      const html = await textOf(response);
+      expect(html).to.include('<meta name="app-base" content="/auth/api/v1">');
+      expect(html).to.not.match(/(src|href)="\/api\/v1/);
+    });
+
     it('answers the HTML shell without auth, with the page CSP and every URL under the prefix', async () => {
       for (const path of ['/api/v1/dashboard', '/api/v1/dashboard/']) {
-        const response = await t.api.dispatch(buildRequest({ path }));
+        const response = await dispatchOwn(t.api, buildRequest({ path }));
         expect(response.status, path).to.equal(200);
         expect(response.headers['Content-Type']).to.equal('text/html; charset=utf-8');
         expect(response.headers['Content-Security-Policy']).to.equal(ADMIN_CSP);
@@ -74,7 +81,7 @@ describe('admin routes', () => {
 
     it('answers 404 in the JSON envelope, not cached, for any name the manifest does not list', async () => {
       for (const file of ['nope.js', '..%2Fmanifest.json', '../manifest.json', 'manifest.json', '%2e%2e%2fpackage.json']) {
-        const response = await t.api.dispatch(buildRequest({ path: `/api/v1/dashboard/assets/${file}` }));
+        const response = await dispatchOwn(t.api, buildRequest({ path: `/api/v1/dashboard/assets/${file}` }));
         expect(response.status, file).to.equal(404);
         expect(jsonOf(response).error).to.equal('not_found_error');
         expect(response.headers['Cache-Control']).to.equal('no-store');

@@ -32,13 +32,13 @@ export function createAdminRoutes({ prefix, appName, bulkMax }: CoreRouteDeps): 
     if (!bundle) throw notFoundError('The admin page is not built (npm run build)');
     return bundle;
   };
-  // The one place that decides where the browser reaches the API: the prefix as the routes
-  // see it. A host that mounts the router under a sub-path will pass that path here.
-  const browserBase = () => prefix;
+  // The one place that decides where the browser reaches the API: where the host mounted
+  // the adapter (`app.use('/auth', …)`), then the API prefix.
+  const browserBase = (mountPath: string) => `${mountPath}${prefix}`;
   const page = (title: string, entry: (assets: AdminBundle) => AdminEntry, meta: Record<string, string> = {}) =>
-    async (): Promise<RouteResult> => ({
+    async ({ mountPath }: { mountPath: string }): Promise<RouteResult> => ({
       headers: { 'Content-Type': 'text/html; charset=utf-8' },
-      stream: once(renderShell({ base: browserBase(), title, entry: entry(loaded()), meta })),
+      stream: once(renderShell({ base: browserBase(mountPath), title, entry: entry(loaded()), meta })),
     });
   const appMeta = (view: string) => ({ 'app-view': view, 'app-bulk-max': String(bulkMax), 'app-name': appName });
   const shared = {

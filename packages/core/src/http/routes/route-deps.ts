@@ -14,6 +14,6 @@ export interface CoreRouteDeps {
   /** The user's wire schemas, the same ones the services enforce. */
   schemas: UserSchemas;
   clock: Clock;
-  /** The OpenAPI document; built lazily because it describes the table holding this route. */
-  openapi: () => Record<string, unknown>;
+  /** The OpenAPI document for a mount path; built lazily because it describes the table holding this route. */
+  openapi: (mountPath: string) => Record<string, unknown>;
 }

@@ -3,7 +3,7 @@ import { healthReportSchema } from '../../schemas/health';
 import { defineRoute, type Route } from '../route';
 import type { CoreRouteDeps } from './route-deps';
 
-/** `GET /health` (outside the prefix) and `GET {prefix}/openapi.json`. */
+/** `GET /health` (outside the prefix; `healthPath` moves it) and `GET {prefix}/openapi.json`. */
 export function createSystemRoutes({ prefix, openapi }: CoreRouteDeps): Route[] {
   return [
     defineRoute({
@@ -32,7 +32,7 @@ export function createSystemRoutes({ prefix, openapi }: CoreRouteDeps): Route[] 
       },
       summary: 'This OpenAPI 3.1 document',
       tags: ['system'],
-      handler: async () => ({ body: openapi() }),
+      handler: async ({ mountPath }) => ({ body: openapi(mountPath) }),
     }),
   ];
 }

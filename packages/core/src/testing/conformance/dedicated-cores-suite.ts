@@ -25,6 +25,7 @@ export function dedicatedCoresSuite(target: StorageTarget, mount: MountHost): vo
       const res = await admin.client.post(h.api('/users/bulk'), items);
       const body = expectError(res, 504, 'request_timeout');
       expect(body.message).to.equal('Request exceeded 0.2s timeout');
+      expect(res.headers.connection, 'a 504 closes the connection').to.equal('close');
       // The work the request started keeps running in the background until it reaches the
       // database; wait for longer than the hashing takes, then look.
       await sleep(3000);

@@ -9,8 +9,11 @@ import { createConsoleLogger } from '../../logger/logger';
 import type { User } from '../../domain/types';
 import type { TestDatabase, TestDatabaseTarget } from '../test-databases';
 
-/** What the adapter under test provides: a host app serving `core`. */
-export type MountHost = (core: Core) => RequestListener | Server;
+/**
+ * What the adapter under test provides: a host app serving `core`, as a request listener or
+ * an `http.Server` (or a promise of one, for a framework that must get ready first).
+ */
+export type MountHost = (core: Core) => RequestListener | Server | Promise<RequestListener | Server>;
 
 /** One storage combination the suite runs against. */
 export interface StorageTarget {
@@ -137,7 +140,7 @@ export class Harness {
     const base = this.baseOptions();
     const overrides = typeof this.overrides === 'function' ? this.overrides(base) : this.overrides;
     this.core = await createCore({ ...base, ...overrides, redis: { ...base.redis, ...overrides.redis } });
-    this.server = await listen(this.mount(this.core));
+    this.server = await listen(await this.mount(this.core));
     this.admin = await this.createUser({ superuser: true });
   }
 
@@ -190,7 +193,8 @@ export class Harness {
   }
 }
 
-async function listen(host: RequestListener | Server): Promise<Server> {
+/** Serves a host on an ephemeral port of 127.0.0.1. */
+export async function listen(host: RequestListener | Server): Promise<Server> {
   const server = typeof host === 'function' ? createServer(host) : host;
   if (!server.listening) {
     await new Promise<void>((resolve, reject) => {
@@ -202,7 +206,8 @@ async function listen(host: RequestListener | Server): Promise<Server> {
   return server;
 }
 
-async function closeServer(server: Server): Promise<void> {
+/** Closes a server started by {@link listen}, cutting its open connections. */
+export async function closeServer(server: Server): Promise<void> {
   server.closeAllConnections();
   await new Promise<void>((resolve) => server.close(() => resolve()));
 }

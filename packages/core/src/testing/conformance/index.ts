@@ -3,17 +3,24 @@ import { testDatabaseTargets } from '../test-databases';
 import { authSuite } from './auth-suite';
 import { dedicatedCoresSuite } from './dedicated-cores-suite';
 import { Harness, type MountHost, type StorageTarget } from './harness';
+import { lingeringSuite } from './lingering-suite';
 import { listSuite } from './list-suite';
+import { mountingSuite, type MountingOptions } from './mounting-suite';
 import { operationsSuite } from './operations-suite';
 import { permissionsSuite } from './permissions-suite';
+import { policySuite } from './policy-suite';
 import { protocolSuite } from './protocol-suite';
 import { rateLimitSuite } from './rate-limit-suite';
 import { usersSuite } from './users-suite';
 
 export type { MountHost } from './harness';
+export type { MountingOptions } from './mounting-suite';
 
-/** Options of {@link runConformanceSuite}. */
-export interface ConformanceOptions {
+/**
+ * Options of {@link runConformanceSuite}. `mountAt` and `guarded` are optional: with them the
+ * suite also checks the API mounted under a path and the adapter's guards.
+ */
+export interface ConformanceOptions extends MountingOptions {
   /** Names the adapter in the test titles, e.g. `@app/express`. */
   name: string;
   /**
@@ -59,9 +66,12 @@ export function runConformanceSuite(options: ConformanceOptions): void {
       describe('user listing', () => listSuite(h));
       describe('permissions', () => permissionsSuite(h));
       describe('protocol', () => protocolSuite(h));
+      describe('lingering 413', () => lingeringSuite(h));
+      describe('mounting and guards', () => mountingSuite(h, options));
       describe('rate limits', () => rateLimitSuite(h));
       describe('operations', () => operationsSuite(h));
       describe('dedicated cores', () => dedicatedCoresSuite(target, options.mount));
+      describe('route policy', () => policySuite(target, options.mount));
     });
   }
 }

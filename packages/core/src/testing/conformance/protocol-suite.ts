@@ -95,6 +95,13 @@ export function protocolSuite(h: Harness): void {
       expectSecurityHeaders(res);
     });
 
+    it('serves HEAD as GET, without a body', async () => {
+      const res = await h.client().call('head', '/health');
+      expect(res.status).to.equal(200);
+      expect(res.headers['x-request-id']).to.be.a('string');
+      expect(res.text ?? '').to.equal('');
+    });
+
     it('serves a path with a trailing slash as the same route, without redirecting', async () => {
       expectJson(await me.client.get(h.api('/auth/me/')), 200);
       expect((await h.client().get('/health/')).status).to.equal(200);

@@ -14,14 +14,17 @@ interface LimitedRoute {
 }
 
 /**
- * SPEC §4 per-client limits (their real numbers: every test uses client IPs of its own, so
- * buckets are fresh), the RateLimit-* headers, Retry-After, and the login lockout.
+ * SPEC §4 per-client limits (their real numbers: every test uses clients of its own, so
+ * buckets are fresh), the RateLimit-* headers, Retry-After, and the login lockout. A client
+ * is an IP on public routes and a user on authenticated ones (their limits are keyed by the
+ * user), so each test client gets a superuser of its own there.
  */
 export function rateLimitSuite(h: Harness): void {
-  let admin: SignedInUser;
-  before(async () => {
-    admin = await h.signIn({ superuser: true });
-  });
+  const admins = new Map<string, Promise<SignedInUser>>();
+  const adminOf = (client: TestClient) => {
+    if (!admins.has(client.ip)) admins.set(client.ip, h.signIn({ superuser: true }));
+    return admins.get(client.ip)!;
+  };
 
   const routes: LimitedRoute[] = [
     {
@@ -46,19 +49,25 @@ export function rateLimitSuite(h: Harness): void {
       name: 'GET /auth/me',
       limit: 30,
       ok: 200,
-      send: async (client) => client.withToken(admin.token).get(h.api('/auth/me')),
+      send: async (client) => client.withToken((await adminOf(client)).token).get(h.api('/auth/me')),
     },
     {
       name: 'GET /users/:id',
       limit: 20,
       ok: 200,
-      send: async (client) => client.withToken(admin.token).get(h.api(`/users/${admin.user.id}`)),
+      send: async (client) => {
+        const admin = await adminOf(client);
+        return client.withToken(admin.token).get(h.api(`/users/${admin.user.id}`));
+      },
     },
     {
       name: 'PATCH /users/:id',
       limit: 10,
       ok: 200,
-      send: async (client, attempt) => client.withToken(admin.token).patch(h.api(`/users/${admin.user.id}`), { full_name: `Admin ${attempt}` }),
+      send: async (client, attempt) => {
+        const admin = await adminOf(client);
+        return client.withToken(admin.token).patch(h.api(`/users/${admin.user.id}`), { full_name: `Admin ${attempt}` });
+      },
     },
     {
       name: 'DELETE /users/:id',
@@ -66,7 +75,7 @@ export function rateLimitSuite(h: Harness): void {
       ok: 204,
       send: async (client) => {
         const { user } = await h.createUser();
-        return client.withToken(admin.token).delete(h.api(`/users/${user.id}`));
+        return client.withToken((await adminOf(client)).token).delete(h.api(`/users/${user.id}`));
       },
     },
   ];
@@ -89,10 +98,37 @@ export function rateLimitSuite(h: Harness): void {
     }
 
     it('gives each route its own bucket', async () => {
-      const client = h.client().withToken(admin.token);
+      const anonymous = h.client();
+      const admin = await adminOf(anonymous);
+      const client = anonymous.withToken(admin.token);
       for (let i = 0; i < 30; i += 1) await client.get(h.api('/auth/me'));
       expectError(await client.get(h.api('/auth/me')), 429, 'rate_limit_error');
       expect((await client.get(h.api(`/users/${admin.user.id}`))).status).to.equal(200);
+    });
+
+    it('keys authenticated routes by the user: a second user behind the same IP keeps a budget of their own', async () => {
+      const shared = h.client();
+      const first = await h.signIn();
+      const second = await h.signIn();
+      for (let i = 0; i < 30; i += 1) expect((await shared.withToken(first.token).get(h.api('/auth/me'))).status).to.equal(200);
+      expectError(await shared.withToken(first.token).get(h.api('/auth/me')), 429, 'rate_limit_error');
+      const other = await shared.withToken(second.token).get(h.api('/auth/me'));
+      expect(other.status, 'the second user behind the same IP').to.equal(200);
+      expectRateLimitHeaders(other, 30, 29);
+      const elsewhere = await h.client().withToken(first.token).get(h.api('/auth/me'));
+      expectError(elsewhere, 429, 'rate_limit_error');
+    });
+
+    it('keys public routes by the client IP, whoever sends them', async () => {
+      const shared = h.client();
+      const caller = await h.signIn();
+      for (let i = 0; i < 5; i += 1) {
+        const name = uniqueName('ip');
+        const res = await shared.withToken(i % 2 ? caller.token : undefined).post(h.api('/auth/register'), { email: `${name}@example.com`, username: name, password: 'password-123' });
+        expect(res.status).to.equal(201);
+      }
+      const name = uniqueName('ip');
+      expectError(await shared.post(h.api('/auth/register'), { email: `${name}@example.com`, username: name, password: 'password-123' }), 429, 'rate_limit_error');
     });
   });
 

@@ -1,0 +1,84 @@
+import { expect } from 'chai';
+import { ExecutionContext } from '../context/execution-context';
+import { isAppError, type AppError } from '../errors/app-error';
+import { runWithDeadline } from './request-deadline';
+
+/** A promise and the function that settles it, for work the test drives step by step. */
+function gate<T = void>(): { promise: Promise<T>; open: (value: T) => void } {
+  let open!: (value: T) => void;
+  const promise = new Promise<T>((resolve) => (open = resolve));
+  return { promise, open };
+}
+
+describe('runWithDeadline', () => {
+  const executionContext = new ExecutionContext();
+
+  it('answers the timeout and aborts the work\'s signal when no commit has started', async () => {
+    const hold = gate();
+    let seen: AbortSignal | undefined;
+    const outcome = await runWithDeadline<string>({
+      executionContext,
+      timeoutMs: 5,
+      work: async (signal) => {
+        seen = signal;
+        await hold.promise;
+        return 'done';
+      },
+      onTimeout: (error: AppError) => `timeout: ${error.message}`,
+    });
+    expect(outcome).to.equal('timeout: Request exceeded 0.0s timeout');
+    expect(seen?.aborted).to.equal(true);
+    expect(isAppError(seen?.reason) && seen.reason.code).to.equal('request_timeout');
+    hold.open();
+  });
+
+  it('answers the work\'s real outcome, however late, once a commit has started, and leaves its signal alone', async () => {
+    const committed = gate();
+    const hold = gate();
+    let seen: AbortSignal | undefined;
+    let timeouts = 0;
+    const outcome = runWithDeadline<string>({
+      executionContext,
+      timeoutMs: 5,
+      work: async (signal) => {
+        seen = signal;
+        executionContext.commitStarted();
+        committed.open();
+        await hold.promise;
+        return 'created';
+      },
+      onTimeout: () => {
+        timeouts += 1;
+        return 'timeout';
+      },
+    });
+    await committed.promise;
+    // A timer due later than the deadline's fires after it (Node runs timers in expiry order),
+    // so the deadline has passed, and been declined, before the work finishes.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(timeouts).to.equal(0);
+    hold.open();
+    expect(await outcome).to.equal('created');
+    expect(seen?.aborted).to.equal(false);
+  });
+
+  it('aborts the work when the client\'s signal aborts', async () => {
+    const client = new AbortController();
+    const outcome = runWithDeadline<string>({
+      executionContext,
+      timeoutMs: 60_000,
+      clientSignal: client.signal,
+      work: (signal) =>
+        new Promise((resolve) => signal.addEventListener('abort', () => resolve(`aborted: ${String(signal.reason)}`))),
+      onTimeout: () => 'timeout',
+    });
+    client.abort('gone');
+    expect(await outcome).to.equal('aborted: gone');
+  });
+
+  it('rejects with the work\'s own error before the deadline', async () => {
+    const failure = new Error('boom');
+    const error = await runWithDeadline({ executionContext, timeoutMs: 60_000, work: async () => Promise.reject(failure), onTimeout: () => 'timeout' }).catch((e: unknown) => e);
+    expect(error).to.equal(failure);
+  });
+});
