@@ -24,8 +24,13 @@ export interface Core {
   };
   /** The route table and the pipeline that the adapters mount. */
   readonly http: HttpApi;
-  /** Versioned migrations: `up()`, `down()`, `status()`. */
+  /** Versioned migrations (the core's, then the host's): `up()`, `down()`, `status()`. */
   readonly migrator: Migrator;
+  /** Housekeeping the timers also do; for CLIs and cron jobs. */
+  readonly maintenance: {
+    /** Deletes every expired or revoked session now; resolves with how many went. */
+    purgeExpiredSessions(): Promise<number>;
+  };
   /** Releases the pool, Redis connections and hashing workers. Idempotent. */
   close(): Promise<void>;
 }

@@ -5,7 +5,11 @@ import { CORE_CONFIG, resolveConfig, type CoreConfig, type CoreOptions } from '.
 import { EXECUTION_CONTEXT, ExecutionContext } from './context/execution-context';
 import { createSequelize } from './database/connection';
 import { DATABASE_INFO } from './database/database-info';
-import { createMigrator } from './database/migrator';
+import { allMigrations, createMigrator } from './database/migrator';
+import { checkRedisDriver } from './database/optional-peer';
+import { probeDatabase } from './database/probe-database';
+import { SessionPurge } from './database/session-purge';
+import { createTableNames, type TableNames } from './database/table-names';
 import { SequelizeDatabaseInfo } from './database/sequelize-database-info';
 import { SequelizeUnitOfWork } from './database/sequelize-unit-of-work';
 import { UNIT_OF_WORK } from './database/unit-of-work';
@@ -33,6 +37,7 @@ import { createHttpApi } from './http/create-http-api';
 /** The infrastructure one core owns: built first, released by `close()` in reverse order. */
 interface Infrastructure {
   config: CoreConfig;
+  tables: TableNames;
   executionContext: ExecutionContext;
   sequelize: ReturnType<typeof createSequelize>['sequelize'];
   provider: ReturnType<typeof createSequelize>['provider'];
@@ -45,6 +50,7 @@ function buildInfrastructure(config: CoreConfig): Infrastructure {
   const { sequelize, provider } = createSequelize(config.database, config.logger);
   return {
     config,
+    tables: createTableNames(config.database),
     executionContext: new ExecutionContext(),
     sequelize,
     provider,
@@ -57,7 +63,7 @@ function buildInfrastructure(config: CoreConfig): Infrastructure {
 /** Database, transactions, ports and security: instances this core created, as constants. */
 const infrastructureModule = (infra: Infrastructure) =>
   new ContainerModule(({ bind }) => {
-    const models = createModels(infra.sequelize);
+    const models = createModels(infra.sequelize, infra.tables);
     bind(CORE_CONFIG).toConstantValue(infra.config);
     bind(EXECUTION_CONTEXT).toConstantValue(infra.executionContext);
     bind(SEQUELIZE).toConstantValue(infra.sequelize);
@@ -94,11 +100,13 @@ const operationsModule = new ContainerModule(({ bind }) => {
 
 /**
  * Builds a core: validates `options`, opens the database pool (and Redis when configured),
- * starts the hashing workers, wires the services with InversifyJS, optionally runs pending
- * migrations and creates the first superuser. Each call builds its own container and shares
- * nothing with another core.
+ * checks that the database answers, starts the hashing workers, wires the services with
+ * InversifyJS, optionally runs pending migrations (the core's, then `options.migrations`),
+ * creates the first superuser and starts the session purge timer. Each call builds its own
+ * container and shares nothing with another core.
  *
- * @throws ConfigError naming the bad option.
+ * @throws ConfigError naming the bad option (or a driver package to install).
+ * @throws StartupError naming DATABASE_URL when the database cannot be used.
  * @example
  * const core = await createCore({ database: { url: 'sqlite:./data/app.sqlite' }, migrate: true });
  * const page = await core.services.users.listUsers({ page: 1, size: 20, sortBy: 'created_at', sortOrder: 'desc' });
@@ -106,9 +114,17 @@ const operationsModule = new ContainerModule(({ bind }) => {
  */
 export async function createCore(options: CoreOptions = {}): Promise<Core> {
   const config = resolveConfig(options);
+  // Refused before anything is opened: a colliding migration name, a missing Redis driver.
+  allMigrations(config.migrations);
+  checkRedisDriver(config);
   const infra = buildInfrastructure(config);
-  const release = once(() => releaseInfrastructure(infra));
+  let purge: SessionPurge | undefined;
+  const release = once(async () => {
+    await purge?.stop();
+    await releaseInfrastructure(infra);
+  });
   try {
+    await probeDatabase(infra.sequelize, config.database.url);
     const container = new Container({ defaultScope: 'Singleton' });
     container.load(infrastructureModule(infra), usersModule, authModule, operationsModule);
     const services = Object.freeze({
@@ -119,9 +135,12 @@ export async function createCore(options: CoreOptions = {}): Promise<Core> {
       health: container.get(HealthService),
       export: container.get(ExportService),
     });
-    const migrator = createMigrator(infra.sequelize, config.logger);
+    const migrator = createMigrator(infra.sequelize, config.logger, { tables: infra.tables, hostMigrations: config.migrations });
     if (config.migrate) await migrator.up();
     if (config.firstSuperuser) await services.users.ensureSuperuser(config.firstSuperuser);
+    purge = new SessionPurge(container.get(SESSION_REPOSITORY), config.logger);
+    purge.start(config.sessionPurgeIntervalMinutes);
+    const maintenance = Object.freeze({ purgeExpiredSessions: () => (purge as SessionPurge).run() });
     const http = createHttpApi({
       config,
       services,
@@ -129,9 +148,10 @@ export async function createCore(options: CoreOptions = {}): Promise<Core> {
       limiter: infra.limiter,
       executionContext: infra.executionContext,
     });
-    return Object.freeze({ config, services, http, migrator, close: release });
+    return Object.freeze({ config, services, http, migrator, maintenance, close: release });
   } catch (error) {
-    await release();
+    // A close that hangs (a half-open connection) must not swallow the reason for failing.
+    await Promise.race([release().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 5_000).unref())]);
     throw error;
   }
 }

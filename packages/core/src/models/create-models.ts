@@ -1,6 +1,7 @@
 import { BelongsTo, Column, DataType, ForeignKey, Model, Table } from 'sequelize-typescript';
 import type { Sequelize } from 'sequelize-typescript';
 import type { ModelStatic } from 'sequelize';
+import { createTableNames, type TableNames } from '../database/table-names';
 
 /** Attributes of a `users` row as the model sees them (camelCase; columns are snake_case). */
 export interface UserAttributes {
@@ -53,14 +54,15 @@ export const SEQUELIZE = Symbol.for('app.Sequelize');
  * Declares fresh `users` and `sessions` model classes and registers them on `sequelize`.
  * A sequelize-typescript class is bound to the one Sequelize instance it was added to, so
  * every core gets classes of its own and two cores in one process never share state.
- * The schema itself comes from the migrations, never from `sync()`.
+ * The schema itself comes from the migrations, never from `sync()`; the table names (prefix,
+ * PostgreSQL schema) come from `tables`, the same names the migrations created.
  *
  * @example
  * const { UserModel } = createModels(sequelize);
  * const row = await UserModel.findByPk(1, { raw: true });
  */
-export function createModels(sequelize: Sequelize): Models {
-  @Table({ tableName: 'users', modelName: 'User', underscored: true, timestamps: true })
+export function createModels(sequelize: Sequelize, tables: TableNames = createTableNames()): Models {
+  @Table({ tableName: tables.users.tableName, schema: tables.users.schema, modelName: 'User', underscored: true, timestamps: true })
   class UserModel extends Model<UserAttributes, UserCreation> implements UserAttributes {
     @Column({ type: DataType.INTEGER, primaryKey: true, autoIncrement: true })
     declare id: number;
@@ -90,7 +92,7 @@ export function createModels(sequelize: Sequelize): Models {
     declare updatedAt: Date;
   }
 
-  @Table({ tableName: 'sessions', modelName: 'Session', underscored: true, timestamps: true, updatedAt: false })
+  @Table({ tableName: tables.sessions.tableName, schema: tables.sessions.schema, modelName: 'Session', underscored: true, timestamps: true, updatedAt: false })
   class SessionModel extends Model<SessionAttributes, SessionCreation> implements SessionAttributes {
     @Column({ type: DataType.INTEGER, primaryKey: true, autoIncrement: true })
     declare id: number;

@@ -2,6 +2,7 @@ import { inject, injectable } from 'inversify';
 import { Op, QueryTypes, type Sequelize } from 'sequelize';
 import type { NewSession, Session, User } from '../domain/types';
 import type { SequelizeUnitOfWork } from '../database/sequelize-unit-of-work';
+import { quotedTableOf } from '../database/table-names';
 import { UNIT_OF_WORK } from '../database/unit-of-work';
 import { MODELS, type Models } from '../models/create-models';
 import { BaseRepository } from './base-repository';
@@ -9,16 +10,17 @@ import { toSession, toUser, type Row } from './row-mappers';
 import type { SessionRepository } from './session-repository';
 
 // Runs on every authenticated request: one indexed lookup by jti joined to its user by
-// primary key, only the columns needed, and no write (last_used_at is not touched).
-const ACTIVE_BY_JTI_SQL = `
+// primary key, only the columns needed, and no write (last_used_at is not touched). The
+// table names carry the configured prefix and schema (database/table-names.ts).
+const activeByJtiSql = (sessions: string, users: string) => `
   SELECT s.id AS "id", s.user_id AS "userId", s.jti AS "jti", s.ip_address AS "ipAddress",
          s.user_agent AS "userAgent", s.is_active AS "isActive", s.expires_at AS "expiresAt",
          s.created_at AS "createdAt", s.last_used_at AS "lastUsedAt",
          u.email AS "u_email", u.username AS "u_username", u.full_name AS "u_fullName",
          u.is_active AS "u_isActive", u.is_superuser AS "u_isSuperuser",
          u.created_at AS "u_createdAt", u.updated_at AS "u_updatedAt"
-    FROM sessions s
-    JOIN users u ON u.id = s.user_id
+    FROM ${sessions} s
+    JOIN ${users} u ON u.id = s.user_id
    WHERE s.jti = :jti AND s.is_active = :yes AND s.expires_at > :now`;
 
 /** {@link SessionRepository} on the core's Sequelize `sessions` model. Returns plain objects. */
@@ -26,11 +28,13 @@ const ACTIVE_BY_JTI_SQL = `
 export class SequelizeSessionRepository extends BaseRepository implements SessionRepository {
   private readonly sessions: Models['SessionModel'];
   private readonly sequelize: Sequelize;
+  private readonly activeByJtiSql: string;
 
   constructor(@inject(MODELS) models: Models, @inject(UNIT_OF_WORK) uow: SequelizeUnitOfWork) {
     super(uow);
     this.sessions = models.SessionModel;
     this.sequelize = models.SessionModel.sequelize as Sequelize;
+    this.activeByJtiSql = activeByJtiSql(quotedTableOf(models.SessionModel), quotedTableOf(models.UserModel));
   }
 
   async create(session: NewSession): Promise<Session> {
@@ -53,7 +57,7 @@ export class SequelizeSessionRepository extends BaseRepository implements Sessio
 
   async findActiveByJti(jti: string, now: Date): Promise<{ session: Session; user: User } | null> {
     const rows = await this.statement((options) =>
-      this.sequelize.query<Row>(ACTIVE_BY_JTI_SQL, {
+      this.sequelize.query<Row>(this.activeByJtiSql, {
         ...options,
         type: QueryTypes.SELECT,
         replacements: { jti, yes: true, now },

@@ -7,6 +7,7 @@ import { createSequelize } from '../database/connection';
 import { createMigrator, type Migrator } from '../database/migrator';
 import { SequelizeDatabaseInfo } from '../database/sequelize-database-info';
 import { SequelizeUnitOfWork } from '../database/sequelize-unit-of-work';
+import { createTableNames, type TableNameOptions, type TableNames } from '../database/table-names';
 import { createModels, type Models } from '../models/create-models';
 import { SequelizeSessionRepository } from '../repositories/sequelize-session-repository';
 import { SequelizeUserRepository } from '../repositories/sequelize-user-repository';
@@ -23,6 +24,8 @@ export interface DatabaseFixture {
   sessions: SequelizeSessionRepository;
   migrator: Migrator;
   info: SequelizeDatabaseInfo;
+  /** The table names the fixture migrated and the models use. */
+  tables: TableNames;
   /** Empties both tables (sessions go by cascade) so each test starts clean. */
   truncate(): Promise<void>;
   close(): Promise<void>;
@@ -44,15 +47,16 @@ export const silentLogger: CoreLogger = { info: () => undefined, warn: () => und
  */
 export async function openDatabaseFixture(
   url: string,
-  options: { poolMax?: number; migrate?: boolean; logger?: CoreLogger } = {},
+  options: { poolMax?: number; migrate?: boolean; logger?: CoreLogger; tables?: TableNameOptions } = {},
 ): Promise<DatabaseFixture> {
   const logger = options.logger ?? silentLogger;
   const poolMax = options.poolMax ?? 5;
   const { sequelize, provider } = createSequelize({ url, poolMax, poolMin: 0, logging: false }, logger);
-  const models = createModels(sequelize);
+  const tables = createTableNames(options.tables);
+  const models = createModels(sequelize, tables);
   const executionContext = new ExecutionContext();
   const uow = new SequelizeUnitOfWork(sequelize, executionContext);
-  const migrator = createMigrator(sequelize, logger);
+  const migrator = createMigrator(sequelize, logger, { tables });
   if (options.migrate !== false) await migrator.up();
   return {
     sequelize,
@@ -64,6 +68,7 @@ export async function openDatabaseFixture(
     sessions: new SequelizeSessionRepository(models, uow),
     migrator,
     info: new SequelizeDatabaseInfo(sequelize, provider, poolMax),
+    tables,
     async truncate() {
       await models.UserModel.destroy({ where: {} });
     },
