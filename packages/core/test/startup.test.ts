@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
@@ -50,6 +51,21 @@ describe('createCore start-up failures', function () {
     const error = await startupFailure({ database: { url: 'postgres://app:s3cret@127.0.0.1:1/app' } });
     expect(error).to.be.instanceOf(StartupError);
     expect(error.message).to.equal('DATABASE_URL: connection refused by PostgreSQL at 127.0.0.1:1 (is the server running?)');
+  });
+
+  it('gives up on a server that accepts connections but never answers', async () => {
+    const sockets: Socket[] = [];
+    const silent = createServer((socket) => void sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as AddressInfo;
+    try {
+      const error = await startupFailure({ database: { url: `postgres://app:s3cret@127.0.0.1:${port}/app` } });
+      expect(error).to.be.instanceOf(StartupError);
+      expect(error.message).to.equal(`DATABASE_URL: PostgreSQL at 127.0.0.1:${port} did not answer (connection timed out)`);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
   });
 
   if (process.env.TEST_DATABASE_URL) {
