@@ -50,7 +50,7 @@ export PORT=$port
 base="http://127.0.0.1:$port"
 say "framework=${HTTP_FRAMEWORK:-express} database=${DATABASE_URL%%:*} redis=$([ -n "${REDIS_URL:-}" ] && echo yes || echo no) port=$port"
 
-node --conditions=source --import tsx examples/server/src/main.ts >"$tmp/server.log" 2>&1 &
+node --import tsx examples/server/src/main.ts >"$tmp/server.log" 2>&1 &
 server_pid=$!
 
 for _ in $(seq 1 120); do

@@ -2,7 +2,7 @@
  * One server of `bench:http`, run as a child process so that it has its own event loop and
  * the load generator in the parent does not share it:
  *
- *   node --conditions=source --import tsx bench/http-server.ts express|koa|fastify|bare
+ *   node --import tsx bench/http-server.ts express|koa|fastify|bare
  *
  * Reads BENCH_DB_URL, SECRET_KEY and BCRYPT_ROUNDS; listens on an ephemeral port and prints
  * `{"port": <n>}` on one stdout line when ready; on SIGTERM it finishes in-flight requests,

@@ -42,6 +42,38 @@ describe('README.md', () => {
   });
 });
 
+describe('docs/guides/migrations.md', () => {
+  it('shows the compiled host-migration snippet verbatim', () => {
+    const read = (file: string) => readFileSync(new URL(`../${file}`, import.meta.url), 'utf8');
+    const code = read('examples/worker/src/snippets/host-migrations.ts').split('\n').slice(1).join('\n');
+    expect(read('docs/guides/migrations.md')).to.include('```ts\n' + code + '```');
+  });
+});
+
+describe('package READMEs and licences', () => {
+  const READMES: Record<string, string> = {
+    'packages/core/README.md': 'examples/worker/src/snippets/use-core.ts',
+    'packages/express/README.md': 'examples/server/src/snippets/embed-express.ts',
+    'packages/koa/README.md': 'examples/server/src/snippets/embed-koa.ts',
+    'packages/fastify/README.md': 'examples/server/src/snippets/embed-fastify.ts',
+  };
+  const read = (file: string) => readFileSync(new URL(`../${file}`, import.meta.url), 'utf8');
+
+  it('show their compiled snippet verbatim', () => {
+    for (const [readme, snippet] of Object.entries(READMES)) {
+      const code = read(snippet).split('\n').slice(1).join('\n');
+      expect(read(readme), `${readme} shows ${snippet}`).to.include('```ts\n' + code + '```');
+    }
+  });
+
+  it('ship the licence of the repository', () => {
+    for (const readme of Object.keys(READMES)) {
+      const license = readme.replace('README.md', 'LICENSE');
+      expect(read(license), license).to.equal(read('LICENSE'));
+    }
+  });
+});
+
 describe('docs/reference', () => {
   describe('errors.md', () => {
     it('lists every error code of ERROR_STATUS with its status, and no other code', () => {

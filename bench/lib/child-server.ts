@@ -22,7 +22,7 @@ export function startChildServer(
   env: Record<string, string>,
   nodeArgs: readonly string[] = [],
 ): Promise<ChildServer> {
-  const child = spawn(process.execPath, [...nodeArgs, '--conditions=source', '--import', 'tsx', ENTRY, kind], {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', ENTRY, kind], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

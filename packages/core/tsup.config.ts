@@ -8,7 +8,10 @@ export default defineConfig({
   platform: 'node',
   sourcemap: true,
   clean: true,
-  splitting: false,
+  // One copy of the core shared by the three entries (ESM and CJS alike), so `AppError`,
+  // `ConfigError` and the rest are the same classes from `@app/core` and `@app/core/testing`.
+  splitting: true,
   shims: true,
-  external: ['mocha', 'chai', 'supertest'],
+  // Optional peers: resolved at run time from the host's node_modules, never bundled.
+  external: ['mocha', 'chai', 'supertest', 'pg', 'sqlite3', 'ioredis'],
 });

@@ -3,7 +3,7 @@
  * configured from the environment. `npm start` runs it; see docs/guides/embedding.md.
  */
 import { createServer } from 'node:http';
-import { ConfigError, createCore, loadConfigFromEnv, readPort } from '@app/core';
+import { ConfigError, createCore, loadConfigFromEnv, readPort, StartupError } from '@app/core';
 import { createApp, readFramework, readTrustProxy } from './app';
 import { createLogger, withRequestLog } from './request-log';
 import { applyServerLimits } from './server-limits';
@@ -34,8 +34,11 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
+  // Settings and an unusable database are the operator's to fix: one line, no stack.
   if (error instanceof ConfigError) {
     process.stderr.write(`Configuration error: ${error.message}\n`);
+  } else if (error instanceof StartupError) {
+    process.stderr.write(`Startup error: ${error.message}\n`);
   } else {
     log.error({ err: error }, 'failed to start');
   }

@@ -9,7 +9,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import cliProgress from 'cli-progress';
-import { ConfigError, createCore, loadConfigFromEnv } from '@app/core';
+import { ConfigError, createCore, loadConfigFromEnv, StartupError } from '@app/core';
 import { parseCsv } from './csv';
 import { importUsers, type ImportSummary } from './import-users';
 
@@ -49,7 +49,11 @@ function printSummary({ created, duplicates, invalid }: ImportSummary): void {
 class UsageError extends Error {}
 
 main(process.argv[2]).catch((error: unknown) => {
-  const known = error instanceof ConfigError || error instanceof UsageError || (error as NodeJS.ErrnoException)?.code === 'ENOENT';
+  const known =
+    error instanceof ConfigError ||
+    error instanceof StartupError ||
+    error instanceof UsageError ||
+    (error as NodeJS.ErrnoException)?.code === 'ENOENT';
   console.error(known ? (error as Error).message : error);
   process.exit(1);
 });

@@ -27,7 +27,7 @@ export interface Core {
   };
   /** The route table and the pipeline that the adapters mount. */
   readonly http: HttpApi;
-  /** Versioned migrations: `up()`, `down()`, `status()`. */
+  /** Versioned migrations (the core's, then the host's): `up()`, `down()`, `status()`. */
   readonly migrator: Migrator;
   /** The user's fields: the core's and the host's (docs/guides/extending.md "Fields"). */
   readonly fields: UserFields;
@@ -35,6 +35,11 @@ export interface Core {
   readonly schemas: UserSchemas;
   /** Events after commit: `core.events.on('user.created', listener)`. */
   readonly events: CoreEventSource;
+  /** Housekeeping the timers also do; for CLIs and cron jobs. */
+  readonly maintenance: {
+    /** Deletes every expired or revoked session now; resolves with how many went. */
+    purgeExpiredSessions(): Promise<number>;
+  };
   /**
    * Releases the pool, and the Redis connections and hashing workers this core created (a
    * port the host passed in is left to the host). Idempotent.

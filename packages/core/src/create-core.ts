@@ -2,11 +2,15 @@ import 'reflect-metadata';
 import { Container, ContainerModule } from 'inversify';
 import type { Core } from './core';
 import { CLOCK, systemClock, type Clock } from './clock/clock';
-import { CORE_CONFIG, resolveOptions, type CoreConfig, type CoreOptions } from './config/options';
+import { CORE_CONFIG, resolveOptions, type CoreConfig, type CoreOptions, type ResolvedOptions } from './config/options';
 import { EXECUTION_CONTEXT, ExecutionContext } from './context/execution-context';
 import { createSequelize } from './database/connection';
 import { DATABASE_INFO } from './database/database-info';
-import { createMigrator } from './database/migrator';
+import { allMigrations, createMigrator } from './database/migrator';
+import { checkRedisDriver } from './database/optional-peer';
+import { probeDatabase } from './database/probe-database';
+import { SessionPurge } from './database/session-purge';
+import { createTableNames, type TableNames } from './database/table-names';
 import { SequelizeDatabaseInfo } from './database/sequelize-database-info';
 import { SequelizeUnitOfWork } from './database/sequelize-unit-of-work';
 import { UNIT_OF_WORK } from './database/unit-of-work';
@@ -38,6 +42,7 @@ import { createHttpApi } from './http/create-http-api';
 /** The infrastructure one core uses: built first, what it created released by `close()`. */
 interface Infrastructure {
   config: CoreConfig;
+  tables: TableNames;
   executionContext: ExecutionContext;
   sequelize: ReturnType<typeof createSequelize>['sequelize'];
   provider: ReturnType<typeof createSequelize>['provider'];
@@ -52,14 +57,14 @@ interface Infrastructure {
   owned: Array<{ close(): Promise<void> }>;
 }
 
-function buildInfrastructure(options: CoreOptions): Infrastructure {
-  const { config, ports, fields: extraFields, hooks } = resolveOptions(options);
+function buildInfrastructure({ config, ports, fields: extraFields, hooks }: ResolvedOptions): Infrastructure {
   const fields = createUserFields(extraFields);
   const { sequelize, provider } = createSequelize(config.database, config.logger);
   const owned: Array<{ close(): Promise<void> }> = [];
   const own = <T extends { close(): Promise<void> }>(port: T): T => (owned.push(port), port);
   return {
     config,
+    tables: createTableNames(config.database),
     executionContext: new ExecutionContext(),
     sequelize,
     provider,
@@ -77,7 +82,7 @@ function buildInfrastructure(options: CoreOptions): Infrastructure {
 /** Database, transactions, ports, the user registry and events: constants of this core. */
 const infrastructureModule = (infra: Infrastructure) =>
   new ContainerModule(({ bind }) => {
-    const models = createModels(infra.sequelize, infra.fields);
+    const models = createModels(infra.sequelize, infra.fields, infra.tables);
     const uow = new SequelizeUnitOfWork(infra.sequelize, infra.executionContext);
     bind(CORE_CONFIG).toConstantValue(infra.config);
     bind(EXECUTION_CONTEXT).toConstantValue(infra.executionContext);
@@ -123,21 +128,32 @@ const operationsModule = new ContainerModule(({ bind }) => {
 
 /**
  * Builds a core: validates `options`, opens the database pool (and Redis when configured),
- * starts the hashing workers, wires the services with InversifyJS, optionally runs pending
- * migrations and creates the first superuser. Each call builds its own container and shares
- * nothing with another core.
+ * checks that the database answers, starts the hashing workers, wires the services with
+ * InversifyJS, optionally runs pending migrations (the core's, then `options.migrations`),
+ * creates the first superuser and starts the session purge timer. Each call builds its own
+ * container and shares nothing with another core.
  *
- * @throws ConfigError naming the bad option.
+ * @throws ConfigError naming the bad option (or a driver package to install).
+ * @throws StartupError naming DATABASE_URL when the database cannot be used.
  * @example
  * const core = await createCore({ database: { url: 'sqlite:./data/app.sqlite' }, migrate: true });
  * const page = await core.services.users.listUsers({ page: 1, size: 20, sort_by: 'created_at', sort_order: 'desc' });
  * await core.close();
  */
 export async function createCore(options: CoreOptions = {}): Promise<Core> {
-  const infra = buildInfrastructure(options);
-  const { config } = infra;
-  const release = once(() => releaseInfrastructure(infra));
+  const resolved = resolveOptions(options);
+  const { config } = resolved;
+  // Refused before anything is opened: a colliding migration name, a missing Redis driver.
+  allMigrations(config.migrations);
+  checkRedisDriver(config);
+  const infra = buildInfrastructure(resolved);
+  let purge: SessionPurge | undefined;
+  const release = once(async () => {
+    await purge?.stop();
+    await releaseInfrastructure(infra);
+  });
   try {
+    await probeDatabase(infra.sequelize, config.database.url);
     const container = new Container({ defaultScope: 'Singleton' });
     container.load(infrastructureModule(infra), usersModule, authModule, operationsModule);
     const services = Object.freeze({
@@ -159,22 +175,27 @@ export async function createCore(options: CoreOptions = {}): Promise<Core> {
       schemas: infra.schemas,
       clock: infra.clock,
     });
-    const migrator = createMigrator(infra.sequelize, config.logger);
+    const migrator = createMigrator(infra.sequelize, config.logger, { tables: infra.tables, hostMigrations: config.migrations });
     if (config.migrate) await migrator.up();
     if (config.firstSuperuser) await services.users.ensureSuperuser(config.firstSuperuser);
+    purge = new SessionPurge(container.get(SESSION_REPOSITORY), config.logger, () => infra.clock.now());
+    purge.start(config.sessionPurgeIntervalMinutes);
+    const maintenance = Object.freeze({ purgeExpiredSessions: () => (purge as SessionPurge).run() });
     const events = container.get<EventBus>(EVENT_BUS);
     return Object.freeze({
       config,
       services,
       http,
       migrator,
+      maintenance,
       fields: infra.fields,
       schemas: infra.schemas,
       events: { on: events.on.bind(events) },
       close: release,
     });
   } catch (error) {
-    await release();
+    // A close that hangs (a half-open connection) must not swallow the reason for failing.
+    await Promise.race([release().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 5_000).unref())]);
     throw error;
   }
 }

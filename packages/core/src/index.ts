@@ -13,6 +13,7 @@ export { VERSION } from './version';
 
 // Configuration
 export { resolveConfig, coreOptionsSchema, ConfigError } from './config/options';
+export { StartupError } from './config/startup-error';
 export type { CoreOptions, CoreConfig, CorePortOptions } from './config/options';
 export { loadConfigFromEnv, readPort, ENV_VARIABLES } from './config/env';
 export type { EnvVariable } from './config/env';
@@ -72,6 +73,8 @@ export type { MetricsService } from './services/metrics-service';
 export type { HealthService } from './services/health-service';
 export type { ExportService } from './services/export-service';
 export type { Migrator } from './database/migrator';
+export type { Migration, MigrationContext } from './database/migrations/migration';
+export type { TableNames, CoreTable } from './database/table-names';
 
 // Wire schemas (for validating input outside HTTP, e.g. CSV rows in a worker)
 export { createUserSchemas, loginSchema } from './schemas/user';

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -48,6 +48,20 @@ describe('the built @app/core package', () => {
   it('ships type declarations for both module systems', () => {
     expect(existsSync(join(packageDir, 'dist', 'index.d.ts'))).to.equal(true);
     expect(existsSync(join(packageDir, 'dist', 'index.d.cts'))).to.equal(true);
+  });
+
+  it('holds one copy of the core shared by the main, testing and CLI entries', () => {
+    // Without code splitting each entry bundled its own core, so an AppError thrown by a
+    // core from @app/core/testing was not an instance of @app/core's AppError.
+    const files = (extension: string) =>
+      [...readdirSync(join(packageDir, 'dist')), ...readdirSync(join(packageDir, 'dist', 'testing')).map((f) => `testing/${f}`)]
+        .filter((file) => file.endsWith(extension))
+        .map((file) => readFileSync(join(packageDir, 'dist', file), 'utf8'));
+    for (const extension of ['.js', '.cjs']) {
+      const bundles = files(extension);
+      expect(bundles.filter((code) => /\bAppError = class\b/.test(code)), `AppError in ${extension}`).to.have.length(1);
+      expect(bundles.filter((code) => /\basync function createCore\b/.test(code)), `createCore in ${extension}`).to.have.length(1);
+    }
   });
 
   it('reports the version of its package.json', () => {

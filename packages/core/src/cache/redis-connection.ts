@@ -1,4 +1,5 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
+import { loadOptionalPeer } from '../database/optional-peer';
 import { silentLogger, type Logger } from '../logger/logger';
 
 /**
@@ -67,7 +68,9 @@ export class RedisConnection {
       this.client = options.client;
       this.owned = false;
     } else if (options.url) {
-      this.client = new Redis(options.url, fastFailRedisOptions());
+      // ioredis is an optional peer: loaded only when a Redis URL is actually used.
+      const { Redis: RedisClient } = loadOptionalPeer<typeof import('ioredis')>('ioredis', `${options.name} has a Redis URL`);
+      this.client = new RedisClient(options.url, fastFailRedisOptions());
       this.owned = true;
     } else {
       throw new Error(`${options.name}: give a Redis url or client`);

@@ -1,11 +1,15 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 
 const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
+// Resolved here, so that children started in another working directory still find tsx.
+const TSX = import.meta.resolve('tsx');
+// tsx reads the tsconfig of the working directory (decorators): name the repository's.
+const TSCONFIG = fileURLToPath(new URL('../../../../tsconfig.json', import.meta.url));
 
 interface Run {
   code: number | null;
@@ -14,11 +18,12 @@ interface Run {
 }
 
 /** Runs the real bin from its TypeScript source, the way `npx app-core` would. */
-function cli(args: string[], env: NodeJS.ProcessEnv): Promise<Run> {
+function cli(args: string[], env: NodeJS.ProcessEnv, cwd?: string): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', MAIN, ...args], {
-      env: { PATH: process.env.PATH, ...env },
+    const child = spawn(process.execPath, ['--import', TSX, MAIN, ...args], {
+      env: { PATH: process.env.PATH, TSX_TSCONFIG_PATH: TSCONFIG, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
+      cwd,
     });
     let stdout = '';
     let stderr = '';
@@ -98,6 +103,12 @@ describe('app-core CLI (main.ts)', function () {
       expect(run.stdout).to.match(/^Seeded 50 users in /);
     });
 
+    it('sessions purge runs against the database and reports the count', async () => {
+      const run = await cli(['sessions', 'purge'], env);
+      expect(run.stderr).to.equal('');
+      expect(run.stdout).to.equal('Purged 0 expired or revoked session(s)\n');
+    });
+
     it('migrate down reverts the last migration, and down --all the rest', async () => {
       const one = await cli(['migrate', 'down'], env);
       expect(one.code).to.equal(0);
@@ -108,5 +119,56 @@ describe('app-core CLI (main.ts)', function () {
       expect(status.stdout).to.match(/^0 applied, \d+ pending\n$/m);
       expect(status.stdout).to.not.contain('applied  ');
     });
+  });
+});
+
+describe('app-core CLI with a config module', function () {
+  this.timeout(60_000);
+  let dir: string;
+  let env: NodeJS.ProcessEnv;
+  // A host's config module: its own table prefix and one migration of its own.
+  const CONFIG = `export default {
+  database: { tablePrefix: 'auth_' },
+  migrations: [{
+    name: 'host-0001-create-notes',
+    up: ({ queryInterface, transaction }) => queryInterface.sequelize.query('CREATE TABLE notes (id INTEGER PRIMARY KEY)', { transaction }),
+    down: ({ queryInterface, transaction }) => queryInterface.sequelize.query('DROP TABLE notes', { transaction }),
+  }],
+};
+`;
+
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'app-core-config-'));
+    env = { DATABASE_URL: `sqlite:${join(dir, 'app.sqlite')}`, BCRYPT_ROUNDS: '4', NODE_ENV: 'test' };
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('finds app-core.config.mjs in the working directory and runs the host migrations after the core ones', async () => {
+    writeFileSync(join(dir, 'app-core.config.mjs'), CONFIG);
+    const run = await cli(['migrate', 'up'], env, dir);
+    expect(run.stderr).to.equal('');
+    expect(run.stdout).to.match(/^Applied 4 migration\(s\): 0001-create-users, .*, host-0001-create-notes\n$/);
+    const status = await cli(['migrate', 'status'], env, dir);
+    expect(status.stdout).to.contain('applied  host-0001-create-notes');
+    const tables = await cli(['migrate', 'status'], { ...env, DATABASE_TABLE_PREFIX: '' }, tmpdir());
+    // Without the module (another directory) the unprefixed tables are not there: nothing applied.
+    expect(tables.stdout).to.match(/^0 applied/m);
+  });
+
+  it('takes --config FILE from anywhere on the command line', async () => {
+    const other = join(dir, 'elsewhere.mjs');
+    writeFileSync(other, CONFIG.replace('auth_', 'other_'));
+    const run = await cli(['migrate', 'status', '--config', other], env, tmpdir());
+    expect(run.code).to.equal(0);
+    expect(run.stdout).to.match(/^0 applied, 4 pending\n$/m);
+  });
+
+  it('exits 1 with one line when the module cannot be loaded', async () => {
+    const broken = join(dir, 'broken.mjs');
+    writeFileSync(broken, 'export default {');
+    const run = await cli(['--config', broken, 'migrate', 'status'], env, dir);
+    expect(run.code).to.equal(1);
+    expect(run.stderr.trim().split('\n')).to.have.length(1);
+    expect(run.stderr).to.contain(`cannot load ${broken}`);
   });
 });

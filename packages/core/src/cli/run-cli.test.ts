@@ -49,6 +49,9 @@ function fakeCore(environment: 'development' | 'production' = 'development') {
         },
       },
     },
+    maintenance: {
+      purgeExpiredSessions: async () => (calls.push({ method: 'purgeExpiredSessions', input: null }), 3),
+    },
     close: async () => {
       closed++;
     },
@@ -150,6 +153,36 @@ describe('runCli', () => {
       const result = await run(['create-superuser', '--email', 'a@example.com'], { core: fakeCore().core, stdin: '' });
       expect(result.code).to.equal(2);
       expect(result.stderr).to.contain('--username is required');
+    });
+  });
+
+  describe('sessions purge', () => {
+    it('purges once and reports how many sessions went', async () => {
+      const fake = fakeCore();
+      const result = await run(['sessions', 'purge'], { core: fake.core });
+      expect(result.code).to.equal(0);
+      expect(result.stdout).to.equal('Purged 3 expired or revoked session(s)\n');
+      expect(fake.calls.map((c) => c.method)).to.deep.equal(['purgeExpiredSessions']);
+      expect(fake.closedCount()).to.equal(1);
+    });
+
+    it('exits 2 without an action or with an unknown one', async () => {
+      expect((await run(['sessions'], { core: fakeCore().core })).stderr).to.contain('sessions needs purge');
+      expect((await run(['sessions', 'shred'], { core: fakeCore().core })).code).to.equal(2);
+    });
+  });
+
+  describe('--config', () => {
+    it('is taken out of the arguments wherever it stands', async () => {
+      const fake = fakeCore();
+      expect((await run(['migrate', 'status', '--config', 'x.mjs'], { core: fake.core })).code).to.equal(0);
+      expect((await run(['--config=x.mjs', 'migrate', 'status'], { core: fake.core })).code).to.equal(0);
+    });
+
+    it('exits 2 when the file name is missing', async () => {
+      const result = await run(['migrate', 'status', '--config']);
+      expect(result.code).to.equal(2);
+      expect(result.stderr).to.contain('--config needs a file');
     });
   });
 

@@ -1,40 +1,50 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { loadConfigFromEnv } from '../config/env';
 import { ConfigError } from '../config/options';
+import { StartupError } from '../config/startup-error';
 import type { Logger } from '../logger/logger';
 import type { Core } from '../core';
 import { isAppError } from '../errors/app-error';
 import { UsageError, type CliContext } from './cli-context';
+import { loadConfigModule, mergeOptions } from './config-module';
 import { CREATE_SUPERUSER_USAGE, createSuperuserCommand } from './create-superuser-command';
 import { MIGRATE_USAGE, migrateCommand } from './migrate-command';
 import { SEED_USAGE, seedCommand } from './seed-command';
+import { SESSIONS_USAGE, sessionsCommand } from './sessions-command';
 
 /** The text `app-core --help` prints. */
-export const USAGE = `Usage:
+export const USAGE = `Usage: app-core [--config FILE] COMMAND
 ${MIGRATE_USAGE}
 ${CREATE_SUPERUSER_USAGE}
 ${SEED_USAGE}
+${SESSIONS_USAGE}
 
 The database and every other setting come from the environment (DATABASE_URL, BCRYPT_ROUNDS,
-…), exactly as the server reads them. Exit codes: 0 ok, 1 failure, 2 usage error.`;
+…), exactly as the server reads them. A config module (--config FILE, or app-core.config.js,
+.mjs, .cjs, .ts or .mts in the working directory) exports core options on top of them, such
+as the host's own migrations and database.tablePrefix. Exit codes: 0 ok, 1 failure, 2 usage.`;
 
 const COMMANDS: Record<string, (args: string[], context: CliContext) => Promise<void>> = {
   migrate: migrateCommand,
   'create-superuser': createSuperuserCommand,
   seed: seedCommand,
+  sessions: sessionsCommand,
 };
 
 /**
- * Opens a core for a CLI command from the environment: no automatic migration and no
- * first-superuser step (the commands do those explicitly), and a throwaway signing key
+ * Opens a core for a CLI command from the environment and the config module (`--config`
+ * FILE, or an `app-core.config.*` in `cwd`): no automatic migration, no first-superuser step
+ * (the commands do those explicitly), no session purge timer, and a throwaway signing key
  * when none is set, because the CLI never issues tokens.
  */
-export async function openCoreFromEnv(env: NodeJS.ProcessEnv, stderr: NodeJS.WritableStream): Promise<Core> {
-  const { firstSuperuser: _ignored, ...options } = loadConfigFromEnv(env);
-  const sqliteFile = /^sqlite:(?!:memory:)(.+)$/.exec(options.database?.url ?? 'sqlite:./data/app.sqlite')?.[1];
-  if (sqliteFile) mkdirSync(dirname(sqliteFile), { recursive: true });
+export async function openCoreFromEnv(
+  env: NodeJS.ProcessEnv,
+  stderr: NodeJS.WritableStream,
+  config: { explicit?: string; cwd?: string } = {},
+): Promise<Core> {
+  const { firstSuperuser: _ignored, ...fromEnv } = loadConfigFromEnv(env);
+  const module = await loadConfigModule({ explicit: config.explicit, cwd: config.cwd ?? process.cwd(), env });
+  const options = module ? mergeOptions(fromEnv, module.options) : fromEnv;
   const line = (level: string) =>
     ((fields: Record<string, unknown> | string, message?: string) =>
       stderr.write(`${level}: ${typeof fields === 'string' ? fields : (message ?? JSON.stringify(fields))}\n`)) as Logger['warn'];
@@ -46,12 +56,19 @@ export async function openCoreFromEnv(env: NodeJS.ProcessEnv, stderr: NodeJS.Wri
   };
   // Loaded on demand, so that --help and usage errors answer without loading the database stack.
   const { createCore } = await import('../create-core');
-  return createCore({ ...options, secretKey: options.secretKey ?? randomBytes(32).toString('hex'), migrate: false, logger });
+  return createCore({
+    ...options,
+    secretKey: options.secretKey ?? randomBytes(32).toString('hex'),
+    migrate: false,
+    sessionPurgeIntervalMinutes: 0,
+    logger,
+  });
 }
 
 /** One line for a failure: configuration and domain messages as they are. */
 function describeFailure(error: unknown): string {
   if (error instanceof ConfigError) return `Configuration error: ${error.message}`;
+  if (error instanceof StartupError) return error.message;
   if (isAppError(error)) {
     const details = error.details.map((d) => (d.field ? `${d.field}: ${d.message}` : d.message));
     return details.length > 0 ? `${error.message}: ${details.join('; ')}` : error.message;
@@ -70,14 +87,19 @@ function describeFailure(error: unknown): string {
 export async function runCli(argv: string[], overrides: Partial<CliContext> = {}): Promise<number> {
   const env = overrides.env ?? process.env;
   const stderr = overrides.stderr ?? process.stderr;
+  const { configFile, rest } = takeConfigFlag(argv);
   const context: CliContext = {
     env,
     stdin: overrides.stdin ?? process.stdin,
     stdout: overrides.stdout ?? process.stdout,
     stderr,
-    openCore: overrides.openCore ?? (() => openCoreFromEnv(env, stderr)),
+    openCore: overrides.openCore ?? (() => openCoreFromEnv(env, stderr, { explicit: configFile })),
   };
-  const [command, ...args] = argv;
+  if (configFile === '') {
+    stderr.write(`app-core: --config needs a file\nRun 'app-core --help' for usage.\n`);
+    return 2;
+  }
+  const [command, ...args] = rest;
   if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
     (command === undefined ? context.stderr : context.stdout).write(`${USAGE}\n`);
     return command === undefined ? 2 : 0;
@@ -97,4 +119,15 @@ export async function runCli(argv: string[], overrides: Partial<CliContext> = {}
     context.stderr.write(`app-core: ${describeFailure(error)}\n`);
     return 1;
   }
+}
+
+/** Takes `--config FILE` (or `--config=FILE`) out of argv, wherever it is; '' when FILE is missing. */
+function takeConfigFlag(argv: string[]): { configFile?: string; rest: string[] } {
+  const index = argv.findIndex((arg) => arg === '--config' || arg.startsWith('--config='));
+  if (index < 0) return { rest: argv };
+  const flag = argv[index] as string;
+  const inline = flag.startsWith('--config=');
+  const configFile = inline ? flag.slice('--config='.length) : (argv[index + 1] ?? '');
+  const rest = [...argv.slice(0, index), ...argv.slice(index + (inline ? 1 : 2))];
+  return { configFile, rest };
 }

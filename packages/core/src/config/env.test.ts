@@ -32,11 +32,15 @@ describe('loadConfigFromEnv', () => {
   });
 
   describe('each variable', () => {
-    const samples: Record<string, [raw: string, value: unknown]> = {
+    // A third element is the rest of the environment the sample needs.
+    const samples: Record<string, [raw: string, value: unknown, others?: NodeJS.ProcessEnv]> = {
       NODE_ENV: ['test', 'test'],
       DATABASE_URL: ['postgres://app:pw@db:5432/app', 'postgres://app:pw@db:5432/app'],
       DATABASE_POOL_MAX: ['25', 25],
       DATABASE_POOL_MIN: ['0', 0],
+      DATABASE_TABLE_PREFIX: ['auth_', 'auth_'],
+      DATABASE_SCHEMA: ['identity', 'identity', { DATABASE_URL: 'postgres://db/app' }],
+      SESSION_PURGE_INTERVAL_MINUTES: ['0', 0],
       DATABASE_LOGGING: ['TRUE', true],
       REDIS_URL: ['redis://cache:6379/0', 'redis://cache:6379/0'],
       CACHE_REDIS_URL: ['redis://c:6379/1', 'redis://c:6379/1'],
@@ -68,7 +72,7 @@ describe('loadConfigFromEnv', () => {
       it(`reads ${variable.name} into ${variable.option}`, () => {
         const sample = samples[variable.name];
         expect(sample, `a sample for ${variable.name}`).to.not.equal(undefined);
-        const options = loadConfigFromEnv({ [variable.name]: sample[0] });
+        const options = loadConfigFromEnv({ ...sample[2], [variable.name]: sample[0] });
         expect(optionAt(options, variable.option as string)).to.deep.equal(sample[1]);
       });
     }
@@ -151,6 +155,21 @@ describe('loadConfigFromEnv', () => {
 
     it('names a bad API_PREFIX', () => {
       expect(configError({ API_PREFIX: 'api' })).to.equal("API_PREFIX must look like /api/v1, got 'api'");
+    });
+
+    it('names a bad DATABASE_TABLE_PREFIX or DATABASE_SCHEMA', () => {
+      expect(configError({ DATABASE_TABLE_PREFIX: 'Auth-' })).to.equal(
+        "DATABASE_TABLE_PREFIX must be lower-case letters, digits and _, start with a letter, at most 24 characters, got 'Auth-'",
+      );
+      expect(configError({ DATABASE_URL: 'postgres://db/app', DATABASE_SCHEMA: 'pg_auth' })).to.equal(
+        "DATABASE_SCHEMA must not start with pg_ (reserved by PostgreSQL), got 'pg_auth'",
+      );
+    });
+
+    it('refuses DATABASE_SCHEMA on SQLite, pointing at DATABASE_TABLE_PREFIX', () => {
+      expect(configError({ DATABASE_SCHEMA: 'identity' })).to.equal(
+        "DATABASE_SCHEMA is only supported on PostgreSQL (DATABASE_URL is a sqlite: URL); use DATABASE_TABLE_PREFIX instead, got 'identity'",
+      );
     });
 
     it('names HASH_WORKERS, BULK_MAX and ACCESS_TOKEN_EXPIRE_MINUTES out of range', () => {

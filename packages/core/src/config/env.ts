@@ -30,6 +30,8 @@ const SPECS: readonly Spec[] = [
   spec('DATABASE_POOL_MAX', 'database.poolMax', 'positiveInt', '10', 'Most open database connections.'),
   spec('DATABASE_POOL_MIN', 'database.poolMin', 'nonNegativeInt', '0', 'Connections kept open while idle; at most DATABASE_POOL_MAX.'),
   spec('DATABASE_LOGGING', 'database.logging', 'boolean', 'false', 'Log every SQL statement.'),
+  spec('DATABASE_TABLE_PREFIX', 'database.tablePrefix', 'string', 'unset', 'Prepended to every table and index name (`auth_` → `auth_users`), to live beside a host\'s own tables.'),
+  spec('DATABASE_SCHEMA', 'database.schema', 'string', 'unset', 'PostgreSQL only: schema of every core table, created by the migrations when missing.'),
   spec('REDIS_URL', 'redis.url', 'url', 'unset', 'One Redis for cache and rate limiter; unset means in-memory for both.'),
   spec('CACHE_REDIS_URL', 'redis.cacheUrl', 'url', 'unset', 'Redis for the cache only; overrides REDIS_URL.'),
   spec('LIMITER_REDIS_URL', 'redis.limiterUrl', 'url', 'unset', 'Redis for the rate limiter only; overrides REDIS_URL.'),
@@ -57,6 +59,7 @@ const SPECS: readonly Spec[] = [
   spec('FIRST_SUPERUSER_EMAIL', 'firstSuperuser.email', 'string', 'unset', 'With the next two, a superuser created (or promoted) at start.'),
   spec('FIRST_SUPERUSER_USERNAME', 'firstSuperuser.username', 'string', 'unset', 'Username of the first superuser; set all three or none.'),
   spec('FIRST_SUPERUSER_PASSWORD', 'firstSuperuser.password', 'secret', 'unset', 'Password of the first superuser; set all three or none.'),
+  spec('SESSION_PURGE_INTERVAL_MINUTES', 'sessionPurgeIntervalMinutes', 'nonNegativeInt', '60', 'Delete expired and revoked sessions this often; 0 turns the timer off.'),
   spec('PORT', null, 'port', '8000', 'HTTP port of the example server (0 picks a free one).'),
 ];
 

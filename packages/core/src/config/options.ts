@@ -9,6 +9,7 @@ import { isMailer, type Mailer } from '../mail/mailer';
 import type { RateLimiter } from '../rate-limit/rate-limiter';
 import type { PasswordHasher } from '../security/password-hasher';
 import type { Route } from '../http/route';
+import type { Migration } from '../database/migrations/migration';
 import { VERSION } from '../version';
 
 const instance = <T>(check: (value: unknown) => boolean, message: string) => z.custom<T>(check, { message });
@@ -46,6 +47,15 @@ const rateLimitRule = z.object({ limit: z.number().int().min(1), windowMs: z.num
 const databaseUrl = z
   .string()
   .refine((url) => /^(sqlite:|postgres(ql)?:\/\/)/.test(url), 'must start with sqlite: or postgres://');
+const migration = z.custom<Migration>(
+  (value) =>
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as Record<string, unknown>).name === 'string' &&
+    ['up', 'down'].every((method) => typeof (value as Record<string, unknown>)[method] === 'function'),
+  { message: 'must be a migration { name, up, down }' },
+);
+
 const redisUrl = z.string().refine((url) => /^rediss?:\/\//.test(url), 'must start with redis:// or rediss://');
 
 /**
@@ -63,6 +73,17 @@ export const coreOptionsSchema = z
         poolMin: z.number().int().min(0).default(0),
         /** Log every SQL statement through the logger's info method. */
         logging: z.boolean().default(false),
+        /** Prepended to every table and index name (`auth_` → `auth_users`), to live beside a host's tables. */
+        tablePrefix: z
+          .string()
+          .regex(/^([a-z][a-z0-9_]{0,23})?$/, 'must be lower-case letters, digits and _, start with a letter, at most 24 characters')
+          .default(''),
+        /** PostgreSQL only: the schema of every core table, created by the migrations when missing. */
+        schema: z
+          .string()
+          .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be lower-case letters, digits and _, at most 63 characters')
+          .refine((name) => !name.startsWith('pg_'), 'must not start with pg_ (reserved by PostgreSQL)')
+          .optional(),
       })
       .prefault({}),
     redis: z
@@ -131,6 +152,10 @@ export const coreOptionsSchema = z
     hooks: instance<CoreHooks>(isPlainObject, 'must be an object of event names to functions').optional(),
     /** Run pending migrations inside createCore. */
     migrate: z.boolean().default(false),
+    /** The host's migrations: run after the core's, in the same locked run, recorded in the same table. */
+    migrations: z.array(migration).default([]),
+    /** Delete expired and revoked sessions every N minutes (0 = never); the CLI's `sessions purge` does it once. */
+    sessionPurgeIntervalMinutes: z.number().int().min(0).max(10_080).default(60),
     /** Create this superuser at start if no user has its email or username. */
     firstSuperuser: z
       .object({ email: z.string().min(3), username: z.string().min(3), password: z.string().min(8) })
@@ -154,6 +179,13 @@ export const coreOptionsSchema = z
   .superRefine((options, ctx) => {
     if (options.environment === 'production' && !options.secretKey) {
       ctx.addIssue({ code: 'custom', path: ['secretKey'], message: 'is required in production' });
+    }
+    if (options.database.schema !== undefined && options.database.url.startsWith('sqlite:')) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['database', 'schema'],
+        message: 'is only supported on PostgreSQL (database.url is a sqlite: URL); use database.tablePrefix instead',
+      });
     }
     if (options.database.poolMin > options.database.poolMax) {
       ctx.addIssue({ code: 'custom', path: ['database', 'poolMin'], message: 'must not exceed database.poolMax' });

@@ -1,7 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Sequelize } from 'sequelize-typescript';
+import { ConfigError } from '../config/options';
 import type { Logger } from '../logger/logger';
+import { loadOptionalPeer } from './optional-peer';
 import { registerSqlite } from './sqlite-lock';
 
 /** Connection settings, as in `CoreConfig.database`. */
@@ -31,8 +33,15 @@ interface SqliteHandle {
 
 type GetConnection = (options?: Record<string, unknown>) => Promise<SqliteHandle>;
 
+/** Sequelize's SQLite connection manager: open connections by key, including failed ones. */
+interface SqliteConnectionManager {
+  getConnection: GetConnection;
+  connections: Record<string, unknown>;
+}
+
 /**
- * Opens (lazily) the database named by `options.url`. Nothing connects until the first query.
+ * Opens (lazily) the database named by `options.url`. Nothing connects until the first query;
+ * `createCore` then probes it (see `probeDatabase`).
  *
  * - PostgreSQL: a pool of `poolMin`..`poolMax` connections; `timestamptz` columns read back
  *   as JS Dates.
@@ -41,8 +50,11 @@ type GetConnection = (options?: Record<string, unknown>) => Promise<SqliteHandle
  *   not block the writer.
  * - `sqlite::memory:`: one connection that every transaction shares, so all see one database.
  *
- * Timestamps are stored and read in UTC on both (Sequelize's `timezone: '+00:00'`).
+ * Timestamps are stored and read in UTC on both (Sequelize's `timezone: '+00:00'`). The driver
+ * (`pg` or `sqlite3`, optional peers of the package) is loaded here.
  *
+ * @throws ConfigError naming DATABASE_URL when the driver is not installed or the SQLite
+ *   file's folder cannot be created.
  * @example
  * const { sequelize, provider } = createSequelize({ url: 'sqlite::memory:', poolMax: 5, poolMin: 0, logging: false }, console);
  */
@@ -50,9 +62,11 @@ export function createSequelize(options: ConnectionOptions, logger: Logger): Dat
   const logging = options.logging ? (sql: string) => logger.info(sql) : false;
   const common = { logging, timezone: '+00:00', benchmark: false } as const;
   if (/^postgres(ql)?:\/\//.test(options.url)) {
+    const dialectModule = loadOptionalPeer<object>('pg', 'DATABASE_URL is a postgres:// URL');
     const sequelize = new Sequelize(options.url, {
       ...common,
       dialect: 'postgres',
+      dialectModule,
       // Without a connect timeout an unreachable host would hang health checks for minutes.
       dialectOptions: { connectionTimeoutMillis: 5_000, keepAlive: true, application_name: 'app-core' },
       // Acquire timeout below the default request timeout so an exhausted pool is a 503.
@@ -63,18 +77,29 @@ export function createSequelize(options: ConnectionOptions, logger: Logger): Dat
   if (!options.url.startsWith('sqlite:')) {
     throw new Error('database url must start with sqlite: or postgres://');
   }
+  const dialectModule = loadOptionalPeer<object>('sqlite3', 'DATABASE_URL is a sqlite: URL');
   const storage = sqliteStorage(options.url);
   const inMemory = storage === ':memory:';
-  if (!inMemory) mkdirSync(dirname(storage), { recursive: true });
+  if (!inMemory) createFolder(dirname(storage));
   const sequelize = new Sequelize({
     ...common,
     dialect: 'sqlite',
+    dialectModule,
     storage,
     pool: { max: options.poolMax, min: options.poolMin },
   });
   registerSqlite(sequelize, inMemory);
   prepareSqliteConnections(sequelize, inMemory);
   return { sequelize, provider: 'sqlite' };
+}
+
+function createFolder(folder: string): void {
+  try {
+    mkdirSync(folder, { recursive: true });
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new ConfigError(`DATABASE_URL names a SQLite file whose folder ${folder} cannot be created (${reason})`);
+  }
 }
 
 /** `sqlite:./a.db` → `./a.db` (absolute), `sqlite:///tmp/a.db` → `/tmp/a.db`, `sqlite::memory:` → `:memory:`. */
@@ -91,12 +116,21 @@ export function sqliteStorage(url: string): string {
  * before its first statement runs.
  */
 function prepareSqliteConnections(sequelize: Sequelize, inMemory: boolean): void {
-  const manager = sequelize.connectionManager as unknown as { getConnection: GetConnection };
+  const manager = sequelize.connectionManager as unknown as SqliteConnectionManager;
   const original: GetConnection = manager.getConnection.bind(manager);
   const prepared = new WeakMap<SqliteHandle, Promise<void>>();
   let walEnabled = inMemory;
-  manager.getConnection = async (options) => {
-    const connection = await original(options);
+  manager.getConnection = async (given) => {
+    const options = given ?? {};
+    let connection: SqliteHandle;
+    try {
+      connection = await original(options);
+    } catch (error) {
+      // Sequelize keeps a database handle that failed to open (a directory, no permission)
+      // in its cache and waits forever to close it: drop it, so close() and retries work.
+      delete manager.connections[String(options.inMemory || options.uuid)];
+      throw error;
+    }
     let setup = prepared.get(connection);
     if (!setup) {
       const statements = ['PRAGMA foreign_keys = ON'];

@@ -1,8 +1,11 @@
 import { expect } from 'chai';
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { useDatabaseFixture } from '../testing/database-fixture';
+import { silentLogger } from '../logger/logger';
 import { testDatabaseTargets } from '../testing/test-databases';
-import { MIGRATIONS_TABLE } from './migrator';
+import { ConfigError } from '../config/options';
+import { allMigrations, createMigrator, MIGRATIONS_TABLE } from './migrator';
+import type { Migration } from './migrations/migration';
 
 const ALL = ['0001-create-users', '0002-create-sessions', '0003-add-flag-indexes'];
 
@@ -97,7 +100,9 @@ for (const target of testDatabaseTargets()) {
 
       it('removes every table and index with { to: 0 }, and up rebuilds them', async () => {
         expect(await fx.migrator.down({ to: 0 })).to.deep.equal([...ALL].reverse());
-        expect(await tableNames(fx.sequelize)).to.deep.equal([MIGRATIONS_TABLE]);
+        // SQLite keeps the (empty) lease table of the migration lock.
+        const bookkeeping = target.name === 'sqlite' ? [MIGRATIONS_TABLE, `${MIGRATIONS_TABLE}_lock`] : [MIGRATIONS_TABLE];
+        expect(await tableNames(fx.sequelize)).to.deep.equal(bookkeeping);
         expect(await indexesOf(fx.sequelize, 'users')).to.deep.equal({});
         expect(await fx.migrator.status()).to.deep.equal({ executed: [], pending: ALL });
         expect(await fx.migrator.up()).to.deep.equal(ALL);
@@ -107,6 +112,60 @@ for (const target of testDatabaseTargets()) {
       });
     });
   });
+}
+
+/** A host migration that adds a column to the core's users table, as a host would. */
+const addTenant: Migration = {
+  name: 'host-0001-add-tenant-id',
+  up: ({ queryInterface, transaction, tables }) =>
+    queryInterface.addColumn(tables.users, 'tenant_id', { type: 'VARCHAR(36)', allowNull: true }, { transaction }),
+  // Not queryInterface.removeColumn: on SQLite Sequelize rebuilds the table for it and trips
+  // over the lower(username) index; both databases run ALTER TABLE … DROP COLUMN.
+  down: async ({ queryInterface, transaction, tables }) => {
+    await queryInterface.sequelize.query(`ALTER TABLE ${tables.sql(tables.users)} DROP COLUMN tenant_id`, { transaction });
+  },
+};
+
+describe('allMigrations', () => {
+  it('puts host migrations after the core ones', () => {
+    expect(allMigrations([addTenant]).map((m) => m.name)).to.deep.equal([...ALL, addTenant.name]);
+  });
+
+  it('refuses a host migration named like a core one, or twice, naming it', () => {
+    const clash = { ...addTenant, name: '0002-create-sessions' };
+    expect(() => allMigrations([clash])).to.throw(ConfigError, "the migration '0002-create-sessions' has the same name as a core migration");
+    expect(() => allMigrations([addTenant, addTenant])).to.throw(
+      ConfigError,
+      "the migration 'host-0001-add-tenant-id' has the same name as another host migration",
+    );
+    expect(() => allMigrations([{ ...addTenant, name: ' ' }])).to.throw(ConfigError, 'non-empty name');
+  });
+});
+
+for (const target of testDatabaseTargets()) {
+  describe(`createMigrator with host migrations (${target.name})`, () => {
+    const fx = useDatabaseFixture(target, { migrate: false, tables: { tablePrefix: 'auth_' } });
+
+    it('runs them after the core ones in one run, recorded in the same table, and reverts them first', async () => {
+      const migrator = createMigrator(fx.sequelize, silentLogger, { tables: fx.tables, hostMigrations: [addTenant] });
+      expect(await migrator.up()).to.deep.equal([...ALL, addTenant.name]);
+      expect(await columnsOf(fx.sequelize, fx.tables.users.tableName)).to.include('tenant_id');
+      const [recorded] = await fx.sequelize.query(`SELECT name FROM ${fx.tables.sql(fx.tables.migrations)} ORDER BY name`);
+      expect((recorded as Array<{ name: string }>).map((row) => row.name)).to.deep.equal([...ALL, addTenant.name].sort());
+      expect(await migrator.down()).to.deep.equal([addTenant.name]);
+      expect(await columnsOf(fx.sequelize, fx.tables.users.tableName)).to.not.include('tenant_id');
+    });
+  });
+}
+
+/** Column names from the catalogue (Sequelize's describeTable fails on SQLite's expression index). */
+async function columnsOf(sequelize: Sequelize, table: string): Promise<string[]> {
+  const sql =
+    sequelize.getDialect() === 'postgres'
+      ? 'SELECT column_name AS name FROM information_schema.columns WHERE table_name = :table'
+      : 'SELECT name FROM pragma_table_info(:table)';
+  const rows = await sequelize.query<{ name: string }>(sql, { type: QueryTypes.SELECT, replacements: { table } });
+  return rows.map((row) => row.name);
 }
 
 /** The query plan as one string; PostgreSQL is told to avoid sequential scans, as at 100k rows. */

@@ -102,19 +102,24 @@ for (const target of testDatabaseTargets()) {
       const outcomes: { marker: string; size: number; status: number; connection?: string }[] = [];
       try {
         const token = await superuserToken(core, `sw${run}`);
-        let next = 0;
-        const worker = async () => {
-          while (next < REQUESTS) {
-            const index = next++;
-            const size = 1 + (index * 7919) % (2 * CALIBRATION_SIZE);
-            const marker = `s${run}n${index}x`;
-            const response = await dispatch(cores[index % cores.length]!, bulkRequest(token, marker, size));
-            outcomes.push({ marker, size, status: response.status, connection: response.headers['Connection'] });
-          }
-        };
-        await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-        // Work that outlived its 504 runs on until it rolls back: wait for all of it.
-        await Promise.all(cores.map((each) => each.http.settled()));
+        // One phase per timeout, each waiting for the work that outlived its 504s to roll back
+        // before the next starts, so one phase's backlog cannot decide the next one's outcomes.
+        const perCore = Math.ceil(REQUESTS / cores.length);
+        for (const [phase, each] of cores.entries()) {
+          let next = phase * perCore;
+          const end = Math.min(REQUESTS, next + perCore);
+          const worker = async () => {
+            while (next < end) {
+              const index = next++;
+              const size = 1 + (index * 7919) % (2 * CALIBRATION_SIZE);
+              const marker = `s${run}n${index}x`;
+              const response = await dispatch(each, bulkRequest(token, marker, size));
+              outcomes.push({ marker, size, status: response.status, connection: response.headers['Connection'] });
+            }
+          };
+          await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+          await each.http.settled();
+        }
 
         const lies: string[] = [];
         for (const outcome of outcomes) {

@@ -1,5 +1,6 @@
 import { DataTypes, Model, type DataType, type ModelAttributes, type ModelStatic, type Sequelize } from 'sequelize';
 import type { UserField, UserFields } from '../domain/user-fields';
+import { createTableNames, type TableNames } from '../database/table-names';
 
 /** The model classes of one core, bound to that core's Sequelize instance. */
 export interface Models {
@@ -11,12 +12,6 @@ export interface Models {
 export const MODELS = Symbol.for('app.Models');
 /** Inversify token of the core's Sequelize instance. */
 export const SEQUELIZE = Symbol.for('app.Sequelize');
-
-/** The table names the models use. */
-export interface ModelTables {
-  users: string;
-  sessions: string;
-}
 
 function dataType(field: UserField): DataType {
   switch (field.type) {
@@ -55,7 +50,8 @@ function userAttributes(fields: UserFields): ModelAttributes {
  * come from the registry, so a host's field is read and written like a core one; attribute
  * names are the column names (snake_case), as are the keys of the records the repositories
  * return. Every core gets models of its own, so two cores in one process never share
- * state. The schema itself comes from the migrations, never from `sync()`.
+ * state. The schema itself comes from the migrations, never from `sync()`; the table names
+ * (prefix, PostgreSQL schema) come from `tables`, the same names the migrations created.
  *
  * @example
  * const { UserModel } = createModels(sequelize, createUserFields());
@@ -64,10 +60,11 @@ function userAttributes(fields: UserFields): ModelAttributes {
 export function createModels(
   sequelize: Sequelize,
   fields: UserFields,
-  tables: ModelTables = { users: 'users', sessions: 'sessions' },
+  tables: TableNames = createTableNames(),
 ): Models {
   const UserModel = sequelize.define('User', userAttributes(fields), {
-    tableName: tables.users,
+    tableName: tables.users.tableName,
+    schema: tables.users.schema,
     timestamps: true,
     createdAt: 'created_at',
     updatedAt: 'updated_at',
@@ -85,7 +82,7 @@ export function createModels(
       created_at: { type: DataTypes.DATE, allowNull: false },
       last_used_at: { type: DataTypes.DATE, allowNull: true },
     },
-    { tableName: tables.sessions, timestamps: true, createdAt: 'created_at', updatedAt: false },
+    { tableName: tables.sessions.tableName, schema: tables.sessions.schema, timestamps: true, createdAt: 'created_at', updatedAt: false },
   );
   return { UserModel, SessionModel };
 }

@@ -2,6 +2,7 @@ import { inject, injectable } from 'inversify';
 import { Op, QueryTypes, type Sequelize } from 'sequelize';
 import type { NewSession, Session, User } from '../domain/types';
 import type { SequelizeUnitOfWork } from '../database/sequelize-unit-of-work';
+import { quotedTableOf } from '../database/table-names';
 import { UNIT_OF_WORK } from '../database/unit-of-work';
 import { USER_FIELDS, type UserFields } from '../domain/user-fields';
 import { MODELS, type Models } from '../models/create-models';
@@ -12,15 +13,16 @@ import type { SessionRepository } from './session-repository';
 /**
  * Runs on every authenticated request: one indexed lookup by jti joined to its user by
  * primary key, only the columns needed, and no write (last_used_at is not touched). The
- * user's columns are the registry's, aliased `u_<name>`.
+ * user's columns are the registry's, aliased `u_<name>`; the table names carry the
+ * configured prefix and schema (database/table-names.ts).
  */
-function activeByJtiSql(fields: UserFields): string {
+function activeByJtiSql(fields: UserFields, sessions: string, users: string): string {
   const userColumns = fields.all.map((field) => `u.${field.name} AS "u_${field.name}"`).join(', ');
   return `
   SELECT s.id, s.user_id, s.jti, s.ip_address, s.user_agent, s.is_active, s.expires_at,
          s.created_at, s.last_used_at, ${userColumns}
-    FROM sessions s
-    JOIN users u ON u.id = s.user_id
+    FROM ${sessions} s
+    JOIN ${users} u ON u.id = s.user_id
    WHERE s.jti = :jti AND s.is_active = :yes AND s.expires_at > :now`;
 }
 
@@ -29,7 +31,6 @@ function activeByJtiSql(fields: UserFields): string {
 export class SequelizeSessionRepository extends BaseRepository implements SessionRepository {
   private readonly sessions: Models['SessionModel'];
   private readonly sequelize: Sequelize;
-
   private readonly activeByJti: string;
 
   constructor(
@@ -40,7 +41,7 @@ export class SequelizeSessionRepository extends BaseRepository implements Sessio
     super(uow);
     this.sessions = models.SessionModel;
     this.sequelize = models.SessionModel.sequelize as Sequelize;
-    this.activeByJti = activeByJtiSql(fields);
+    this.activeByJti = activeByJtiSql(fields, quotedTableOf(models.SessionModel), quotedTableOf(models.UserModel));
   }
 
   async create(session: NewSession): Promise<Session> {

@@ -8,6 +8,7 @@ import { createSequelize } from '../database/connection';
 import { createMigrator, type Migrator } from '../database/migrator';
 import { SequelizeDatabaseInfo } from '../database/sequelize-database-info';
 import { SequelizeUnitOfWork } from '../database/sequelize-unit-of-work';
+import { createTableNames, type TableNameOptions, type TableNames } from '../database/table-names';
 import { createModels, type Models } from '../models/create-models';
 import { SequelizeSessionRepository } from '../repositories/sequelize-session-repository';
 import { SequelizeUserRepository } from '../repositories/sequelize-user-repository';
@@ -25,6 +26,8 @@ export interface DatabaseFixture {
   sessions: SequelizeSessionRepository;
   migrator: Migrator;
   info: SequelizeDatabaseInfo;
+  /** The table names the fixture migrated and the models use. */
+  tables: TableNames;
   /** Empties both tables (sessions go by cascade) so each test starts clean. */
   truncate(): Promise<void>;
   close(): Promise<void>;
@@ -44,16 +47,17 @@ export interface DatabaseFixture {
  */
 export async function openDatabaseFixture(
   url: string,
-  options: { poolMax?: number; migrate?: boolean; logger?: Logger; fields?: UserFields } = {},
+  options: { poolMax?: number; migrate?: boolean; logger?: Logger; fields?: UserFields; tables?: TableNameOptions } = {},
 ): Promise<DatabaseFixture> {
   const logger = options.logger ?? silentLogger;
   const poolMax = options.poolMax ?? 5;
   const { sequelize, provider } = createSequelize({ url, poolMax, poolMin: 0, logging: false }, logger);
   const fields = options.fields ?? createUserFields();
-  const models = createModels(sequelize, fields);
+  const tables = createTableNames(options.tables);
+  const models = createModels(sequelize, fields, tables);
   const executionContext = new ExecutionContext();
   const uow = new SequelizeUnitOfWork(sequelize, executionContext);
-  const migrator = createMigrator(sequelize, logger);
+  const migrator = createMigrator(sequelize, logger, { tables });
   if (options.migrate !== false) await migrator.up();
   return {
     sequelize,
@@ -66,6 +70,7 @@ export async function openDatabaseFixture(
     sessions: new SequelizeSessionRepository(models, uow, fields),
     migrator,
     info: new SequelizeDatabaseInfo(sequelize, provider, poolMax),
+    tables,
     async truncate() {
       await models.UserModel.destroy({ where: {} });
     },

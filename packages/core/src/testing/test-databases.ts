@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
+import type pg from 'pg';
 
 /** A throwaway database for one test suite. */
 export interface TestDatabase {
@@ -73,7 +73,9 @@ async function createPostgresDatabase(adminUrl: string): Promise<TestDatabase> {
 }
 
 async function withAdminClient<T>(adminUrl: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 5_000 });
+  // pg is an optional peer: only suites given TEST_DATABASE_URL load it.
+  const { default: driver } = await import('pg');
+  const client = new driver.Client({ connectionString: adminUrl, connectionTimeoutMillis: 5_000 });
   try {
     await client.connect();
   } catch (error) {

@@ -2,17 +2,17 @@ import { DataTypes } from 'sequelize';
 import type { Migration } from './migration';
 
 /**
- * The `users` table of SPEC §3 and its indexes. The list query filters on is_active or
- * is_superuser and orders by created_at with id as tie-breaker, so those columns lead
- * composite indexes ending in (created_at, id): `WHERE is_active = ? ORDER BY created_at
+ * The `users` table and its indexes (docs/guides/migrations.md). The list query filters on
+ * is_active or is_superuser and orders by created_at with id as tie-breaker, so those columns
+ * lead composite indexes ending in (created_at, id): `WHERE is_active = ? ORDER BY created_at
  * DESC, id DESC LIMIT 20` is then an index range scan read backwards, with no sort, at any
  * table size. Each composite index also serves as the plain index on its leading column.
  */
 export const createUsers: Migration = {
   name: '0001-create-users',
-  async up({ queryInterface, transaction }) {
+  async up({ queryInterface, transaction, tables }) {
     await queryInterface.createTable(
-      'users',
+      tables.users,
       {
         id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true, allowNull: false },
         email: { type: DataTypes.STRING(255), allowNull: false },
@@ -27,19 +27,20 @@ export const createUsers: Migration = {
       { transaction },
     );
     const index = (name: string, fields: string[], unique = false) =>
-      queryInterface.addIndex('users', fields, { name, unique, transaction });
+      queryInterface.addIndex(tables.users, fields, { name: tables.index(name), unique, transaction });
     await index('users_email_unique', ['email'], true);
     await index('users_username_unique', ['username'], true);
     // Usernames keep the case they were typed in, but two differing only in case may not coexist.
-    await queryInterface.sequelize.query('CREATE UNIQUE INDEX users_username_lower_unique ON users (lower(username))', {
-      transaction,
-    });
+    await queryInterface.sequelize.query(
+      `CREATE UNIQUE INDEX "${tables.index('users_username_lower_unique')}" ON ${tables.sql(tables.users)} (lower(username))`,
+      { transaction },
+    );
     await index('users_created_at_id', ['created_at', 'id']);
     await index('users_is_active_created_at_id', ['is_active', 'created_at', 'id']);
     await index('users_is_superuser_created_at_id', ['is_superuser', 'created_at', 'id']);
   },
-  async down({ queryInterface, transaction }) {
+  async down({ queryInterface, transaction, tables }) {
     // Dropping the table drops its indexes on both databases.
-    await queryInterface.dropTable('users', { transaction });
+    await queryInterface.dropTable(tables.users, { transaction });
   },
 };

@@ -2,21 +2,21 @@ import { DataTypes } from 'sequelize';
 import type { Migration } from './migration';
 
 /**
- * The `sessions` table of SPEC §3: one row per login, keyed by the JWT's `jti` (never the
- * token). Deleting a user deletes its sessions (ON DELETE CASCADE; SQLite enforces it
- * because every connection turns `foreign_keys` on).
+ * The `sessions` table: one row per login, keyed by the JWT's `jti` (never the token).
+ * Deleting a user deletes its sessions (ON DELETE CASCADE; SQLite enforces it because every
+ * connection turns `foreign_keys` on).
  */
 export const createSessions: Migration = {
   name: '0002-create-sessions',
-  async up({ queryInterface, transaction }) {
+  async up({ queryInterface, transaction, tables }) {
     await queryInterface.createTable(
-      'sessions',
+      tables.sessions,
       {
         id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true, allowNull: false },
         user_id: {
           type: DataTypes.INTEGER,
           allowNull: false,
-          references: { model: 'users', key: 'id' },
+          references: { model: tables.users, key: 'id' },
           onDelete: 'CASCADE',
           onUpdate: 'CASCADE',
         },
@@ -30,11 +30,13 @@ export const createSessions: Migration = {
       },
       { transaction },
     );
-    await queryInterface.addIndex('sessions', ['jti'], { name: 'sessions_jti_unique', unique: true, transaction });
-    await queryInterface.addIndex('sessions', ['user_id'], { name: 'sessions_user_id', transaction });
-    await queryInterface.addIndex('sessions', ['expires_at'], { name: 'sessions_expires_at', transaction });
+    const index = (name: string, fields: string[], unique = false) =>
+      queryInterface.addIndex(tables.sessions, fields, { name: tables.index(name), unique, transaction });
+    await index('sessions_jti_unique', ['jti'], true);
+    await index('sessions_user_id', ['user_id']);
+    await index('sessions_expires_at', ['expires_at']);
   },
-  async down({ queryInterface, transaction }) {
-    await queryInterface.dropTable('sessions', { transaction });
+  async down({ queryInterface, transaction, tables }) {
+    await queryInterface.dropTable(tables.sessions, { transaction });
   },
 };
