@@ -52,7 +52,28 @@ export const coreOptionsSchema = z
       .prefault({}),
     /** HS256 signing key, at least 32 characters; generated in development when absent. */
     secretKey: z.string().min(32, 'must be at least 32 characters').optional(),
-    accessTokenExpireMinutes: z.number().int().min(1).default(30),
+    /** Lifetime of an access token (docs/reference/configuration.md); a token never outlives its session. */
+    accessTokenExpireMinutes: z.number().int().min(1).max(1440).default(15),
+    /** Access-token claims and the refresh transport (docs/guides/security.md "Tokens and sessions"). */
+    tokens: z
+      .object({
+        /** `iss` of every access token, required on verification when set. */
+        issuer: z.string().min(1).optional(),
+        /** `aud` of every access token, required on verification when set. */
+        audience: z.string().min(1).optional(),
+        /** Also send the refresh token as an `HttpOnly; Secure; SameSite=Strict` cookie scoped to the refresh path. */
+        refreshCookie: z.boolean().default(false),
+      })
+      .strict()
+      .prefault({}),
+    /** Session (refresh family) lifetimes: ended after `idleDays` unused, and `maxDays` after login whatever happens. */
+    sessions: z
+      .object({
+        idleDays: z.number().int().min(1).max(3650).default(7),
+        maxDays: z.number().int().min(1).max(3650).default(30),
+      })
+      .strict()
+      .prefault({}),
     bcryptRounds: z.number().int().min(4).max(31).default(12),
     /** Hashing worker threads; defaults to the number of cores. */
     hashWorkers: z.number().int().min(1).max(64).optional(),
@@ -111,6 +132,9 @@ export const coreOptionsSchema = z
   .superRefine((options, ctx) => {
     if (options.environment === 'production' && !options.secretKey) {
       ctx.addIssue({ code: 'custom', path: ['secretKey'], message: 'is required in production' });
+    }
+    if (options.sessions.idleDays > options.sessions.maxDays) {
+      ctx.addIssue({ code: 'custom', path: ['sessions', 'idleDays'], message: 'must not exceed sessions.maxDays' });
     }
     if (options.database.poolMin > options.database.poolMax) {
       ctx.addIssue({ code: 'custom', path: ['database', 'poolMin'], message: 'must not exceed database.poolMax' });

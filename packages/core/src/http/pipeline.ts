@@ -176,7 +176,8 @@ export class Pipeline {
       ipAddress: request.ip ?? null,
       userAgent: headerValue(request.headers, 'user-agent') ?? null,
     };
-    const ctx = { ...inputs, services: this.deps.services, auth, client, requestId: state.requestId, signal } as RouteContext;
+    const headers = request.headers ?? {};
+    const ctx = { ...inputs, services: this.deps.services, auth, client, headers, requestId: state.requestId, signal } as RouteContext;
 
     const cacheKey = route.cache && route.method === 'GET' ? route.cache.key(ctx) : undefined;
     if (cacheKey !== undefined) {

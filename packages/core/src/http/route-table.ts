@@ -4,6 +4,7 @@ import { createAuthRoutes } from './routes/auth-routes';
 import { createDashboardRoutes } from './routes/dashboard-routes';
 import { createExportRoutes } from './routes/export-routes';
 import { createMetricsRoutes } from './routes/metrics-routes';
+import { createSessionRoutes } from './routes/session-routes';
 import { createSystemRoutes } from './routes/system-routes';
 import { createUserRoutes } from './routes/user-routes';
 
@@ -16,6 +17,7 @@ export function createRouteTable(deps: CoreRouteDeps): Route[] {
     ...createSystemRoutes(deps),
     ...createAuthRoutes(deps),
     ...createUserRoutes(deps),
+    ...createSessionRoutes(deps),
     ...createExportRoutes(deps),
     ...createDashboardRoutes(deps),
     ...createMetricsRoutes(deps),

@@ -12,6 +12,8 @@ export interface CoreRouteDeps {
   /** The user's wire schemas, the same ones the services enforce. */
   schemas: UserSchemas;
   clock: Clock;
+  /** Also send the refresh token as a cookie scoped to the refresh route (`REFRESH_COOKIE`). */
+  refreshCookie: boolean;
   /** The OpenAPI document; built lazily because it describes the table holding this route. */
   openapi: () => Record<string, unknown>;
 }
