@@ -1,3 +1,4 @@
+import { Validator } from '@seriousme/openapi-schema-validator';
 import { expect } from 'chai';
 import { afterEach, describe, it } from 'mocha';
 import { makeSession } from '../../services/service-fakes';
@@ -82,6 +83,25 @@ describe('refresh and session routes', () => {
         expect(res.status).to.equal(204);
         expect(res.headers['Set-Cookie']).to.equal(`${COOKIE}=; Path=/api/v1/auth/refresh; Max-Age=0; HttpOnly; Secure; SameSite=Strict`);
       }
+    });
+  });
+
+  describe('OpenAPI', () => {
+    const refreshOperation = (api: TestApi) => api.api.openapi().paths['/api/v1/auth/refresh'].post;
+
+    it('requires refresh_token in the body unless the cookie transport is on, which documents its cookie', async () => {
+      t = createTestApi();
+      const plain = refreshOperation(t);
+      expect(plain.requestBody.content['application/json'].schema.required).to.deep.equal(['refresh_token']);
+      expect(plain.responses['200'].headers ?? {}).to.not.have.property('Set-Cookie');
+      await t.close();
+      t = createTestApi({ tokens: { refreshCookie: true } });
+      const withCookie = refreshOperation(t);
+      expect(withCookie.requestBody.content['application/json'].schema.required ?? []).to.deep.equal([]);
+      expect(withCookie.responses['200'].headers).to.have.property('Set-Cookie');
+      expect(withCookie.description).to.include(COOKIE);
+      const result = await new Validator().validate(t.api.openapi());
+      expect(result.errors, JSON.stringify(result.errors)).to.equal(undefined);
     });
   });
 
