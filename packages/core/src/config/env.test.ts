@@ -59,7 +59,7 @@ describe('loadConfigFromEnv', () => {
       API_PREFIX: ['/api/v2', '/api/v2'],
       TOKEN_ISSUER: ['https://id.example.com', 'https://id.example.com'],
       TOKEN_AUDIENCE: ['accounts-api', 'accounts-api'],
-      SESSION_IDLE_DAYS: ['3', 3],
+      SESSION_IDLE_DAYS: ['0.5', 0.5],
       SESSION_MAX_DAYS: ['60', 60],
       REFRESH_COOKIE: ['on', true],
     };
@@ -111,6 +111,9 @@ describe('loadConfigFromEnv', () => {
       expect(configError({ SESSION_IDLE_DAYS: '10', SESSION_MAX_DAYS: '5' })).to.equal("SESSION_IDLE_DAYS must not exceed SESSION_MAX_DAYS, got '10'");
       expect(configError({ SESSION_IDLE_DAYS: '31' })).to.equal("SESSION_IDLE_DAYS must not exceed SESSION_MAX_DAYS, got '31'");
       expect(configError({ ACCESS_TOKEN_EXPIRE_MINUTES: '2000' })).to.equal("ACCESS_TOKEN_EXPIRE_MINUTES must be at most 1440, got '2000'");
+      expect(configError({ SESSION_MAX_DAYS: 'a week' })).to.equal("SESSION_MAX_DAYS must be a positive number, got 'a week'");
+      expect(configError({ SESSION_MAX_DAYS: '0' })).to.equal("SESSION_MAX_DAYS must be a positive number, got '0'");
+      expect(configError({ SESSION_IDLE_DAYS: '0.0001' })).to.equal("SESSION_IDLE_DAYS must be at least one minute (0.0007 days), got '0.0001'");
     });
 
     it('names a bad boolean', () => {

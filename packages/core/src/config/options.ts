@@ -21,6 +21,11 @@ const isPlainObject = (value: unknown): boolean =>
 const databaseUrl = z
   .string()
   .refine((url) => /^(sqlite:|postgres(ql)?:\/\/)/.test(url), 'must start with sqlite: or postgres://');
+// At least a minute: last_used_at, which moves the idle deadline, is written once a minute.
+const sessionDays = z
+  .number()
+  .max(3650)
+  .refine((days) => days >= 1 / 1440, 'must be at least one minute (0.0007 days)');
 const redisUrl = z.string().refine((url) => /^rediss?:\/\//.test(url), 'must start with redis:// or rediss://');
 
 /**
@@ -66,11 +71,14 @@ export const coreOptionsSchema = z
       })
       .strict()
       .prefault({}),
-    /** Session (refresh family) lifetimes: ended after `idleDays` unused, and `maxDays` after login whatever happens. */
+    /**
+     * Session (refresh family) lifetimes in days, fractions allowed (0.5 = 12 h): ended after
+     * `idleDays` unused, and `maxDays` after login whatever happens.
+     */
     sessions: z
       .object({
-        idleDays: z.number().int().min(1).max(3650).default(7),
-        maxDays: z.number().int().min(1).max(3650).default(30),
+        idleDays: sessionDays.default(7),
+        maxDays: sessionDays.default(30),
       })
       .strict()
       .prefault({}),

@@ -179,6 +179,14 @@ export function tokensSuite(h: Harness): void {
       expectError(await accessOf(me, me.refreshToken), 401, 'authentication_error');
     });
 
+    it('never takes a token from the URL', async () => {
+      const me = await h.signIn();
+      const query = `access_token=${encodeURIComponent(me.token)}&token=${encodeURIComponent(me.token)}`;
+      expectError(await h.client().get(h.api(`/auth/me?${query}`)), 401, 'authentication_error');
+      const res = await h.client().post(h.api(`/auth/refresh?refresh_token=${encodeURIComponent(me.refreshToken)}`), {});
+      expectError(res, 422, 'validation_error');
+    });
+
     it('refuses a token naming another user\'s session', async () => {
       const me = await h.signIn();
       const victim = await h.signIn();
