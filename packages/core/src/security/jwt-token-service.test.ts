@@ -152,7 +152,7 @@ describe('JwtTokenService', () => {
       const header = { alg: 'HS256', typ: 'JWT' };
       const { sid: _omitted, ...withoutSid } = claimsAt(T0 / 1000);
       expect(verifyError(service, handMade(header, withoutSid)).code).to.equal('authentication_error');
-      for (const sid of [3, '0', 'x', '']) {
+      for (const sid of [3, '0', 'x', '', '2147483648', '99999999999']) {
         expect(verifyError(service, handMade(header, { ...claimsAt(T0 / 1000), sid })).code, String(sid)).to.equal('authentication_error');
       }
     });

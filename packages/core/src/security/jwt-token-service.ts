@@ -20,7 +20,10 @@ export interface JwtTokenServiceOptions {
 // The only algorithm this service signs with, and therefore the only one it accepts: pinning it
 // closes the `alg: none` and algorithm-confusion doors.
 const ALGORITHM = 'HS256';
-const POSITIVE_INTEGER = /^[1-9]\d{0,15}$/;
+// Ids are INTEGER columns: anything longer than 10 digits, or above 2^31 - 1, is no id of ours.
+const POSITIVE_INTEGER = /^[1-9]\d{0,9}$/;
+const INT4_MAX = 2_147_483_647;
+const isId = (value: unknown): value is string => typeof value === 'string' && POSITIVE_INTEGER.test(value) && Number(value) <= INT4_MAX;
 const ACCESS = 'access';
 
 /**
@@ -98,8 +101,7 @@ export class JwtTokenService implements TokenService {
     // Every token this service issues has all of these; anything else was not minted here, or
     // was minted for another purpose (`typ`), and is no bearer token.
     if (typ !== ACCESS) throw authenticationError();
-    if (typeof sub !== 'string' || !POSITIVE_INTEGER.test(sub)) throw authenticationError();
-    if (typeof sid !== 'string' || !POSITIVE_INTEGER.test(sid)) throw authenticationError();
+    if (!isId(sub) || !isId(sid)) throw authenticationError();
     if (typeof jti !== 'string' || jti.length === 0 || jti.length > 255) throw authenticationError();
     if (typeof iat !== 'number' || typeof exp !== 'number') throw authenticationError();
     return {

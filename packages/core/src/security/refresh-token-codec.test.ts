@@ -29,7 +29,7 @@ describe('RefreshTokenCodec', () => {
 
     it('decodes nothing that is not a token', () => {
       const token = codec.encode(fields());
-      for (const bad of [undefined, 42, '', 'abc', `${token}.x`, token.replace(/^7\./, '07.'), token.replace(/^7\./, '-7.'), token.slice(0, -1), ` ${token}`]) {
+      for (const bad of [undefined, 42, '', 'abc', `${token}.x`, token.replace(/^7\./, '07.'), token.replace(/^7\./, '-7.'), token.replace(/^7\./, '2147483648.'), token.replace(/\.2\./, '.2147483648.'), token.slice(0, -1), ` ${token}`]) {
         expect(codec.decode(bad), String(bad)).to.equal(null);
       }
     });

@@ -19,7 +19,9 @@ export interface RefreshTokenFields {
   secret: string;
 }
 
-const FORMAT = /^([1-9]\d{0,15})\.(0|[1-9]\d{0,9})\.([A-Za-z0-9_-]{43})\.([A-Za-z0-9_-]{43})$/;
+const FORMAT = /^([1-9]\d{0,9})\.(0|[1-9]\d{0,9})\.([A-Za-z0-9_-]{43})\.([A-Za-z0-9_-]{43})$/;
+// Both are INTEGER columns: a larger number is no token of ours, and must not reach the database.
+const INT4_MAX = 2_147_483_647;
 
 /**
  * Refresh tokens (docs/guides/security.md "Tokens and sessions"): `<sid>.<generation>.<secret>.<mac>`,
@@ -66,8 +68,9 @@ export class RefreshTokenCodec {
     const match = FORMAT.exec(token);
     if (!match) return null;
     const sessionId = Number(match[1]);
-    if (!Number.isSafeInteger(sessionId)) return null;
-    return { sessionId, generation: Number(match[2]), secret: match[3]!, mac: match[4]! };
+    const generation = Number(match[2]);
+    if (sessionId > INT4_MAX || generation > INT4_MAX) return null;
+    return { sessionId, generation, secret: match[3]!, mac: match[4]! };
   }
 
   /** True when this codec minted `parts` for the session whose family id is `familyId`. */

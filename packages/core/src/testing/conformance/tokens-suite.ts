@@ -102,7 +102,7 @@ export function tokensSuite(h: Harness): void {
       const [sid, generation, secret, mac] = me.refreshToken.split('.');
       const flipped = (text: string) => `${text.slice(0, -1)}${text.endsWith('A') ? 'B' : 'A'}`;
       const otherSid = other.refreshToken.split('.')[0];
-      for (const bad of ['not-a-token', `${sid}.${generation}.${flipped(secret!)}.${mac}`, `${sid}.${generation}.${secret}.${flipped(mac!)}`, `${otherSid}.${generation}.${secret}.${mac}`, `${sid}.7.${secret}.${mac}`]) {
+      for (const bad of ['not-a-token', `99999999999.${generation}.${secret}.${mac}`, `2147483648.${generation}.${secret}.${mac}`, `${sid}.99999999999.${secret}.${mac}`, `${sid}.${generation}.${flipped(secret!)}.${mac}`, `${sid}.${generation}.${secret}.${flipped(mac!)}`, `${otherSid}.${generation}.${secret}.${mac}`, `${sid}.7.${secret}.${mac}`]) {
         expect(expectError(await refresh(h, me.client, bad), 401, 'authentication_error').message).to.equal('Invalid refresh token');
       }
       await rotate(h, me.client, me.refreshToken);
