@@ -30,6 +30,7 @@ import { USER_REPOSITORY } from './repositories/user-repository';
 import { BcryptPasswordHasher } from './security/bcrypt-password-hasher';
 import { JwtTokenService } from './security/jwt-token-service';
 import { PASSWORD_HASHER, type PasswordHasher } from './security/password-hasher';
+import { REFRESH_TOKEN_CODEC, RefreshTokenCodec } from './security/refresh-token-codec';
 import { TOKEN_SERVICE } from './security/token-service';
 import { AuthService } from './services/auth-service';
 import { DashboardService } from './services/dashboard-service';
@@ -101,9 +102,12 @@ const infrastructureModule = (infra: Infrastructure) =>
       new JwtTokenService({
         secretKey: infra.config.secretKey,
         expireMinutes: infra.config.accessTokenExpireMinutes,
+        issuer: infra.config.tokens.issuer,
+        audience: infra.config.tokens.audience,
         now: () => infra.clock.now().getTime(),
       }),
     );
+    bind(REFRESH_TOKEN_CODEC).toConstantValue(new RefreshTokenCodec(infra.config.secretKey));
   });
 
 /** Users: their repository and the user service. */

@@ -66,7 +66,7 @@ export type {
 } from './events/core-events';
 
 // Services (their types; instances come from `core.services`)
-export type { AuthService, LoginResult, ListedSession } from './services/auth-service';
+export type { AuthService, LoginResult, ListedSession, SessionTokens } from './services/auth-service';
 export type { UserService, EnsureSuperuserResult, SeedUsersOptions } from './services/user-service';
 export type { DashboardService } from './services/dashboard-service';
 export type { MetricsService } from './services/metrics-service';
@@ -79,6 +79,8 @@ export type { TableNames, CoreTable } from './database/table-names';
 // Wire schemas (for validating input outside HTTP, e.g. CSV rows in a worker)
 export { createUserSchemas, loginSchema } from './schemas/user';
 export type { UserSchemas, LoginInput } from './schemas/user';
+export { refreshSchema } from './schemas/auth';
+export type { RefreshInput } from './schemas/auth';
 
 // Ports, for hosts that bring their own implementation or read the backend in use
 export type { Cache } from './cache/cache';

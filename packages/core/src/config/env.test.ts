@@ -66,6 +66,11 @@ describe('loadConfigFromEnv', () => {
       APP_NAME: ['Accounts', 'Accounts'],
       APP_VERSION: ['2.3.4', '2.3.4'],
       API_PREFIX: ['/api/v2', '/api/v2'],
+      TOKEN_ISSUER: ['https://id.example.com', 'https://id.example.com'],
+      TOKEN_AUDIENCE: ['accounts-api', 'accounts-api'],
+      SESSION_IDLE_DAYS: ['0.5', 0.5],
+      SESSION_MAX_DAYS: ['60', 60],
+      REFRESH_COOKIE: ['on', true],
     };
 
     for (const variable of ENV_VARIABLES.filter((v) => v.option && !v.option.startsWith('firstSuperuser.'))) {
@@ -110,6 +115,15 @@ describe('loadConfigFromEnv', () => {
       expect(configError({ DATABASE_POOL_MAX: '5', DATABASE_POOL_MIN: '6' })).to.equal(
         "DATABASE_POOL_MIN must not exceed DATABASE_POOL_MAX, got '6'",
       );
+    });
+
+    it('names SESSION_IDLE_DAYS when it exceeds SESSION_MAX_DAYS, and bounds the token lifetime', () => {
+      expect(configError({ SESSION_IDLE_DAYS: '10', SESSION_MAX_DAYS: '5' })).to.equal("SESSION_IDLE_DAYS must not exceed SESSION_MAX_DAYS, got '10'");
+      expect(configError({ SESSION_IDLE_DAYS: '31' })).to.equal("SESSION_IDLE_DAYS must not exceed SESSION_MAX_DAYS, got '31'");
+      expect(configError({ ACCESS_TOKEN_EXPIRE_MINUTES: '2000' })).to.equal("ACCESS_TOKEN_EXPIRE_MINUTES must be at most 1440, got '2000'");
+      expect(configError({ SESSION_MAX_DAYS: 'a week' })).to.equal("SESSION_MAX_DAYS must be a positive number, got 'a week'");
+      expect(configError({ SESSION_MAX_DAYS: '0' })).to.equal("SESSION_MAX_DAYS must be a positive number, got '0'");
+      expect(configError({ SESSION_IDLE_DAYS: '0.0001' })).to.equal("SESSION_IDLE_DAYS must be at least one minute (0.0007 days), got '0.0001'");
     });
 
     it('names a bad boolean', () => {

@@ -13,7 +13,7 @@ export interface EnvVariable {
 }
 
 type Env = NodeJS.ProcessEnv;
-type Kind = 'string' | 'secret' | 'url' | 'positiveInt' | 'nonNegativeInt' | 'port' | 'boolean' | 'environment';
+type Kind = 'string' | 'secret' | 'url' | 'positiveInt' | 'nonNegativeInt' | 'positiveNumber' | 'port' | 'boolean' | 'environment';
 type Spec = EnvVariable & { readonly kind: Kind };
 
 const spec = (name: string, option: string | null, kind: Kind, fallback: string, description: string): Spec => ({
@@ -37,7 +37,12 @@ const SPECS: readonly Spec[] = [
   spec('LIMITER_REDIS_URL', 'redis.limiterUrl', 'url', 'unset', 'Redis for the rate limiter only; overrides REDIS_URL.'),
   spec('REDIS_KEY_PREFIX', 'redis.keyPrefix', 'string', 'app:', 'Prefix of every Redis key, so several apps can share one Redis database.'),
   spec('SECRET_KEY', 'secretKey', 'secret', 'unset', 'HS256 signing key, at least 32 characters. Required in production; elsewhere a random key is generated with a warning.'),
-  spec('ACCESS_TOKEN_EXPIRE_MINUTES', 'accessTokenExpireMinutes', 'positiveInt', '30', 'Lifetime of an access token.'),
+  spec('ACCESS_TOKEN_EXPIRE_MINUTES', 'accessTokenExpireMinutes', 'positiveInt', '15', 'Lifetime of an access token (at most 1440); a new one comes from POST /auth/refresh.'),
+  spec('TOKEN_ISSUER', 'tokens.issuer', 'string', 'unset', 'The `iss` claim of access tokens; when set, a token without it is refused.'),
+  spec('TOKEN_AUDIENCE', 'tokens.audience', 'string', 'unset', 'The `aud` claim of access tokens; when set, a token without it is refused.'),
+  spec('SESSION_IDLE_DAYS', 'sessions.idleDays', 'positiveNumber', '7', 'A session not used (no request, no refresh) for this many days ends (fractions allowed: 0.0209 ≈ 30 min); at most SESSION_MAX_DAYS.'),
+  spec('SESSION_MAX_DAYS', 'sessions.maxDays', 'positiveNumber', '30', 'A session ends this many days after its login, however much it is used (fractions allowed: 0.5 = 12 h).'),
+  spec('REFRESH_COOKIE', 'tokens.refreshCookie', 'boolean', 'false', 'Also set the refresh token as an HttpOnly, Secure, SameSite=Strict cookie scoped to POST /auth/refresh.'),
   spec('BCRYPT_ROUNDS', 'bcryptRounds', 'positiveInt', '12', 'bcrypt cost factor (4–31); each step doubles hashing time.'),
   spec('HASH_WORKERS', 'hashWorkers', 'positiveInt', 'number of CPU cores', 'Worker threads that hash passwords off the event loop.'),
   spec('REQUEST_TIMEOUT_MS', 'requestTimeoutMs', 'positiveInt', '30000', 'A request running longer gets 504 and its transaction is rolled back.'),
@@ -92,6 +97,11 @@ function parse(s: Spec, raw: string): unknown {
       const value = /^\+?\d+$/.test(text) ? Number(text) : NaN;
       const min = s.kind === 'positiveInt' ? 1 : 0;
       if (!Number.isSafeInteger(value) || value < min) fail(s, raw, `must be a ${min ? 'positive' : 'non-negative'} integer`);
+      return value;
+    }
+    case 'positiveNumber': {
+      const value = /^\+?(\d+(\.\d*)?|\.\d+)$/.test(text) ? Number(text) : NaN;
+      if (!(value > 0) || !Number.isFinite(value)) fail(s, raw, 'must be a positive number');
       return value;
     }
     case 'port': {

@@ -56,6 +56,12 @@ const migration = z.custom<Migration>(
   { message: 'must be a migration { name, up, down }' },
 );
 
+// At least a minute: last_used_at, which moves the idle deadline, is written once a minute.
+const sessionDays = z
+  .number()
+  .max(3650)
+  .refine((days) => days >= 1 / 1440, 'must be at least one minute (0.0007 days)');
+
 const redisUrl = z.string().refine((url) => /^rediss?:\/\//.test(url), 'must start with redis:// or rediss://');
 
 /**
@@ -98,7 +104,31 @@ export const coreOptionsSchema = z
       .prefault({}),
     /** HS256 signing key, at least 32 characters; generated in development when absent. */
     secretKey: z.string().min(32, 'must be at least 32 characters').optional(),
-    accessTokenExpireMinutes: z.number().int().min(1).default(30),
+    /** Lifetime of an access token (docs/reference/configuration.md); a token never outlives its session. */
+    accessTokenExpireMinutes: z.number().int().min(1).max(1440).default(15),
+    /** Access-token claims and the refresh transport (docs/guides/security.md "Tokens and sessions"). */
+    tokens: z
+      .object({
+        /** `iss` of every access token, required on verification when set. */
+        issuer: z.string().min(1).optional(),
+        /** `aud` of every access token, required on verification when set. */
+        audience: z.string().min(1).optional(),
+        /** Also send the refresh token as an `HttpOnly; Secure; SameSite=Strict` cookie scoped to the refresh path. */
+        refreshCookie: z.boolean().default(false),
+      })
+      .strict()
+      .prefault({}),
+    /**
+     * Session (refresh family) lifetimes in days, fractions allowed (0.5 = 12 h): ended after
+     * `idleDays` unused, and `maxDays` after login whatever happens.
+     */
+    sessions: z
+      .object({
+        idleDays: sessionDays.default(7),
+        maxDays: sessionDays.default(30),
+      })
+      .strict()
+      .prefault({}),
     bcryptRounds: z.number().int().min(4).max(31).default(12),
     /** Hashing worker threads; defaults to the number of cores. */
     hashWorkers: z.number().int().min(1).max(64).optional(),
@@ -186,6 +216,9 @@ export const coreOptionsSchema = z
         path: ['database', 'schema'],
         message: 'is only supported on PostgreSQL (database.url is a sqlite: URL); use database.tablePrefix instead',
       });
+    }
+    if (options.sessions.idleDays > options.sessions.maxDays) {
+      ctx.addIssue({ code: 'custom', path: ['sessions', 'idleDays'], message: 'must not exceed sessions.maxDays' });
     }
     if (options.database.poolMin > options.database.poolMax) {
       ctx.addIssue({ code: 'custom', path: ['database', 'poolMin'], message: 'must not exceed database.poolMax' });

@@ -7,7 +7,7 @@ import { ConfigError } from '../config/options';
 import { allMigrations, createMigrator, MIGRATIONS_TABLE } from './migrator';
 import type { Migration } from './migrations/migration';
 
-const ALL = ['0001-create-users', '0002-create-sessions', '0003-add-flag-indexes'];
+const ALL = ['0001-create-users', '0002-create-sessions', '0003-add-flag-indexes', '0004-session-refresh-families'];
 
 /** Every index the migrations must create: name → "unique? columns" (normalised). */
 const EXPECTED_INDEXES: Record<string, Record<string, string>> = {
@@ -91,11 +91,12 @@ for (const target of testDatabaseTargets()) {
 
     describe('down', () => {
       it('reverts the newest migration by default', async () => {
+        expect(await fx.migrator.down()).to.deep.equal(['0004-session-refresh-families']);
         expect(await fx.migrator.down()).to.deep.equal(['0003-add-flag-indexes']);
         expect(Object.keys(await indexesOf(fx.sequelize, 'users'))).to.not.include.members(['users_is_active', 'users_is_superuser']);
         expect(await fx.migrator.down()).to.deep.equal(['0002-create-sessions']);
         expect(await tableNames(fx.sequelize)).to.not.include('sessions');
-        expect(await fx.migrator.up()).to.deep.equal(['0002-create-sessions', '0003-add-flag-indexes']);
+        expect(await fx.migrator.up()).to.deep.equal(['0002-create-sessions', '0003-add-flag-indexes', '0004-session-refresh-families']);
       });
 
       it('removes every table and index with { to: 0 }, and up rebuilds them', async () => {

@@ -31,7 +31,7 @@ for (const target of targets) {
       it('commits every statement of the work together', async () => {
         const result = await fx.uow.run(async () => {
           const user = await fx.users.create(row('alice'));
-          await fx.sessions.create({ user_id: user.id, jti: 'j-alice', expires_at: new Date(Date.now() + 60_000) });
+          await fx.sessions.create({ user_id: user.id, jti: 'j-alice', expires_at: new Date(Date.now() + 60_000), absolute_expires_at: new Date(Date.now() + 60_000), refresh_token_hash: 'h' });
           return user.id;
         });
         expect(await fx.users.getById(result)).to.not.equal(null);

@@ -46,7 +46,11 @@ export type NewUser = Partial<Omit<User, 'id' | 'created_at' | 'updated_at'>> & 
 /** Column values an update may change; absent keys are left alone, `null` clears a nullable field. */
 export type UserChanges = Partial<Omit<User, 'id' | 'created_at' | 'updated_at'>> & { hashed_password?: string };
 
-/** A server-side login session. The JWT itself is never stored, only its `jti`. */
+/**
+ * A server-side login session, which is also its refresh-token family
+ * (docs/guides/security.md "Tokens and sessions"). No token is stored: `jti` is the id of the
+ * login's first access token, and the refresh token's hash stays in the repository.
+ */
 export interface Session {
   id: number;
   user_id: number;
@@ -54,8 +58,12 @@ export interface Session {
   ip_address: string | null;
   user_agent: string | null;
   is_active: boolean;
+  /** When the session ends if unused: the earlier of its idle deadline and `absolute_expires_at`. */
   expires_at: Date;
+  /** When the session ends however much it is used (login + `SESSION_MAX_DAYS`). */
+  absolute_expires_at: Date;
   created_at: Date;
+  /** The last login, refresh or request, to the minute. */
   last_used_at: Date | null;
 }
 
@@ -66,6 +74,10 @@ export interface NewSession {
   ip_address?: string | null;
   user_agent?: string | null;
   expires_at: Date;
+  absolute_expires_at: Date;
+  last_used_at?: Date | null;
+  /** SHA-256 of the login's refresh secret. */
+  refresh_token_hash: string;
 }
 
 export type SortOrder = 'asc' | 'desc';

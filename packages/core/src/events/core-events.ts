@@ -3,8 +3,18 @@ import type { Session, User } from '../domain/types';
 /** How a user came to be. */
 export type UserCreateSource = 'register' | 'admin' | 'bulk' | 'seed' | 'superuser';
 
-/** Why sessions ended. */
-export type SessionEndReason = 'logout' | 'logout_all' | 'revoked' | 'password_changed' | 'deactivated';
+/**
+ * Why sessions ended: `revoked` by their owner one by one, `admin_revoked` by a superuser
+ * (`DELETE /users/:id/sessions`), `refresh_reuse` when a spent refresh token was replayed.
+ */
+export type SessionEndReason =
+  | 'logout'
+  | 'logout_all'
+  | 'revoked'
+  | 'admin_revoked'
+  | 'refresh_reuse'
+  | 'password_changed'
+  | 'deactivated';
 
 /**
  * The events of the core, by name, with their payloads. Each event has two phases
@@ -26,6 +36,13 @@ export interface CoreEvents {
   'login.succeeded': { user: User; session: Session };
   'session.opened': { user: User; session: Session };
   'session.ended': { user_id: number; session_ids: number[]; reason: SessionEndReason; actor: User | null };
+  /** A refresh rotated the session's tokens; `session` as it is after the rotation. */
+  'session.refreshed': { user: User; session: Session };
+  /**
+   * A spent refresh token of `session` was presented outside the retry window: someone holds
+   * a copy. The session is ended in the same transaction (`session.ended`, `refresh_reuse`).
+   */
+  'session.reuse_detected': { user: User; session: Session };
 }
 
 export type CoreEventName = keyof CoreEvents;

@@ -37,6 +37,7 @@ export function createHttpApi(deps: HttpApiDeps): HttpApi {
     fields: deps.fields,
     schemas: deps.schemas,
     clock: deps.clock,
+    refreshCookie: deps.config.tokens.refreshCookie,
     openapi,
   });
   const pipeline = new Pipeline(deps, new RouteMatcher(routes, deps.config.apiPrefix));

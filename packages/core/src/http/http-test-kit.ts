@@ -40,7 +40,7 @@ const stubs = <T>(...names: string[]) =>
 /** Every service method the routes call, as a fresh sinon stub; `authenticate` knows two tokens. */
 export function fakeServices(): FakeServices {
   const services: FakeServices = {
-    auth: stubs('login', 'authenticate', 'logout', 'logoutAll', 'listSessions', 'revokeSession'),
+    auth: stubs('login', 'refresh', 'authenticate', 'logout', 'logoutAll', 'listSessions', 'revokeSession', 'listUserSessions', 'endUserSessions'),
     users: stubs('register', 'createUser', 'getUser', 'updateUser', 'deleteUser', 'listUsers', 'bulkCreate'),
     dashboard: stubs('getStats'),
     metrics: stubs('getPoolMetrics'),

@@ -163,6 +163,7 @@ export class Pipeline {
       services: this.deps.services,
       auth,
       client: clientOf(request),
+      headers: request.headers ?? {},
       requestId: state.requestId,
       mountPath: request.mountPath ?? '',
       signal,

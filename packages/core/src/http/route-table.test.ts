@@ -21,7 +21,16 @@ const hostRoute = (id: string, path = '/widgets') =>
 const table = (options: CoreOptions) => {
   const config = resolveConfig({ environment: 'test', ...options });
   const { fields, schemas } = testUserModel();
-  const deps = { prefix: config.apiPrefix, appName: config.appName, bulkMax: config.bulkMax, fields, schemas, clock: systemClock, openapi: () => ({}) };
+  const deps = {
+    prefix: config.apiPrefix,
+    appName: config.appName,
+    bulkMax: config.bulkMax,
+    refreshCookie: false,
+    fields,
+    schemas,
+    clock: systemClock,
+    openapi: () => ({}),
+  };
   return createRouteTable(config, deps);
 };
 const refusal = (options: CoreOptions) => {

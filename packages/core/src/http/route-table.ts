@@ -6,6 +6,7 @@ import { createAuthRoutes } from './routes/auth-routes';
 import { createDashboardRoutes } from './routes/dashboard-routes';
 import { createExportRoutes } from './routes/export-routes';
 import { createMetricsRoutes } from './routes/metrics-routes';
+import { createSessionRoutes } from './routes/session-routes';
 import { createSystemRoutes } from './routes/system-routes';
 import { createUserRoutes } from './routes/user-routes';
 
@@ -30,6 +31,7 @@ export function createRouteTable(config: RouteTableConfig, deps: CoreRouteDeps):
     ...createSystemRoutes(deps).filter((route) => route.id !== 'system.health' || config.healthPath !== false),
     ...createAuthRoutes(deps),
     ...createUserRoutes(deps),
+    ...createSessionRoutes(deps),
     ...createExportRoutes(deps),
     ...createDashboardRoutes(deps),
     ...createMetricsRoutes(deps),

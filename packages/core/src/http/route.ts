@@ -4,7 +4,7 @@ import type { AuthContext, ClientInfo } from '../domain/types';
 import type { ErrorCode } from '../errors/app-error';
 import type { RateLimitRule } from '../rate-limit/rate-limiter';
 import type { SecurityHeaderOverrides } from './security-headers';
-import type { HttpMethod } from './types';
+import type { HttpMethod, HttpRequest } from './types';
 
 /** Who may call a route: anyone, any active user with an active session, or a superuser. */
 export type AuthLevel = 'none' | 'user' | 'superuser';
@@ -25,6 +25,8 @@ export interface RouteContext<A extends AuthLevel = AuthLevel, P = unknown, Q = 
   /** Present on every `user` and `superuser` route; absent on public routes. */
   readonly auth: A extends 'none' ? AuthContext | undefined : AuthContext;
   readonly client: ClientInfo;
+  /** The request's headers, lower-case names (e.g. `cookie` for the refresh cookie). */
+  readonly headers: HttpRequest['headers'];
   /** The effective request id (echoed or generated). */
   readonly requestId: string;
   /** Where the host mounted the API (`/auth`), `''` at the root. */

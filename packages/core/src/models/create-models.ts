@@ -81,6 +81,11 @@ export function createModels(
       expires_at: { type: DataTypes.DATE, allowNull: false },
       created_at: { type: DataTypes.DATE, allowNull: false },
       last_used_at: { type: DataTypes.DATE, allowNull: true },
+      absolute_expires_at: { type: DataTypes.DATE, allowNull: true },
+      refresh_token_hash: { type: DataTypes.STRING(64), allowNull: true },
+      previous_refresh_hash: { type: DataTypes.STRING(64), allowNull: true },
+      refresh_generation: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
+      rotated_at: { type: DataTypes.DATE, allowNull: true },
     },
     { tableName: tables.sessions.tableName, schema: tables.sessions.schema, timestamps: true, createdAt: 'created_at', updatedAt: false },
   );

@@ -64,6 +64,8 @@ export function toSession(row: Row): Session {
     user_agent: optionalText(row.user_agent),
     is_active: toBoolean(row.is_active),
     expires_at: toDate(row.expires_at),
+    // Rows older than refresh families were given one by their migration; never null since.
+    absolute_expires_at: toDate(row.absolute_expires_at ?? row.expires_at),
     created_at: toDate(row.created_at),
     last_used_at: row.last_used_at === null || row.last_used_at === undefined ? null : toDate(row.last_used_at),
   };

@@ -1,29 +1,35 @@
 import { inject, injectable } from 'inversify';
 import { Op, QueryTypes, type Sequelize } from 'sequelize';
-import type { NewSession, Session, User } from '../domain/types';
+import type { NewSession, Session } from '../domain/types';
 import type { SequelizeUnitOfWork } from '../database/sequelize-unit-of-work';
 import { quotedTableOf } from '../database/table-names';
 import { UNIT_OF_WORK } from '../database/unit-of-work';
 import { USER_FIELDS, type UserFields } from '../domain/user-fields';
 import { MODELS, type Models } from '../models/create-models';
 import { BaseRepository } from './base-repository';
-import { toSession, toUser, type Row } from './row-mappers';
-import type { SessionRepository } from './session-repository';
+import { toDate, toSession, toUser, type Row } from './row-mappers';
+import type { RefreshableSession, SessionRepository, SessionRotation, SessionWithUser } from './session-repository';
+
+const SESSION_COLUMNS = [
+  'id', 'user_id', 'jti', 'ip_address', 'user_agent', 'is_active', 'expires_at', 'absolute_expires_at', 'created_at', 'last_used_at',
+];
+const REFRESH_COLUMNS = ['refresh_token_hash', 'previous_refresh_hash', 'refresh_generation', 'rotated_at'];
 
 /**
- * Runs on every authenticated request: one indexed lookup by jti joined to its user by
- * primary key, only the columns needed, and no write (last_used_at is not touched). The
- * user's columns are the registry's, aliased `u_<name>`; the table names carry the
- * configured prefix and schema (database/table-names.ts).
+ * A session joined to its user by primary key, only the columns needed; the user's columns
+ * are the registry's, aliased `u_<name>`. `findActive` runs on every authenticated request:
+ * one primary-key lookup and no write. The table names carry the configured prefix and
+ * schema (database/table-names.ts).
  */
-function activeByJtiSql(fields: UserFields, sessions: string, users: string): string {
+function sessionWithUserSql(
+  fields: UserFields,
+  tables: { sessions: string; users: string },
+  options: { activeOnly: boolean; refresh: boolean },
+): string {
+  const sessionColumns = [...SESSION_COLUMNS, ...(options.refresh ? REFRESH_COLUMNS : [])].map((name) => `s.${name}`).join(', ');
   const userColumns = fields.all.map((field) => `u.${field.name} AS "u_${field.name}"`).join(', ');
-  return `
-  SELECT s.id, s.user_id, s.jti, s.ip_address, s.user_agent, s.is_active, s.expires_at,
-         s.created_at, s.last_used_at, ${userColumns}
-    FROM ${sessions} s
-    JOIN ${users} u ON u.id = s.user_id
-   WHERE s.jti = :jti AND s.is_active = :yes AND s.expires_at > :now`;
+  const active = options.activeOnly ? ' AND s.is_active = :yes AND s.expires_at > :now' : '';
+  return `SELECT ${sessionColumns}, ${userColumns} FROM ${tables.sessions} s JOIN ${tables.users} u ON u.id = s.user_id WHERE s.id = :id${active}`;
 }
 
 /** {@link SessionRepository} on the core's Sequelize `sessions` model. Returns plain objects. */
@@ -31,7 +37,8 @@ function activeByJtiSql(fields: UserFields, sessions: string, users: string): st
 export class SequelizeSessionRepository extends BaseRepository implements SessionRepository {
   private readonly sessions: Models['SessionModel'];
   private readonly sequelize: Sequelize;
-  private readonly activeByJti: string;
+  private readonly activeSql: string;
+  private readonly refreshSql: string;
 
   constructor(
     @inject(MODELS) models: Models,
@@ -41,7 +48,9 @@ export class SequelizeSessionRepository extends BaseRepository implements Sessio
     super(uow);
     this.sessions = models.SessionModel;
     this.sequelize = models.SessionModel.sequelize as Sequelize;
-    this.activeByJti = activeByJtiSql(fields, quotedTableOf(models.SessionModel), quotedTableOf(models.UserModel));
+    const tables = { sessions: quotedTableOf(models.SessionModel), users: quotedTableOf(models.UserModel) };
+    this.activeSql = sessionWithUserSql(fields, tables, { activeOnly: true, refresh: false });
+    this.refreshSql = sessionWithUserSql(fields, tables, { activeOnly: false, refresh: true });
   }
 
   async create(session: NewSession): Promise<Session> {
@@ -53,8 +62,11 @@ export class SequelizeSessionRepository extends BaseRepository implements Sessio
           ip_address: session.ip_address ?? null,
           user_agent: session.user_agent ?? null,
           expires_at: session.expires_at,
+          absolute_expires_at: session.absolute_expires_at,
+          last_used_at: session.last_used_at ?? null,
+          refresh_token_hash: session.refresh_token_hash,
+          refresh_generation: 0,
           is_active: true,
-          last_used_at: null,
         },
         options,
       ),
@@ -62,26 +74,60 @@ export class SequelizeSessionRepository extends BaseRepository implements Sessio
     return toSession(created.get({ plain: true }) as Row);
   }
 
-  async findActiveByJti(jti: string, now: Date): Promise<{ session: Session; user: User } | null> {
-    const rows = await this.statement((options) =>
-      this.sequelize.query<Row>(this.activeByJti, {
-        ...options,
-        type: QueryTypes.SELECT,
-        replacements: { jti, yes: true, now },
-      }),
-    );
-    const row = rows[0];
+  async findActive(sessionId: number, now: Date): Promise<SessionWithUser | null> {
+    const row = await this.one(this.activeSql, { id: sessionId, yes: true, now });
+    return row ? this.withUser(row) : null;
+  }
+
+  async findForRefresh(sessionId: number): Promise<RefreshableSession | null> {
+    const row = await this.one(this.refreshSql, { id: sessionId });
     if (!row) return null;
-    const userRow = Object.fromEntries(this.fields.all.map((field) => [field.name, row[`u_${field.name}`]]));
-    return { session: toSession(row), user: toUser(userRow, this.fields) };
+    const text = (value: unknown) => (value === null || value === undefined ? null : String(value));
+    return {
+      ...this.withUser(row),
+      refresh: {
+        refresh_token_hash: text(row.refresh_token_hash),
+        previous_refresh_hash: text(row.previous_refresh_hash),
+        refresh_generation: Number(row.refresh_generation ?? 0),
+        rotated_at: row.rotated_at === null || row.rotated_at === undefined ? null : toDate(row.rotated_at),
+      },
+    };
+  }
+
+  async rotate({ sessionId, fromHash, toHash, generation, now, expiresAt }: SessionRotation): Promise<boolean> {
+    const [affected] = await this.statement((options) =>
+      this.sessions.update(
+        {
+          refresh_token_hash: toHash,
+          previous_refresh_hash: fromHash,
+          refresh_generation: generation,
+          rotated_at: now,
+          last_used_at: now,
+          expires_at: expiresAt,
+        },
+        // The whole atomicity of rotation: of concurrent callers presenting the same token,
+        // the first UPDATE changes the hash and every later one matches no row.
+        { ...options, where: { id: sessionId, refresh_token_hash: fromHash, is_active: true } },
+      ),
+    );
+    return affected === 1;
+  }
+
+  async touch(sessionId: number, { now, expiresAt, usedBefore }: { now: Date; expiresAt: Date; usedBefore: Date }): Promise<boolean> {
+    const [affected] = await this.statement((options) =>
+      this.sessions.update(
+        { last_used_at: now, expires_at: expiresAt },
+        {
+          ...options,
+          where: { id: sessionId, is_active: true, [Op.or]: [{ last_used_at: null }, { last_used_at: { [Op.lte]: usedBefore } }] },
+        },
+      ),
+    );
+    return affected === 1;
   }
 
   async revoke(userId: number, sessionId: number): Promise<boolean> {
     return (await this.deactivate({ id: sessionId, user_id: userId })) > 0;
-  }
-
-  async revokeByJti(jti: string): Promise<boolean> {
-    return (await this.deactivate({ jti })) > 0;
   }
 
   async revokeAllForUser(userId: number, exceptSessionId?: number): Promise<number[]> {
@@ -100,6 +146,7 @@ export class SequelizeSessionRepository extends BaseRepository implements Sessio
     const rows = await this.statement((options) =>
       this.sessions.findAll({
         ...options,
+        attributes: SESSION_COLUMNS,
         where: { user_id: userId, is_active: true, expires_at: { [Op.gt]: now } },
         order: [
           ['created_at', 'DESC'],
@@ -115,6 +162,18 @@ export class SequelizeSessionRepository extends BaseRepository implements Sessio
     return this.statement((options) =>
       this.sessions.destroy({ ...options, where: { [Op.or]: [{ expires_at: { [Op.lte]: now } }, { is_active: false }] } }),
     );
+  }
+
+  private async one(sql: string, replacements: Record<string, unknown>): Promise<Row | undefined> {
+    const rows = await this.statement((options) =>
+      this.sequelize.query<Row>(sql, { ...options, type: QueryTypes.SELECT, replacements }),
+    );
+    return rows[0];
+  }
+
+  private withUser(row: Row): SessionWithUser {
+    const userRow = Object.fromEntries(this.fields.all.map((field) => [field.name, row[`u_${field.name}`]]));
+    return { session: toSession(row), user: toUser(userRow, this.fields) };
   }
 
   private async deactivate(where: Record<string | symbol, unknown>): Promise<number> {

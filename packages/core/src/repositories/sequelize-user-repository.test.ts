@@ -163,7 +163,7 @@ for (const target of testDatabaseTargets()) {
     describe('delete', () => {
       it('deletes the user and its sessions by cascade', async () => {
         const user = await fx.users.create(newUser('kate'));
-        await fx.sessions.create({ user_id: user.id, jti: 'jti-kate', expires_at: new Date(Date.now() + 60_000) });
+        await fx.sessions.create({ user_id: user.id, jti: 'jti-kate', expires_at: new Date(Date.now() + 60_000), absolute_expires_at: new Date(Date.now() + 60_000), refresh_token_hash: 'h' });
         expect(await fx.users.delete(user.id)).to.equal(true);
         expect(await fx.users.delete(user.id)).to.equal(false);
         expect(await fx.models.SessionModel.count()).to.equal(0);

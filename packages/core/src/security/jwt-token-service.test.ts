@@ -28,7 +28,7 @@ function verifyError(service: JwtTokenService, token: string): AppError {
 describe('JwtTokenService', () => {
   let clock: number;
   let service: JwtTokenService;
-  const claimsAt = (iat: number) => ({ sub: '7', jti: 'c0ffee00-0000-4000-8000-000000000000', iat, exp: iat + 1800 });
+  const claimsAt = (iat: number) => ({ sub: '7', sid: '3', jti: 'c0ffee00-0000-4000-8000-000000000000', typ: 'access', iat, exp: iat + 1800 });
 
   beforeEach(() => {
     clock = T0;
@@ -36,42 +36,56 @@ describe('JwtTokenService', () => {
   });
 
   describe('issue', () => {
-    it('signs HS256 with sub, jti, iat and exp', () => {
-      const issued = service.issue(7);
+    it('signs HS256 with sub, sid, jti, typ access, iat and exp', () => {
+      const issued = service.issue({ userId: 7, sessionId: 3 });
       const decoded = jwt.decode(issued.token, { complete: true });
       expect(decoded?.header.alg).to.equal('HS256');
-      expect(decoded?.payload).to.deep.equal({ sub: '7', jti: issued.jti, iat: T0 / 1000, exp: T0 / 1000 + 1800 });
+      expect(decoded?.payload).to.deep.equal({ sub: '7', sid: '3', jti: issued.jti, typ: 'access', iat: T0 / 1000, exp: T0 / 1000 + 1800 });
       expect(issued.jti).to.match(/^[0-9a-f-]{36}$/);
       expect(issued.expiresIn).to.equal(1800);
       expect(issued.expiresAt.toISOString()).to.equal('2026-01-15T11:00:00.000Z');
     });
 
     it('gives two tokens issued in the same second different values and jtis', () => {
-      const a = service.issue(7);
-      const b = service.issue(7);
+      const a = service.issue({ userId: 7, sessionId: 3 });
+      const b = service.issue({ userId: 7, sessionId: 3 });
       expect(a.token).to.not.equal(b.token);
       expect(a.jti).to.not.equal(b.jti);
     });
 
     it('signs with the secret string as the HMAC key, so any HS256 verifier with the same secret accepts it', () => {
-      const [header, payload, signature] = service.issue(42).token.split('.');
+      const [header, payload, signature] = service.issue({ userId: 42, sessionId: 1 }).token.split('.');
       expect(signature).to.equal(createHmac('sha256', SECRET).update(`${header}.${payload}`).digest('base64url'));
     });
 
-    it('rejects a user id that is not a positive integer', () => {
-      expect(() => service.issue(0)).to.throw(RangeError);
-      expect(() => service.issue(1.5)).to.throw(RangeError);
+    it('rejects a user or session id that is not a positive integer', () => {
+      expect(() => service.issue({ userId: 0, sessionId: 1 })).to.throw(RangeError);
+      expect(() => service.issue({ userId: 1.5, sessionId: 1 })).to.throw(RangeError);
+      expect(() => service.issue({ userId: 1, sessionId: 0 })).to.throw(RangeError);
+    });
+
+    it('uses a given jti, and never outlives notAfter', () => {
+      const issued = service.issue({ userId: 7, sessionId: 3, jti: 'first', notAfter: new Date(T0 + 600_000) });
+      expect(issued.jti).to.equal('first');
+      expect(issued.expiresIn).to.equal(600);
+      expect((jwt.decode(issued.token) as jwt.JwtPayload).exp).to.equal(T0 / 1000 + 600);
+    });
+
+    it('adds iss and aud when configured', () => {
+      const scoped = new JwtTokenService({ secretKey: SECRET, expireMinutes: 15, issuer: 'https://id.example', audience: 'api', now: () => clock });
+      const payload = jwt.decode(scoped.issue({ userId: 7, sessionId: 3 }).token) as jwt.JwtPayload;
+      expect(payload).to.include({ iss: 'https://id.example', aud: 'api', exp: T0 / 1000 + 900 });
     });
   });
 
   describe('verify', () => {
     it('returns the claims of a token it issued', () => {
-      const issued = service.issue(42);
-      expect(service.verify(issued.token)).to.deep.equal({ sub: '42', jti: issued.jti, iat: T0 / 1000, exp: T0 / 1000 + 1800 });
+      const issued = service.issue({ userId: 42, sessionId: 9 });
+      expect(service.verify(issued.token)).to.deep.equal({ sub: '42', sid: '9', jti: issued.jti, typ: 'access', iat: T0 / 1000, exp: T0 / 1000 + 1800 });
     });
 
     it('accepts a token until its expiry and rejects it after with "Token has expired"', () => {
-      const { token } = service.issue(7);
+      const { token } = service.issue({ userId: 7, sessionId: 3 });
       clock = T0 + 1799_000;
       expect(service.verify(token).sub).to.equal('7');
       clock = T0 + 1801_000;
@@ -82,7 +96,7 @@ describe('JwtTokenService', () => {
 
     it('rejects a token signed with another secret', () => {
       const other = new JwtTokenService({ secretKey: 'another-secret-another-secret-another', expireMinutes: 30, now: () => clock });
-      const error = verifyError(service, other.issue(7).token);
+      const error = verifyError(service, other.issue({ userId: 7, sessionId: 3 }).token);
       expect(error.code).to.equal('authentication_error');
       expect(error.message).to.equal('Could not validate credentials');
     });
@@ -104,7 +118,7 @@ describe('JwtTokenService', () => {
     });
 
     it('rejects a token whose payload was altered after signing', () => {
-      const [header, , signature] = service.issue(7).token.split('.');
+      const [header, , signature] = service.issue({ userId: 7, sessionId: 3 }).token.split('.');
       const forged = `${header}.${b64({ ...claimsAt(T0 / 1000), sub: '1' })}.${signature}`;
       expect(verifyError(service, forged).code).to.equal('authentication_error');
     });
@@ -122,6 +136,34 @@ describe('JwtTokenService', () => {
       const { jti: _omitted, ...withoutJti } = claimsAt(T0 / 1000);
       expect(verifyError(service, handMade(header, withoutJti)).code).to.equal('authentication_error');
       expect(verifyError(service, handMade(header, { ...claimsAt(T0 / 1000), jti: 123 })).code).to.equal('authentication_error');
+    });
+
+    it('refuses a correctly signed token whose typ is not access, or that has none', () => {
+      const header = { alg: 'HS256', typ: 'JWT' };
+      const { typ: _omitted, ...withoutTyp } = claimsAt(T0 / 1000);
+      expect(verifyError(service, handMade(header, withoutTyp)).code).to.equal('authentication_error');
+      for (const typ of ['refresh', 'ACCESS', 'reset', 1]) {
+        expect(verifyError(service, handMade(header, { ...claimsAt(T0 / 1000), typ })).code, String(typ)).to.equal('authentication_error');
+      }
+      expect(service.verify(handMade(header, claimsAt(T0 / 1000))).typ).to.equal('access');
+    });
+
+    it('rejects correctly signed tokens with a missing or malformed sid', () => {
+      const header = { alg: 'HS256', typ: 'JWT' };
+      const { sid: _omitted, ...withoutSid } = claimsAt(T0 / 1000);
+      expect(verifyError(service, handMade(header, withoutSid)).code).to.equal('authentication_error');
+      for (const sid of [3, '0', 'x', '', '2147483648', '99999999999']) {
+        expect(verifyError(service, handMade(header, { ...claimsAt(T0 / 1000), sid })).code, String(sid)).to.equal('authentication_error');
+      }
+    });
+
+    it('requires the configured issuer and audience', () => {
+      const scoped = new JwtTokenService({ secretKey: SECRET, expireMinutes: 15, issuer: 'https://id.example', audience: 'api', now: () => clock });
+      expect(scoped.verify(scoped.issue({ userId: 7, sessionId: 3 }).token).iss).to.equal('https://id.example');
+      const header = { alg: 'HS256', typ: 'JWT' };
+      for (const claims of [claimsAt(T0 / 1000), { ...claimsAt(T0 / 1000), iss: 'https://other', aud: 'api' }, { ...claimsAt(T0 / 1000), iss: 'https://id.example', aud: 'web' }]) {
+        expect(verifyError(scoped, handMade(header, claims)).code).to.equal('authentication_error');
+      }
     });
 
     it('rejects a correctly signed token without exp', () => {

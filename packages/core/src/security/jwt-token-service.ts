@@ -1,7 +1,7 @@
 import { createSecretKey, randomUUID, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { authenticationError } from '../errors/app-error';
-import type { IssuedToken, TokenClaims, TokenService } from './token-service';
+import type { AccessTokenRequest, IssuedToken, TokenClaims, TokenService } from './token-service';
 
 /** Options of {@link JwtTokenService}. */
 export interface JwtTokenServiceOptions {
@@ -9,6 +9,10 @@ export interface JwtTokenServiceOptions {
   secretKey: string;
   /** Lifetime of an access token in minutes. */
   expireMinutes: number;
+  /** `iss` of issued tokens, required on verification when set. */
+  issuer?: string;
+  /** `aud` of issued tokens, required on verification when set. */
+  audience?: string;
   /** The clock in milliseconds since the epoch; `Date.now` unless a test steers time. */
   now?: () => number;
 }
@@ -16,23 +20,28 @@ export interface JwtTokenServiceOptions {
 // The only algorithm this service signs with, and therefore the only one it accepts: pinning it
 // closes the `alg: none` and algorithm-confusion doors.
 const ALGORITHM = 'HS256';
-const POSITIVE_INTEGER = /^[1-9]\d*$/;
+// Ids are INTEGER columns: anything longer than 10 digits, or above 2^31 - 1, is no id of ours.
+const POSITIVE_INTEGER = /^[1-9]\d{0,9}$/;
+const INT4_MAX = 2_147_483_647;
+const isId = (value: unknown): value is string => typeof value === 'string' && POSITIVE_INTEGER.test(value) && Number(value) <= INT4_MAX;
+const ACCESS = 'access';
 
 /**
- * {@link TokenService} on jsonwebtoken: HS256 access tokens whose `sub` is the user id and
- * whose random `jti` names the session row, so two tokens issued in the same second differ.
+ * {@link TokenService} on jsonwebtoken: HS256 access tokens whose `sub` is the user id, `sid`
+ * the session row every request checks, `jti` unique per token and `typ` always `access`
+ * (docs/guides/security.md "Tokens and sessions").
  *
  * @example
- * const tokens = new JwtTokenService({ secretKey, expireMinutes: 30 });
- * const { token, jti } = tokens.issue(42);
- * tokens.verify(token).sub; // '42'
+ * const tokens = new JwtTokenService({ secretKey, expireMinutes: 15 });
+ * const { token } = tokens.issue({ userId: 42, sessionId: 7 });
+ * tokens.verify(token).sid; // '7'
  */
 export class JwtTokenService implements TokenService {
   private readonly secretKey: KeyObject;
   private readonly lifetimeSeconds: number;
   private readonly now: () => number;
 
-  constructor(options: JwtTokenServiceOptions) {
+  constructor(private readonly options: JwtTokenServiceOptions) {
     if (!options.secretKey) throw new RangeError('JwtTokenService needs a non-empty secretKey');
     if (!Number.isInteger(options.expireMinutes) || options.expireMinutes < 1) {
       throw new RangeError(`expireMinutes must be a positive integer, got ${options.expireMinutes}`);
@@ -45,22 +54,34 @@ export class JwtTokenService implements TokenService {
     this.now = options.now ?? Date.now;
   }
 
-  /** A signed token for `userId` with a fresh jti. */
-  issue(userId: number): IssuedToken {
-    if (!Number.isSafeInteger(userId) || userId < 1) throw new RangeError(`userId must be a positive integer, got ${userId}`);
+  /** A signed access token for the session, expiring after the lifetime or at `notAfter`, whichever is first. */
+  issue({ userId, sessionId, jti = randomUUID(), notAfter }: AccessTokenRequest): IssuedToken {
+    for (const [name, value] of [['userId', userId], ['sessionId', sessionId]] as const) {
+      if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`${name} must be a positive integer, got ${value}`);
+    }
     const iat = Math.floor(this.now() / 1000);
-    const exp = iat + this.lifetimeSeconds;
-    const jti = randomUUID();
-    const claims: TokenClaims = { sub: String(userId), jti, iat, exp };
+    const cap = notAfter ? Math.floor(notAfter.getTime() / 1000) : Number.POSITIVE_INFINITY;
+    const exp = Math.max(iat, Math.min(iat + this.lifetimeSeconds, cap));
+    const claims: TokenClaims = {
+      sub: String(userId),
+      sid: String(sessionId),
+      jti,
+      typ: ACCESS,
+      iat,
+      exp,
+      ...(this.options.issuer ? { iss: this.options.issuer } : {}),
+      ...(this.options.audience ? { aud: this.options.audience } : {}),
+    };
     const token = jwt.sign(claims, this.secretKey, { algorithm: ALGORITHM });
-    return { token, jti, expiresAt: new Date(exp * 1000), expiresIn: this.lifetimeSeconds };
+    return { token, jti, expiresAt: new Date(exp * 1000), expiresIn: exp - iat };
   }
 
   /**
-   * The claims of a valid token.
+   * The claims of a valid access token.
    *
    * @throws AppError `authentication_error`: "Token has expired" for an expired token, "Could
-   *   not validate credentials" for anything else (signature, algorithm, shape).
+   *   not validate credentials" for anything else (signature, algorithm, issuer, audience,
+   *   `typ`, shape).
    */
   verify(token: string): TokenClaims {
     let payload: string | jwt.JwtPayload;
@@ -68,17 +89,30 @@ export class JwtTokenService implements TokenService {
       payload = jwt.verify(token, this.secretKey, {
         algorithms: [ALGORITHM],
         clockTimestamp: Math.floor(this.now() / 1000),
+        ...(this.options.issuer ? { issuer: this.options.issuer } : {}),
+        ...(this.options.audience ? { audience: this.options.audience } : {}),
       });
     } catch (error) {
       if (error instanceof jwt.TokenExpiredError) throw authenticationError('Token has expired');
       throw authenticationError();
     }
     if (typeof payload !== 'object' || payload === null) throw authenticationError();
-    const { sub, jti, iat, exp } = payload;
-    // Every token this service issues has all four; anything else was not minted here.
-    if (typeof sub !== 'string' || !POSITIVE_INTEGER.test(sub)) throw authenticationError();
+    const { sub, sid, jti, typ, iat, exp, iss, aud } = payload;
+    // Every token this service issues has all of these; anything else was not minted here, or
+    // was minted for another purpose (`typ`), and is no bearer token.
+    if (typ !== ACCESS) throw authenticationError();
+    if (!isId(sub) || !isId(sid)) throw authenticationError();
     if (typeof jti !== 'string' || jti.length === 0 || jti.length > 255) throw authenticationError();
     if (typeof iat !== 'number' || typeof exp !== 'number') throw authenticationError();
-    return { sub, jti, iat, exp };
+    return {
+      sub,
+      sid,
+      jti,
+      typ,
+      iat,
+      exp,
+      ...(typeof iss === 'string' ? { iss } : {}),
+      ...(typeof aud === 'string' ? { aud } : {}),
+    };
   }
 }

@@ -1,13 +1,34 @@
-/** The claims of an access token (HS256). */
+/**
+ * The claims of an access token (HS256), as `verify` returns them
+ * (docs/guides/security.md "Tokens and sessions").
+ */
 export interface TokenClaims {
   /** The user id as a string. */
   sub: string;
-  /** Unique token id; the session row holds it. */
+  /** The session (refresh family) id as a string: the row every request checks. */
+  sid: string;
+  /** Unique per token. */
   jti: string;
+  /** Always `access`: anything else is refused as a bearer token. */
+  typ: 'access';
   /** Issued at, seconds since the epoch. */
   iat: number;
   /** Expiry, seconds since the epoch. */
   exp: number;
+  /** Present when an issuer is configured. */
+  iss?: string;
+  /** Present when an audience is configured. */
+  aud?: string;
+}
+
+/** What an access token is issued for. */
+export interface AccessTokenRequest {
+  userId: number;
+  sessionId: number;
+  /** The jti to use instead of a fresh random one (a session's first token carries the session's jti). */
+  jti?: string;
+  /** The token never outlives this instant (the session's absolute end). */
+  notAfter?: Date;
 }
 
 export interface IssuedToken {
@@ -20,11 +41,11 @@ export interface IssuedToken {
 
 /** Issues and verifies access tokens. */
 export interface TokenService {
-  /** A fresh token for the user with a new random jti; two calls never share a jti. */
-  issue(userId: number): IssuedToken;
+  /** A fresh access token for the user's session; two calls never share a jti unless one is given. */
+  issue(request: AccessTokenRequest): IssuedToken;
   /**
-   * The claims of a valid token; throws `AppError('authentication_error')` when the
-   * signature, algorithm, expiry or claim shapes are wrong.
+   * The claims of a valid access token; throws `AppError('authentication_error')` when the
+   * signature, algorithm, expiry, issuer, audience, `typ` or claim shapes are wrong.
    */
   verify(token: string): TokenClaims;
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { isIP } from 'node:net';
 import { inject, injectable } from 'inversify';
 import { CACHE, cacheKeys, type Cache } from '../cache/cache';
@@ -6,49 +7,59 @@ import { CORE_CONFIG, type CoreConfig } from '../config/options';
 import { EXECUTION_CONTEXT, type ExecutionContext } from '../context/execution-context';
 import { UNIT_OF_WORK, type UnitOfWork } from '../database/unit-of-work';
 import type { AuthContext, ClientInfo, Session, User, UserRecord } from '../domain/types';
-import { authenticationError, inactiveUserError, notFoundError } from '../errors/app-error';
+import { authenticationError, authorizationError, inactiveUserError, isAppError, notFoundError } from '../errors/app-error';
 import type { SessionEndReason } from '../events/core-events';
 import { EVENT_BUS, type EventBus } from '../events/event-bus';
 import { RATE_LIMITER, type RateLimiter } from '../rate-limit/rate-limiter';
 import { SESSION_REPOSITORY, type SessionRepository } from '../repositories/session-repository';
 import { USER_REPOSITORY, type UserRepository } from '../repositories/user-repository';
+import { refreshSchema, type RefreshInput } from '../schemas/auth';
 import { validate } from '../schemas/input';
 import { loginSchema, type LoginInput } from '../schemas/user';
 import { PASSWORD_HASHER, type PasswordHasher } from '../security/password-hasher';
+import { REFRESH_TOKEN_CODEC, RefreshTokenCodec } from '../security/refresh-token-codec';
 import { TOKEN_SERVICE, type TokenService } from '../security/token-service';
 import { LoginLockout } from './login-lockout';
+import {
+  INVALID_REFRESH_TOKEN,
+  issueSessionTokens,
+  REFRESH_TOKEN_REUSED,
+  rotateRefreshToken,
+  type RefreshDeps,
+  type SessionTokens,
+} from './refresh-rotation';
+import { LAST_USED_RESOLUTION_MS, SessionPolicy } from './session-policy';
 import { hashOptions, withoutHash } from './user-rules';
 
 /** The same message for an unknown user and a wrong password (docs/reference/errors.md). */
 export const INVALID_CREDENTIALS = 'Invalid username/email or password';
 
-/** What a successful login returns; the HTTP layer maps it to the `Token` body. */
-export interface LoginResult {
-  accessToken: string;
-  tokenType: 'bearer';
-  /** Token lifetime in seconds. */
-  expiresIn: number;
-  user: User;
-  session: Session;
-}
+export type { SessionTokens } from './refresh-rotation';
+export { INVALID_REFRESH_TOKEN, REFRESH_TOKEN_REUSED, REFRESH_TOKEN_USED } from './refresh-rotation';
+
+/** What a successful login returns. */
+export type LoginResult = SessionTokens;
 
 /** A session as listed to its owner; `current` marks the one the request came with. */
 export type ListedSession = Session & { current: boolean };
 
 /**
- * Login (with per-account lockout), token authentication and sessions. Registration is
- * `core.services.users.register`.
+ * Login (with per-account lockout), token refresh, token authentication and sessions
+ * (docs/guides/security.md "Tokens and sessions"). Registration is `core.services.users.register`.
  *
  * @example
- * const { accessToken } = await core.services.auth.login(
+ * const { accessToken, refreshToken } = await core.services.auth.login(
  *   { username: 'alice', password: 's3cret-pass' },
  *   { ipAddress: '203.0.113.9', userAgent: 'curl/8' },
  * );
  * const { user } = await core.services.auth.authenticate(accessToken);
+ * const next = await core.services.auth.refresh({ refresh_token: refreshToken });
  */
 @injectable()
 export class AuthService {
   private readonly lockout: LoginLockout;
+  private readonly policy: SessionPolicy;
+  private readonly refreshDeps: RefreshDeps;
 
   constructor(
     @inject(USER_REPOSITORY) private readonly users: UserRepository,
@@ -58,12 +69,15 @@ export class AuthService {
     @inject(TOKEN_SERVICE) private readonly tokens: TokenService,
     @inject(CACHE) private readonly cache: Cache,
     @inject(RATE_LIMITER) limiter: RateLimiter,
-    @inject(CORE_CONFIG) config: CoreConfig,
+    @inject(CORE_CONFIG) private readonly config: CoreConfig,
     @inject(EVENT_BUS) private readonly events: EventBus,
     @inject(CLOCK) private readonly clock: Clock,
     @inject(EXECUTION_CONTEXT) private readonly context: ExecutionContext,
+    @inject(REFRESH_TOKEN_CODEC) private readonly refreshTokens: RefreshTokenCodec,
   ) {
     this.lockout = LoginLockout.fromConfig(limiter, config);
+    this.policy = new SessionPolicy(config.sessions);
+    this.refreshDeps = { sessions, events, codec: refreshTokens, policy: this.policy, tokens };
   }
 
   /**
@@ -96,7 +110,8 @@ export class AuthService {
     // Said only after the password matched, so it does not reveal that an account exists.
     if (!record.is_active) throw authenticationError('User account is inactive');
 
-    const issued = this.tokens.issue(record.id);
+    const now = this.clock.now();
+    const refresh = RefreshTokenCodec.createSecret();
     // The session is opened only if the password just verified is still the user's: the row
     // is read under a shared lock in the same transaction, so a concurrent password change
     // (which revokes every other session) either finishes first and this login is refused,
@@ -106,10 +121,12 @@ export class AuthService {
       if (!current || !current.is_active || current.hashed_password !== record.hashed_password) return null;
       const session = await this.sessions.create({
         user_id: record.id,
-        jti: issued.jti,
+        jti: randomUUID(),
         ip_address: storableIp(client.ipAddress),
         user_agent: client.userAgent ?? null,
-        expires_at: issued.expiresAt,
+        ...this.policy.open(now),
+        last_used_at: now,
+        refresh_token_hash: refresh.hash,
       });
       const user = withoutHash(current);
       await this.events.emit('login.succeeded', { user, session });
@@ -117,12 +134,41 @@ export class AuthService {
       return { user, session };
     });
     if (!opened) throw authenticationError(INVALID_CREDENTIALS);
-    return { accessToken: issued.token, tokenType: 'bearer', expiresIn: issued.expiresIn, ...opened };
+    return issueSessionTokens(this.refreshDeps, { ...opened, secret: refresh.secret, generation: 0, now });
   }
 
   /**
-   * Resolves a bearer token to its user and session: signature (HS256 pinned) and expiry by
-   * the TokenService, then one query for the active, unexpired session and its user.
+   * Spends a refresh token for a new pair (docs/reference/routes.md "Refresh"). The rotation
+   * is one conditional UPDATE on the token's hash in a transaction, so of concurrent refreshes
+   * with one token exactly one gets a pair. A spent token presented again within 10 s of its
+   * rotation is refused and changes nothing; later, or any older one, ends the whole session
+   * (`session.reuse_detected`, `session.ended` with reason `refresh_reuse`) before the 401.
+   *
+   * @throws AppError `validation_error` (422) for a missing token; `authentication_error`
+   *   (401) for a bad, spent or reused token or a session that ended; `inactive_user` (403).
+   */
+  async refresh(input: RefreshInput): Promise<SessionTokens> {
+    const { refresh_token } = await validate(refreshSchema, input);
+    const parts = this.refreshTokens.decode(refresh_token);
+    if (!parts) throw authenticationError(INVALID_REFRESH_TOKEN);
+    const now = this.clock.now();
+    const next = RefreshTokenCodec.createSecret();
+    // Refusals leave the transaction as values: a thrown error would roll back the revocation.
+    const outcome = await this.uow.run(() => rotateRefreshToken(this.refreshDeps, parts, { hash: next.hash, now }));
+    if (outcome.kind === 'refused') throw outcome.error;
+    if (outcome.kind === 'reused') {
+      await this.safeInvalidate(...cacheKeys.ofUser(outcome.userId));
+      throw authenticationError(REFRESH_TOKEN_REUSED);
+    }
+    return issueSessionTokens(this.refreshDeps, { ...outcome, secret: next.secret, now });
+  }
+
+  /**
+   * Resolves a bearer token to its user and session: signature (HS256 pinned), expiry, issuer,
+   * audience and `typ` by the TokenService, then one query for the active, unexpired session
+   * of its `sid` and its user. The session row is the authority, so a revocation anywhere
+   * (logout, refresh reuse, an admin) refuses the next request on every instance.
+   * `last_used_at` is written at most once a minute per session.
    *
    * @throws AppError `authentication_error` (401) for a bad token or a revoked, expired or
    *   unknown session; `inactive_user` (403) when the account is deactivated.
@@ -130,24 +176,29 @@ export class AuthService {
   async authenticate(token: string): Promise<AuthContext> {
     if (typeof token !== 'string' || token === '') throw authenticationError();
     const claims = this.tokens.verify(token);
-    const found = await this.sessions.findActiveByJti(claims.jti, this.clock.now());
+    const now = this.clock.now();
+    const found = await this.sessions.findActive(Number(claims.sid), now);
     if (!found) throw authenticationError('Session is not active');
     // The session row is the authority; a token whose sub disagrees with it is forged or stale.
     if (String(found.session.user_id) !== claims.sub || String(found.user.id) !== claims.sub) {
       throw authenticationError();
     }
     if (!found.user.is_active) throw inactiveUserError();
-    return { user: found.user, session: found.session };
+    return { user: found.user, session: await this.recordUse(found.session, now) };
   }
 
-  /** Revokes the session the request came with; takes effect at once on every instance. */
+  /** Ends the session the request came with: its access and refresh tokens stop at once, everywhere. */
   async logout(auth: AuthContext): Promise<void> {
-    await this.endSessions(auth.user, 'logout', () => this.sessions.revokeByJti(auth.session.jti).then((done) => (done ? [auth.session.id] : [])));
+    await this.endSessions({ userId: auth.user.id, actor: auth.user, reason: 'logout' }, async () =>
+      (await this.sessions.revoke(auth.user.id, auth.session.id)) ? [auth.session.id] : [],
+    );
   }
 
-  /** Revokes every active session of the user, this one included; returns how many. */
+  /** Ends every active session of the user, this one included; returns how many. */
   async logoutAll(auth: AuthContext): Promise<number> {
-    return this.endSessions(auth.user, 'logout_all', () => this.sessions.revokeAllForUser(auth.user.id));
+    return this.endSessions({ userId: auth.user.id, actor: auth.user, reason: 'logout_all' }, () =>
+      this.sessions.revokeAllForUser(auth.user.id),
+    );
   }
 
   /** The user's active, unexpired sessions, newest first, the current one flagged. */
@@ -157,28 +208,78 @@ export class AuthService {
   }
 
   /**
-   * Revokes one of the caller's own active sessions.
+   * Ends one of the caller's own active sessions.
    *
    * @throws AppError `not_found_error` (404) for another user's session, an inactive one or
    *   an unknown id (the three are indistinguishable on purpose).
    */
   async revokeSession(auth: AuthContext, sessionId: number): Promise<void> {
-    const ended = await this.endSessions(auth.user, 'revoked', async () =>
+    const ended = await this.endSessions({ userId: auth.user.id, actor: auth.user, reason: 'revoked' }, async () =>
       (await this.sessions.revoke(auth.user.id, sessionId)) ? [sessionId] : [],
     );
     if (ended === 0) throw notFoundError('Session not found');
   }
 
+  /**
+   * Another user's active sessions, for a superuser (`actor` null: a trusted worker);
+   * `currentSessionId` marks the caller's own, when listed.
+   *
+   * @throws AppError `authorization_error` (403) for a normal user; `not_found_error` (404).
+   */
+  async listUserSessions(actor: User | null, userId: number, currentSessionId?: number): Promise<ListedSession[]> {
+    await this.assertAdminTarget(actor, userId);
+    const sessions = await this.sessions.listActiveForUser(userId, this.clock.now());
+    return sessions.map((session) => ({ ...session, current: session.id === currentSessionId }));
+  }
+
+  /**
+   * Ends every session of a user, for a superuser (`actor` null: a trusted worker), emitting
+   * `session.ended` with reason `admin_revoked`; returns how many ended.
+   *
+   * @throws AppError `authorization_error` (403) for a normal user; `not_found_error` (404).
+   */
+  async endUserSessions(actor: User | null, userId: number): Promise<number> {
+    await this.assertAdminTarget(actor, userId);
+    return this.endSessions({ userId, actor, reason: 'admin_revoked' }, () => this.sessions.revokeAllForUser(userId));
+  }
+
+  /**
+   * Writes `last_used_at` (and the idle deadline it moves) when the last write is a minute old
+   * or more: one conditional UPDATE per session per minute, none on the other requests.
+   */
+  private async recordUse(session: Session, now: Date): Promise<Session> {
+    if (!this.policy.needsTouch(session, now)) return session;
+    const expiresAt = this.policy.extended(session, now);
+    try {
+      const usedBefore = new Date(now.getTime() - LAST_USED_RESOLUTION_MS);
+      const written = await this.sessions.touch(session.id, { now, expiresAt, usedBefore });
+      return written ? { ...session, last_used_at: now, expires_at: expiresAt } : session;
+    } catch (error) {
+      if (isAppError(error) && error.code === 'request_timeout') throw error;
+      // Bookkeeping only: the session was just verified, so a failed write does not refuse the request.
+      this.config.logger.warn({ session_id: session.id, error: (error as Error).message }, 'Recording session use failed');
+      return session;
+    }
+  }
+
+  private async assertAdminTarget(actor: User | null, userId: number): Promise<void> {
+    if (actor && !actor.is_superuser) throw authorizationError();
+    if (!(await this.users.getById(userId))) throw notFoundError('User not found');
+  }
+
   /** Revokes sessions and emits `session.ended` in one transaction; returns how many ended. */
-  private async endSessions(actor: User, reason: SessionEndReason, revoke: () => Promise<number[]>): Promise<number> {
+  private async endSessions(
+    ending: { userId: number; actor: User | null; reason: SessionEndReason },
+    revoke: () => Promise<number[]>,
+  ): Promise<number> {
     const ended = await this.uow.run(async () => {
       const ids = await revoke();
       if (ids.length > 0) {
-        await this.events.emit('session.ended', { user_id: actor.id, session_ids: ids, reason, actor });
+        await this.events.emit('session.ended', { user_id: ending.userId, session_ids: ids, reason: ending.reason, actor: ending.actor });
       }
       return ids;
     });
-    await this.safeInvalidate(...cacheKeys.ofUser(actor.id));
+    await this.safeInvalidate(...cacheKeys.ofUser(ending.userId));
     return ended.length;
   }
 

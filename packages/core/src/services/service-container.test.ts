@@ -8,6 +8,7 @@ import { RATE_LIMITER } from '../rate-limit/rate-limiter';
 import { SESSION_REPOSITORY } from '../repositories/session-repository';
 import { USER_REPOSITORY } from '../repositories/user-repository';
 import { PASSWORD_HASHER } from '../security/password-hasher';
+import { REFRESH_TOKEN_CODEC } from '../security/refresh-token-codec';
 import { TOKEN_SERVICE } from '../security/token-service';
 import { AuthService } from './auth-service';
 import { DashboardService } from './dashboard-service';
@@ -20,6 +21,7 @@ import {
   fakeHasher,
   fakeSessionRepository,
   fakeTokens,
+  testRefreshCodec,
   fakeUnitOfWork,
   fakeUserRepository,
   makeRecord,
@@ -46,6 +48,7 @@ describe('services in a container', () => {
     container.bind(UNIT_OF_WORK).toConstantValue(uow);
     container.bind(PASSWORD_HASHER).toConstantValue(fakeHasher());
     container.bind(TOKEN_SERVICE).toConstantValue(fakeTokens());
+    container.bind(REFRESH_TOKEN_CODEC).toConstantValue(testRefreshCodec());
     container.bind(CACHE).toConstantValue(fakeCache());
     container.bind(RATE_LIMITER).toConstantValue(fakeCache());
     container.bind(CORE_CONFIG).toConstantValue(testConfig());

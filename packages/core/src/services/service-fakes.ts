@@ -7,6 +7,7 @@ import type { Session, User, UserRecord } from '../domain/types';
 import type { SessionRepository } from '../repositories/session-repository';
 import type { UserRepository } from '../repositories/user-repository';
 import type { PasswordHasher } from '../security/password-hasher';
+import { RefreshTokenCodec } from '../security/refresh-token-codec';
 import type { TokenService } from '../security/token-service';
 import { ExecutionContext } from '../context/execution-context';
 import { createUserFields, type UserFieldDefinitions, type UserFields } from '../domain/user-fields';
@@ -58,9 +59,10 @@ export function makeSession(overrides: Partial<Session> = {}): Session {
     ip_address: '203.0.113.9',
     user_agent: 'test',
     is_active: true,
-    expires_at: new Date(T0.getTime() + 30 * 60_000),
+    expires_at: new Date(T0.getTime() + 7 * 86_400_000),
+    absolute_expires_at: new Date(T0.getTime() + 30 * 86_400_000),
     created_at: T0,
-    last_used_at: null,
+    last_used_at: T0,
     ...overrides,
   };
 }
@@ -83,15 +85,19 @@ export function fakeUserRepository(): Stubbed<UserRepository> {
   return repo;
 }
 
-/** Every method stubbed; `create` echoes a session row. */
+/** Every method stubbed; `create` echoes a session row (without its hash); lookups find nothing. */
 export function fakeSessionRepository(): Stubbed<SessionRepository> {
   const repo = stubAll<SessionRepository>([
-    'create', 'findActiveByJti', 'revoke', 'revokeByJti', 'revokeAllForUser', 'listActiveForUser', 'purgeExpired',
+    'create', 'findActive', 'findForRefresh', 'rotate', 'touch', 'revoke', 'revokeAllForUser', 'listActiveForUser', 'purgeExpired',
   ]);
-  repo.create.callsFake(async (row) => makeSession({ id: 50, ...row, ip_address: row.ip_address ?? null, user_agent: row.user_agent ?? null }));
-  repo.findActiveByJti.resolves(null);
+  repo.create.callsFake(async ({ refresh_token_hash: _hash, ...row }) =>
+    makeSession({ id: 50, ...row, ip_address: row.ip_address ?? null, user_agent: row.user_agent ?? null, last_used_at: row.last_used_at ?? null }),
+  );
+  repo.findActive.resolves(null);
+  repo.findForRefresh.resolves(null);
+  repo.rotate.resolves(true);
+  repo.touch.resolves(true);
   repo.revoke.resolves(false);
-  repo.revokeByJti.resolves(true);
   repo.revokeAllForUser.resolves([]);
   repo.listActiveForUser.resolves([]);
   return repo;
@@ -129,15 +135,20 @@ export function fakeHasher(): Stubbed<PasswordHasher> {
   return hasher;
 }
 
-/** Issues `token-<n>` with `jti-<n>`; `verify` must be set by the test. */
+/** Issues `token-<n>` with the given jti or `jti-<n>`, for 15 minutes; `verify` must be set by the test. */
 export function fakeTokens(): Stubbed<TokenService> {
   const tokens = stubAll<TokenService>(['issue', 'verify']);
   let n = 0;
-  tokens.issue.callsFake(() => {
+  tokens.issue.callsFake((request) => {
     n += 1;
-    return { token: `token-${n}`, jti: `jti-${n}`, expiresAt: new Date(T0.getTime() + 1_800_000), expiresIn: 1800 };
+    return { token: `token-${n}`, jti: request.jti ?? `jti-${n}`, expiresAt: new Date(T0.getTime() + 900_000), expiresIn: 900 };
   });
   return tokens;
+}
+
+/** The refresh-token codec under a fixed test key (it is pure: no fake needed). */
+export function testRefreshCodec(): RefreshTokenCodec {
+  return new RefreshTokenCodec('a-test-secret-that-is-long-enough-0123456789');
 }
 
 /** The cache fake: the port, with every method a stub (its generic `get` keeps the port's type). */

@@ -1,20 +1,74 @@
 import { cacheKeys } from '../../cache/cache';
-import { sessionListResponseSchema, tokenResponseSchema, type SessionJson, type TokenJson } from '../../schemas/auth';
+import type { Session } from '../../domain/types';
+import { authenticationError } from '../../errors/app-error';
+import {
+  refreshCookieBodySchema,
+  refreshSchema,
+  sessionListResponseSchema,
+  tokenResponseSchema,
+  type SessionJson,
+  type TokenJson,
+} from '../../schemas/auth';
 import { idParamsSchema } from '../../schemas/params';
 import { loginSchema } from '../../schemas/user';
-import { defineRoute, type Route } from '../route';
+import { INVALID_REFRESH_TOKEN, type SessionTokens } from '../../services/auth-service';
+import { readCookie, serializeCookie } from '../cookies';
+import { defineRoute, type Route, type RouteResult } from '../route';
 import type { CoreRouteDeps } from './route-deps';
 
 const HOUR = 3_600_000;
 const MINUTE = 60_000;
 
 /**
- * The `/auth` routes (docs/reference/routes.md "Auth"): register, login, logout, logout-all,
- * me, sessions. Login lockout per account lives in the AuthService; the limits here are per
- * client.
+ * The refresh cookie's name. `__Secure-` makes browsers accept it only with `Secure` from an
+ * HTTPS origin, so a plain-HTTP page of the same host cannot plant one.
  */
-export function createAuthRoutes({ prefix, fields, schemas }: CoreRouteDeps): Route[] {
+export const REFRESH_COOKIE_NAME = '__Secure-refresh_token';
+
+/** The `Token` body of a login or refresh. */
+export function tokenJson(result: SessionTokens): TokenJson {
+  return {
+    access_token: result.accessToken,
+    token_type: 'bearer',
+    expires_in: result.expiresIn,
+    refresh_token: result.refreshToken,
+    refresh_expires_in: result.refreshExpiresIn,
+  };
+}
+
+/** A listed session as sent: times in ISO-8601 UTC. */
+export function sessionJson(session: Session & { current: boolean }): SessionJson {
+  return {
+    id: session.id,
+    created_at: session.created_at.toISOString(),
+    expires_at: session.expires_at.toISOString(),
+    last_used_at: session.last_used_at ? session.last_used_at.toISOString() : null,
+    ip_address: session.ip_address,
+    user_agent: session.user_agent,
+    current: session.current,
+  };
+}
+
+/**
+ * The `/auth` routes (docs/reference/routes.md "Auth"): register, login, refresh, logout,
+ * logout-all, me, sessions. Login lockout per account lives in the AuthService; the limits
+ * here are per client. With `refreshCookie`, login and refresh also set the refresh token as
+ * a cookie sent only to the refresh route, refresh reads it when the body has none, and the
+ * logouts delete it.
+ */
+export function createAuthRoutes({ prefix, fields, schemas, refreshCookie }: CoreRouteDeps): Route[] {
   const base = `${prefix}/auth`;
+  const refreshPath = `${base}/refresh`;
+  const cookie = (value: string, maxAgeSeconds: number) =>
+    serializeCookie(REFRESH_COOKIE_NAME, value, { path: refreshPath, maxAgeSeconds });
+  const withToken = (result: SessionTokens): RouteResult => ({
+    body: tokenJson(result),
+    ...(refreshCookie ? { headers: { 'Set-Cookie': cookie(result.refreshToken, result.refreshExpiresIn) } } : {}),
+  });
+  const ended = (): RouteResult => (refreshCookie ? { headers: { 'Set-Cookie': cookie('', 0) } } : {});
+  const cookieHeaders = refreshCookie
+    ? { 'Set-Cookie': `\`${REFRESH_COOKIE_NAME}\`, the refresh token: HttpOnly; Secure; SameSite=Strict; Path=${refreshPath}` }
+    : undefined;
   return [
     defineRoute({
       id: 'auth.register',
@@ -35,21 +89,42 @@ export function createAuthRoutes({ prefix, fields, schemas }: CoreRouteDeps): Ro
       path: `${base}/login`,
       auth: 'none',
       rateLimit: { limit: 10, windowMs: 5 * MINUTE },
-      schemas: { body: loginSchema, response: tokenResponseSchema, successStatus: 200 },
+      schemas: { body: loginSchema, response: tokenResponseSchema, responseHeaders: cookieHeaders, successStatus: 200 },
       summary: 'Log in with a username or email and a password',
       description:
-        'Creates a session and returns a bearer token. After repeated failures for one account, ' +
+        'Opens a session and returns an access token and a refresh token. After repeated failures for one account, ' +
         'further attempts for it are refused with 429 for a growing delay, whatever the client IP.',
       tags: ['auth'],
       errors: ['authentication_error'],
-      handler: async ({ services, body, client }) => {
-        const result = await services.auth.login(body, client);
-        const token: TokenJson = {
-          access_token: result.accessToken,
-          token_type: 'bearer',
-          expires_in: result.expiresIn,
-        };
-        return { body: token };
+      handler: async ({ services, body, client }) => withToken(await services.auth.login(body, client)),
+    }),
+    defineRoute({
+      id: 'auth.refresh',
+      method: 'POST',
+      path: refreshPath,
+      auth: 'none',
+      rateLimit: { limit: 30, windowMs: MINUTE },
+      schemas: {
+        body: refreshCookie ? refreshCookieBodySchema : refreshSchema,
+        response: tokenResponseSchema,
+        responseHeaders: cookieHeaders,
+        successStatus: 200,
+      },
+      summary: 'Spend a refresh token for a new access and refresh token',
+      description:
+        'The refresh token is single use. A spent one presented again within 10 s of its rotation gets 401 and ' +
+        'changes nothing; after that, or an older one, ends the whole session (401). ' +
+        (refreshCookie
+          ? `\`refresh_token\` may be omitted for the \`${REFRESH_COOKIE_NAME}\` cookie; the body must still be JSON (\`{}\`).`
+          : '`refresh_token` is required.'),
+      tags: ['auth'],
+      errors: ['authentication_error', 'inactive_user'],
+      handler: async ({ services, body, headers }) => {
+        const token = body.refresh_token ?? (refreshCookie ? readCookie(headers, REFRESH_COOKIE_NAME) : undefined);
+        if (token === undefined) throw authenticationError('No refresh token');
+        // A cookie is no body field: junk in it is a bad token (401), not a 422 about the body.
+        if (body.refresh_token === undefined && token.length > 512) throw authenticationError(INVALID_REFRESH_TOKEN);
+        return withToken(await services.auth.refresh({ refresh_token: token }));
       },
     }),
     defineRoute({
@@ -58,11 +133,11 @@ export function createAuthRoutes({ prefix, fields, schemas }: CoreRouteDeps): Ro
       path: `${base}/logout`,
       auth: 'user',
       schemas: { successStatus: 204 },
-      summary: 'Revoke the session of this token',
+      summary: 'End the session of this token (its access and refresh tokens)',
       tags: ['auth'],
       handler: async ({ services, auth }) => {
         await services.auth.logout(auth);
-        return {};
+        return ended();
       },
     }),
     defineRoute({
@@ -71,11 +146,11 @@ export function createAuthRoutes({ prefix, fields, schemas }: CoreRouteDeps): Ro
       path: `${base}/logout-all`,
       auth: 'user',
       schemas: { successStatus: 204 },
-      summary: 'Revoke every session of the current user',
+      summary: 'End every session of the current user',
       tags: ['auth'],
       handler: async ({ services, auth }) => {
         await services.auth.logoutAll(auth);
-        return {};
+        return ended();
       },
     }),
     defineRoute({
@@ -99,18 +174,8 @@ export function createAuthRoutes({ prefix, fields, schemas }: CoreRouteDeps): Ro
       schemas: { response: sessionListResponseSchema, successStatus: 200 },
       summary: 'The current user’s active sessions',
       tags: ['auth'],
-      handler: async ({ services, auth }) => {
-        const sessions = await services.auth.listSessions(auth);
-        const body: SessionJson[] = sessions.map((session) => ({
-          id: session.id,
-          created_at: session.created_at.toISOString(),
-          expires_at: session.expires_at.toISOString(),
-          ip_address: session.ip_address,
-          user_agent: session.user_agent,
-          current: session.current,
-        }));
-        return { body };
-      },
+      description: '`expires_at` is when the session ends if unused: the earlier of its idle and absolute deadlines.',
+      handler: async ({ services, auth }) => ({ body: (await services.auth.listSessions(auth)).map(sessionJson) }),
     }),
     defineRoute({
       id: 'auth.sessions.revoke',
@@ -118,7 +183,7 @@ export function createAuthRoutes({ prefix, fields, schemas }: CoreRouteDeps): Ro
       path: `${base}/sessions/:id`,
       auth: 'user',
       schemas: { params: idParamsSchema, successStatus: 204 },
-      summary: 'Revoke one of the current user’s sessions',
+      summary: 'End one of the current user’s sessions',
       description: 'Sessions of other users answer 404, as if they did not exist.',
       tags: ['auth'],
       errors: ['not_found_error'],

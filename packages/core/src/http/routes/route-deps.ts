@@ -14,6 +14,8 @@ export interface CoreRouteDeps {
   /** The user's wire schemas, the same ones the services enforce. */
   schemas: UserSchemas;
   clock: Clock;
+  /** Also send the refresh token as a cookie scoped to the refresh route (`REFRESH_COOKIE`). */
+  refreshCookie: boolean;
   /** The OpenAPI document for a mount path; built lazily because it describes the table holding this route. */
   openapi: (mountPath: string) => Record<string, unknown>;
 }

@@ -36,6 +36,7 @@ describe('HTTP routes', () => {
         'GET /api/v1/openapi.json',
         'POST /api/v1/auth/register',
         'POST /api/v1/auth/login',
+        'POST /api/v1/auth/refresh',
         'POST /api/v1/auth/logout',
         'POST /api/v1/auth/logout-all',
         'GET /api/v1/auth/me',
@@ -47,6 +48,8 @@ describe('HTTP routes', () => {
         'GET /api/v1/users/:id',
         'PATCH /api/v1/users/:id',
         'DELETE /api/v1/users/:id',
+        'GET /api/v1/users/:id/sessions',
+        'DELETE /api/v1/users/:id/sessions',
         'GET /api/v1/export/my-data',
         'GET /api/v1/export/users/json',
         'GET /api/v1/export/users/csv',
@@ -84,14 +87,15 @@ describe('HTTP routes', () => {
     });
 
     it('login hands the LoginRequest and the client to the service and returns a Token', async () => {
-      t.services.auth.login.resolves({ accessToken: 'jwt', tokenType: 'bearer', expiresIn: 1800 } as never);
+      t.services.auth.login.resolves({ accessToken: 'jwt', tokenType: 'bearer', expiresIn: 900, refreshToken: 'rt', refreshExpiresIn: 604800 } as never);
       const byEmail = await t.call('auth.login', {
         json: { email: 'alice@example.com', password: 'pw' },
         ip: '203.0.113.1',
         headers: { 'user-agent': 'curl/8' },
       });
       expect(byEmail.status).to.equal(200);
-      expect(jsonOf(byEmail)).to.deep.equal({ access_token: 'jwt', token_type: 'bearer', expires_in: 1800 });
+      expect(jsonOf(byEmail)).to.deep.equal({ access_token: 'jwt', token_type: 'bearer', expires_in: 900, refresh_token: 'rt', refresh_expires_in: 604800 });
+      expect(byEmail.headers).to.not.have.property('Set-Cookie');
       expect(t.services.auth.login.firstCall.args).to.deep.equal([
         { email: 'alice@example.com', password: 'pw' },
         { ipAddress: '203.0.113.1', userAgent: 'curl/8' },
@@ -117,6 +121,7 @@ describe('HTTP routes', () => {
           id: 10,
           created_at: '2026-01-15T10:30:00.123Z',
           expires_at: makeSession().expires_at.toISOString(),
+          last_used_at: makeSession().last_used_at!.toISOString(),
           ip_address: '203.0.113.9',
           user_agent: 'test',
           current: true,

@@ -72,7 +72,17 @@ export interface TestUser {
 /** A user plus a live token and a client (own IP) that sends it. */
 export interface SignedInUser extends TestUser {
   readonly token: string;
+  /** The refresh token of the same login. */
+  readonly refreshToken: string;
   readonly client: TestClient;
+}
+
+/** Another core of the same deployment (same database and secret), served by the same adapter. */
+export interface Sibling {
+  readonly core: Core;
+  /** A client of this instance with a never-used IP and no token. */
+  client(): TestClient;
+  stop(): Promise<void>;
 }
 
 export interface NewTestUser {
@@ -173,18 +183,50 @@ export class Harness {
 
   /** Logs in through the service and returns the access token. */
   async tokenFor(user: TestUser, ip = '203.0.113.7'): Promise<string> {
+    return (await this.loginFor(user, ip)).accessToken;
+  }
+
+  /** Logs in through the service and returns both tokens of the new session. */
+  async loginFor(user: TestUser, ip = '203.0.113.7'): Promise<{ accessToken: string; refreshToken: string }> {
     const result = await this.core.services.auth.login(
       { username: user.user.username, password: user.password },
       { ipAddress: ip, userAgent: 'conformance-service' },
     );
-    return result.accessToken;
+    return { accessToken: result.accessToken, refreshToken: result.refreshToken };
   }
 
   /** Creates a user, logs it in, and gives it a client of its own. */
   async signIn(options: NewTestUser = {}): Promise<SignedInUser> {
     const created = await this.createUser(options);
-    const token = await this.tokenFor(created);
-    return { ...created, token, client: this.client().withToken(token) };
+    const { accessToken: token, refreshToken } = await this.loginFor(created);
+    return { ...created, token, refreshToken, client: this.client().withToken(token) };
+  }
+
+  /**
+   * A second core on this harness's database with the same secret and options (plus
+   * `overrides`, e.g. the same clock), served by the same adapter: another instance of one
+   * deployment. Stop it before the harness.
+   */
+  async sibling(overrides: Partial<CoreOptions> = {}): Promise<Sibling> {
+    const base = this.baseOptions();
+    const core = await createCore({
+      ...base,
+      ...(typeof this.overrides === 'function' ? this.overrides(base) : this.overrides),
+      // One deployment: the same signing key and the same Redis key prefix.
+      secretKey: this.core.config.secretKey,
+      redis: this.core.config.redis,
+      migrate: false,
+      ...overrides,
+    });
+    const server = await listen(await this.mount(core));
+    return {
+      core,
+      client: () => new TestClient(server, this.client().ip),
+      async stop() {
+        await closeServer(server);
+        await core.close();
+      },
+    };
   }
 
   /** Deactivates (or reactivates) a user through the service. */

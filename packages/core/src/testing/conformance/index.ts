@@ -11,6 +11,9 @@ import { permissionsSuite } from './permissions-suite';
 import { policySuite } from './policy-suite';
 import { protocolSuite } from './protocol-suite';
 import { rateLimitSuite } from './rate-limit-suite';
+import { refreshCookieSuite } from './refresh-cookie-suite';
+import { tokenLifetimesSuite } from './token-lifetimes-suite';
+import { tokensSuite } from './tokens-suite';
 import { usersSuite } from './users-suite';
 
 export type { MountHost } from './harness';
@@ -36,7 +39,7 @@ export interface ConformanceOptions extends MountingOptions {
 }
 
 /**
- * The adapter conformance suite: every route and every error case of SPEC §1–§4, run through
+ * The adapter conformance suite: every route and every error case of the route reference, run through
  * a real host app over HTTP. It defines mocha `describe`/`it` blocks, so call it at the top
  * level of a test file. It runs on SQLite with the in-memory cache and limiter always; on
  * PostgreSQL when `TEST_DATABASE_URL` is set (with Redis when `TEST_REDIS_URL` is set too);
@@ -62,6 +65,7 @@ export function runConformanceSuite(options: ConformanceOptions): void {
       after(() => h.stop());
 
       describe('auth routes', () => authSuite(h));
+      describe('refresh tokens and sessions', () => tokensSuite(h));
       describe('user routes', () => usersSuite(h));
       describe('user listing', () => listSuite(h));
       describe('permissions', () => permissionsSuite(h));
@@ -72,6 +76,8 @@ export function runConformanceSuite(options: ConformanceOptions): void {
       describe('operations', () => operationsSuite(h));
       describe('dedicated cores', () => dedicatedCoresSuite(target, options.mount));
       describe('route policy', () => policySuite(target, options.mount));
+      describe('token lifetimes (manual clock, two instances)', () => tokenLifetimesSuite(target, options.mount));
+      describe('refresh cookie transport', () => refreshCookieSuite(target, options.mount));
     });
   }
 }
