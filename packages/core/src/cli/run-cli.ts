@@ -46,7 +46,15 @@ export async function openCoreFromEnv(env: NodeJS.ProcessEnv, stderr: NodeJS.Wri
   };
   // Loaded on demand, so that --help and usage errors answer without loading the database stack.
   const { createCore } = await import('../create-core');
-  return createCore({ ...options, secretKey: options.secretKey ?? randomBytes(32).toString('hex'), migrate: false, logger });
+  // A command leaves any mail it causes in the outbox for the servers to send, and never
+  // touches the outbox table before `migrate up` created it.
+  return createCore({
+    ...options,
+    secretKey: options.secretKey ?? randomBytes(32).toString('hex'),
+    migrate: false,
+    logger,
+    mail: { ...options.mail, autoSend: false },
+  });
 }
 
 /** One line for a failure: configuration and domain messages as they are. */

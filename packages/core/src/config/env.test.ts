@@ -57,6 +57,12 @@ describe('loadConfigFromEnv', () => {
       APP_NAME: ['Accounts', 'Accounts'],
       APP_VERSION: ['2.3.4', '2.3.4'],
       API_PREFIX: ['/api/v2', '/api/v2'],
+      PASSWORD_MIN_LENGTH: ['12', 12],
+      EMAIL_VERIFICATION: ['required', 'required'],
+      SMTP_URL: ['smtp://user:pw@mail.example.com:587', 'smtp://user:pw@mail.example.com:587'],
+      MAIL_FROM: ['Accounts <noreply@example.com>', 'Accounts <noreply@example.com>'],
+      PASSWORD_RESET_URL: ['https://app.example.com/#/reset/{token}', 'https://app.example.com/#/reset/{token}'],
+      EMAIL_VERIFICATION_URL: ['https://app.example.com/verify?t={token}', 'https://app.example.com/verify?t={token}'],
     };
 
     for (const variable of ENV_VARIABLES.filter((v) => v.option && !v.option.startsWith('firstSuperuser.'))) {

@@ -26,6 +26,18 @@ export interface CoreEvents {
   'login.succeeded': { user: User; session: Session };
   'session.opened': { user: User; session: Session };
   'session.ended': { user_id: number; session_ids: number[]; reason: SessionEndReason; actor: User | null };
+  /** A password was changed by its user (change-password, PATCH) or by an admin (`actor` is then someone else). */
+  'password.changed': { user: User; actor: User | null };
+  /** A password-reset link was asked for a known, active account (unknown emails emit nothing). */
+  'password.reset_requested': { user: User };
+  /** A password was set through a reset link. */
+  'password.reset': { user: User };
+  /** The account's email changed from `previous_email`; `user.email_verified` is now false. */
+  'email.changed': { user: User; previous_email: string; actor: User | null };
+  /** A verification link for the user's current address was confirmed. */
+  'email.verified': { user: User };
+  /** A mail was given up after its last attempt (never a body: it may hold a link). */
+  'mail.failed': { kind: string; to: string; attempts: number; error: string };
 }
 
 export type CoreEventName = keyof CoreEvents;

@@ -1,5 +1,6 @@
 import type { Route } from './route';
 import type { CoreRouteDeps } from './routes/route-deps';
+import { createAccountRoutes } from './routes/account-routes';
 import { createAuthRoutes } from './routes/auth-routes';
 import { createDashboardRoutes } from './routes/dashboard-routes';
 import { createExportRoutes } from './routes/export-routes';
@@ -15,6 +16,7 @@ export function createRouteTable(deps: CoreRouteDeps): Route[] {
   return [
     ...createSystemRoutes(deps),
     ...createAuthRoutes(deps),
+    ...createAccountRoutes(deps),
     ...createUserRoutes(deps),
     ...createExportRoutes(deps),
     ...createDashboardRoutes(deps),

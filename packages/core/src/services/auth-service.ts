@@ -6,7 +6,7 @@ import { CORE_CONFIG, type CoreConfig } from '../config/options';
 import { EXECUTION_CONTEXT, type ExecutionContext } from '../context/execution-context';
 import { UNIT_OF_WORK, type UnitOfWork } from '../database/unit-of-work';
 import type { AuthContext, ClientInfo, Session, User, UserRecord } from '../domain/types';
-import { authenticationError, inactiveUserError, notFoundError } from '../errors/app-error';
+import { authenticationError, emailNotVerifiedError, inactiveUserError, notFoundError } from '../errors/app-error';
 import type { SessionEndReason } from '../events/core-events';
 import { EVENT_BUS, type EventBus } from '../events/event-bus';
 import { RATE_LIMITER, type RateLimiter } from '../rate-limit/rate-limiter';
@@ -49,6 +49,7 @@ export type ListedSession = Session & { current: boolean };
 @injectable()
 export class AuthService {
   private readonly lockout: LoginLockout;
+  private readonly verifiedEmailRequired: boolean;
 
   constructor(
     @inject(USER_REPOSITORY) private readonly users: UserRepository,
@@ -64,6 +65,7 @@ export class AuthService {
     @inject(EXECUTION_CONTEXT) private readonly context: ExecutionContext,
   ) {
     this.lockout = new LoginLockout(limiter, { ...config.loginLockout, enabled: config.limiterEnabled });
+    this.verifiedEmailRequired = config.emailVerification === 'required';
   }
 
   /**
@@ -95,6 +97,8 @@ export class AuthService {
     await this.lockout.recordSuccess(account);
     // Said only after the password matched, so it does not reveal that an account exists.
     if (!record.is_active) throw authenticationError('User account is inactive');
+    // EMAIL_VERIFICATION=required: also said only after the password matched.
+    if (this.verifiedEmailRequired && !record.email_verified) throw emailNotVerifiedError();
 
     const issued = this.tokens.issue(record.id);
     // The session is opened only if the password just verified is still the user's: the row

