@@ -1,5 +1,6 @@
 import { after, before, describe } from 'mocha';
 import { testDatabaseTargets } from '../test-databases';
+import { accountDedicatedSuite, accountSuite } from './account-suite';
 import { authSuite } from './auth-suite';
 import { dedicatedCoresSuite } from './dedicated-cores-suite';
 import { Harness, type MountHost, type StorageTarget } from './harness';
@@ -55,6 +56,7 @@ export function runConformanceSuite(options: ConformanceOptions): void {
       after(() => h.stop());
 
       describe('auth routes', () => authSuite(h));
+      describe('account routes', () => accountSuite(h));
       describe('user routes', () => usersSuite(h));
       describe('user listing', () => listSuite(h));
       describe('permissions', () => permissionsSuite(h));
@@ -62,6 +64,7 @@ export function runConformanceSuite(options: ConformanceOptions): void {
       describe('rate limits', () => rateLimitSuite(h));
       describe('operations', () => operationsSuite(h));
       describe('dedicated cores', () => dedicatedCoresSuite(target, options.mount));
+      describe('dedicated account cores', () => accountDedicatedSuite((overrides) => new Harness(target, options.mount, overrides)));
     });
   }
 }
