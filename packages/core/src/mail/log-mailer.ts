@@ -12,7 +12,7 @@ export interface LogMailerOptions {
 
 /**
  * The development mailer, the default when `SMTP_URL` is unset: each message becomes one
- * `info` line of the core's logger (`mail` field: to, subject, kind, and the text body, so a
+ * `info` line of the core's logger (`mail` field: to, subject, kind, and the text and HTML bodies, so a
  * developer can follow a reset link from the console). Nothing leaves the process.
  *
  * @example
@@ -29,7 +29,7 @@ export class LogMailer implements Mailer {
   }
 
   async send(message: MailMessage): Promise<void> {
-    const { to, subject, kind, text } = message;
-    this.logger.info({ mail: this.bodies ? { to, subject, kind, text } : { to, subject, kind } }, `mail to ${to}: ${subject}`);
+    const { to, subject, kind, text, html } = message;
+    this.logger.info({ mail: this.bodies ? { to, subject, kind, text, html } : { to, subject, kind } }, `mail to ${to}: ${subject}`);
   }
 }

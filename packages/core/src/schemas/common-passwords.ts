@@ -22,13 +22,14 @@ export const SHORTEST_LISTED = 8;
 const BITS_PER_ENTRY = 43;
 const PROBES = 30;
 
-/** A fixed-size Bloom filter over strings (double hashing of two 32-bit FNV-1a variants). */
+/** A fixed-size Bloom filter over strings (double hashing of two MurmurHash3 values). */
 export class BloomFilter {
   private readonly bits: Uint32Array;
   private readonly size: number;
 
   constructor(expectedEntries: number, bitsPerEntry = BITS_PER_ENTRY, private readonly probes = PROBES) {
-    this.size = Math.max(64, Math.ceil(expectedEntries * bitsPerEntry));
+    // A prime size makes every step of the double hashing visit distinct bits.
+    this.size = nextPrime(Math.max(64, Math.ceil(expectedEntries * bitsPerEntry)));
     this.bits = new Uint32Array(Math.ceil(this.size / 32));
   }
 
@@ -38,37 +39,63 @@ export class BloomFilter {
   }
 
   add(value: string): void {
-    const [h1, h2] = hashes(value);
-    for (let i = 0; i < this.probes; i += 1) {
-      const bit = (h1 + i * h2) % this.size;
-      this.bits[bit >>> 5]! |= 1 << (bit & 31);
-    }
+    for (const bit of this.probe(value)) this.bits[bit >>> 5]! |= 1 << (bit & 31);
   }
 
   has(value: string): boolean {
-    const [h1, h2] = hashes(value);
-    for (let i = 0; i < this.probes; i += 1) {
-      const bit = (h1 + i * h2) % this.size;
-      if ((this.bits[bit >>> 5]! & (1 << (bit & 31))) === 0) return false;
-    }
+    for (const bit of this.probe(value)) if ((this.bits[bit >>> 5]! & (1 << (bit & 31))) === 0) return false;
     return true;
+  }
+
+  /**
+   * The bits of a value: enhanced double hashing (Dillinger and Manolios), whose growing
+   * step keeps two values from sharing a whole arithmetic progression of bits.
+   */
+  private probe(value: string): Uint32Array {
+    const [h1, h2] = hashes(value);
+    const bits = new Uint32Array(this.probes);
+    let x = h1 % this.size;
+    let y = h2 % this.size;
+    for (let i = 0; i < this.probes; i += 1) {
+      bits[i] = x;
+      x = (x + y) % this.size;
+      y = (y + i + 1) % this.size;
+    }
+    return bits;
   }
 }
 
-/** Two independent 32-bit hashes; the second is odd so every probe step is distinct. */
-function hashes(value: string): [number, number] {
-  let a = 0x811c9dc5;
-  let b = 0x01000193 ^ value.length;
-  for (let i = 0; i < value.length; i += 1) {
-    const code = value.charCodeAt(i);
-    a = Math.imul(a ^ code, 0x01000193);
-    b = Math.imul(b ^ code, 0x5bd1e995);
-    b ^= b >>> 15;
+function nextPrime(from: number): number {
+  for (let candidate = from | 1; ; candidate += 2) {
+    let prime = true;
+    for (let divisor = 3; divisor * divisor <= candidate; divisor += 2) {
+      if (candidate % divisor === 0) {
+        prime = false;
+        break;
+      }
+    }
+    if (prime) return candidate;
   }
-  a ^= a >>> 16;
-  a = Math.imul(a, 0x85ebca6b);
-  a ^= a >>> 13;
-  return [a >>> 0, (b | 1) >>> 0];
+}
+
+/** Two independent 32-bit hashes (MurmurHash3 with two seeds). */
+function hashes(value: string): [number, number] {
+  return [murmur3(value, 0x9747b28c), murmur3(value, 0x5bd1e995)];
+}
+
+/** MurmurHash3 (x86, 32-bit) over the string's UTF-16 code units. */
+function murmur3(value: string, seed: number): number {
+  let h = seed;
+  for (let i = 0; i < value.length; i += 1) {
+    let k = Math.imul(value.charCodeAt(i), 0xcc9e2d51);
+    k = Math.imul((k << 15) | (k >>> 17), 0x1b873593);
+    h ^= k;
+    h = Math.imul((h << 13) | (h >>> 19), 5) + 0xe6546b64;
+  }
+  h ^= value.length;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
 }
 
 /** The form entries and candidates are compared in. */
