@@ -10,12 +10,14 @@ import { UsageError, type CliContext } from './cli-context';
 import { CREATE_SUPERUSER_USAGE, createSuperuserCommand } from './create-superuser-command';
 import { MIGRATE_USAGE, migrateCommand } from './migrate-command';
 import { SEED_USAGE, seedCommand } from './seed-command';
+import { USERS_USAGE, usersCommand } from './users-command';
 
 /** The text `app-core --help` prints. */
 export const USAGE = `Usage:
 ${MIGRATE_USAGE}
 ${CREATE_SUPERUSER_USAGE}
 ${SEED_USAGE}
+${USERS_USAGE}
 
 The database and every other setting come from the environment (DATABASE_URL, BCRYPT_ROUNDS,
 …), exactly as the server reads them. Exit codes: 0 ok, 1 failure, 2 usage error.`;
@@ -24,6 +26,7 @@ const COMMANDS: Record<string, (args: string[], context: CliContext) => Promise<
   migrate: migrateCommand,
   'create-superuser': createSuperuserCommand,
   seed: seedCommand,
+  users: usersCommand,
 };
 
 /**

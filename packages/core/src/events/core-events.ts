@@ -1,7 +1,7 @@
 import type { Session, User } from '../domain/types';
 
 /** How a user came to be. */
-export type UserCreateSource = 'register' | 'admin' | 'bulk' | 'seed' | 'superuser';
+export type UserCreateSource = 'register' | 'admin' | 'bulk' | 'seed' | 'superuser' | 'import';
 
 /** Why sessions ended. */
 export type SessionEndReason = 'logout' | 'logout_all' | 'revoked' | 'password_changed' | 'deactivated';

@@ -13,10 +13,12 @@ import { validate, VALIDATION_MESSAGE } from '../schemas/input';
 import { USER_SCHEMAS, type UserSchemas } from '../schemas/user';
 import { PASSWORD_HASHER, type PasswordHasher } from '../security/password-hasher';
 import { createUsersInBulk } from './bulk-create';
+import { importUsers, type ImportOptions, type ImportRow, type ImportSummary } from './import-users';
 import { seedUsers, type SeedUsersOptions } from './seed-users';
 import { assertAvailable, hashOptions, withoutHash, WRONG_CURRENT_PASSWORD } from './user-rules';
 
 export type { SeedUsersOptions } from './seed-users';
+export type { ImportFailure, ImportOptions, ImportRow, ImportSummary } from './import-users';
 
 /** What {@link UserService.ensureSuperuser} did. */
 export interface EnsureSuperuserResult {
@@ -178,6 +180,26 @@ export class UserService {
     });
     await this.invalidate(cacheKeys.dashboardStats());
     return users;
+  }
+
+  /**
+   * Imports existing users (docs/guides/workers.md "Importing users"): rows as an admin
+   * creates them, each with a plain `password` (hashed here, under the password rule) or a
+   * `password_hash` kept as it is (bcrypt `$2a$`/`$2b$`/`$2y$`, argon2id). Bad rows, taken
+   * emails or usernames and repeats are reported by index; the rest are written in batches,
+   * each all or nothing, emitting `user.created` (source `import`). No mails are sent.
+   */
+  async importUsers(rows: readonly ImportRow[], options: ImportOptions = {}): Promise<ImportSummary> {
+    const summary = await importUsers(rows, options, {
+      users: this.users,
+      uow: this.uow,
+      hasher: this.hasher,
+      schemas: this.schemas,
+      hashOptions: hashOptions(this.context),
+      onCreated: (user) => this.events.emit('user.created', { user, actor: null, source: 'import' }),
+    });
+    if (summary.created > 0) await this.invalidate(cacheKeys.dashboardStats());
+    return summary;
   }
 
   /**
