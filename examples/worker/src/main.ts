@@ -1,49 +1,32 @@
 /**
- * Imports users from a CSV file with the core and no HTTP server:
+ * Imports users from a CSV or JSONL file with the core and no HTTP server, the same way
+ * `npx app-core users import <file>` does (docs/guides/workers.md "Importing users"):
  *
  *   npm run worker -- examples/worker/sample-users.csv
  *
- * Columns: email, username, password, full_name (optional). Configuration comes from the
- * same environment variables as the server (DATABASE_URL, REDIS_URL, BCRYPT_ROUNDS, …).
- * Exits 0 when the file was processed (even with rejected rows), 1 on a fatal error.
+ * Configuration comes from the same environment variables as the server (DATABASE_URL,
+ * BCRYPT_ROUNDS, …). Exits 0 when the file was processed (even with refused rows), 1 on a
+ * fatal error.
  */
-import { readFile } from 'node:fs/promises';
 import cliProgress from 'cli-progress';
-import { ConfigError, createCore, loadConfigFromEnv, StartupError } from '@app/core';
-import { parseCsv } from './csv';
-import { importUsers, type ImportSummary } from './import-users';
+import { ConfigError, createCore, loadConfigFromEnv, readImportFile, StartupError } from '@app/core';
 
 async function main(file: string | undefined): Promise<void> {
-  if (!file) throw new UsageError('usage: npm run worker -- <users.csv>');
-  const options = loadConfigFromEnv(process.env);
-  const records = parseCsv(await readFile(file, 'utf8'));
-  const core = await createCore({ ...options, migrate: true });
+  if (!file) throw new UsageError('usage: npm run worker -- <users.csv|users.jsonl>');
+  const core = await createCore({ ...loadConfigFromEnv(process.env), migrate: true });
   try {
-    const bar = new cliProgress.SingleBar(
-      { format: 'Importing [{bar}] {percentage}% | {value}/{total} rows', hideCursor: true },
-      cliProgress.Presets.shades_classic,
-    );
-    bar.start(Math.max(records.length - 1, 0), 0);
-    const summary = await importUsers(core.services.users, core.schemas.create, records, {
-      batchSize: core.config.bulkMax,
-      onProgress: (done) => bar.update(done),
-    });
+    const { rows, lines, unreadable } = await readImportFile(file, core.fields);
+    const bar = new cliProgress.SingleBar({ format: 'Importing [{bar}] {percentage}% | {value}/{total} rows' }, cliProgress.Presets.shades_classic);
+    bar.start(rows.length, 0);
+    const summary = await core.services.users.importUsers(rows, { onProgress: (done) => bar.update(done) });
     bar.stop();
-    printSummary(summary);
-    const { stats } = await core.services.dashboard.getStats();
-    console.log('\nDashboard stats:');
-    console.table(stats);
+    console.log(`\nCreated: ${summary.created}`);
+    for (const { line, reason } of unreadable) console.log(`  line ${line}: ${reason}`);
+    for (const { index, reasons } of summary.failed) console.log(`  line ${lines[index]}: ${reasons.join('; ')}`);
+    console.table((await core.services.dashboard.getStats()).stats);
   } finally {
     await core.close();
   }
-}
-
-function printSummary({ created, duplicates, invalid }: ImportSummary): void {
-  console.log(`\nCreated: ${created}`);
-  console.log(`Duplicates: ${duplicates.length}`);
-  for (const row of duplicates) console.log(`  line ${row.line}: ${row.reasons.join('; ')}`);
-  console.log(`Invalid rows: ${invalid.length}`);
-  for (const row of invalid) console.log(`  line ${row.line}: ${row.reasons.join('; ')}`);
 }
 
 class UsageError extends Error {}

@@ -1,4 +1,5 @@
 import type { CoreConfig } from './config/options';
+import type { AccountService } from './services/account-service';
 import type { AuthService } from './services/auth-service';
 import type { DashboardService } from './services/dashboard-service';
 import type { ExportService } from './services/export-service';
@@ -24,6 +25,8 @@ export interface Core {
     readonly metrics: MetricsService;
     readonly health: HealthService;
     readonly export: ExportService;
+    /** Password reset, email verification, change-password (docs/reference/routes.md "Account"). */
+    readonly account: AccountService;
   };
   /** The route table and the pipeline that the adapters mount. */
   readonly http: HttpApi;
@@ -39,6 +42,14 @@ export interface Core {
   readonly maintenance: {
     /** Deletes every expired or revoked session now; resolves with how many went. */
     purgeExpiredSessions(): Promise<number>;
+  };
+  /** The outbox of this core's mails (docs/guides/security.md "Mail"). */
+  readonly mail: {
+    /**
+     * Finishes the work of answered reset requests, then sends every mail due now; resolves
+     * with how many were sent. For workers about to exit, and tests.
+     */
+    flush(): Promise<number>;
   };
   /**
    * Releases the pool, and the Redis connections and hashing workers this core created (a

@@ -39,6 +39,22 @@ import { HealthService } from './services/health-service';
 import { MetricsService } from './services/metrics-service';
 import { UserService } from './services/user-service';
 import { createHttpApi } from './http/create-http-api';
+import { LogMailer } from './mail/log-mailer';
+import { MAIL_DISPATCHER, MailDispatcher } from './mail/mail-dispatcher';
+import { MailRenderer } from './mail/mail-templates';
+import { MAILER, type Mailer } from './mail/mailer';
+import { SmtpMailer } from './mail/smtp-mailer';
+import { ACCOUNT_MODELS, createAccountModels } from './models/account-models';
+import { ACCOUNT_TOKEN_REPOSITORY } from './repositories/account-token-repository';
+import { MAIL_OUTBOX_REPOSITORY, type MailOutboxRepository } from './repositories/mail-outbox-repository';
+import { SequelizeAccountTokenRepository } from './repositories/sequelize-account-token-repository';
+import { SequelizeMailOutboxRepository } from './repositories/sequelize-mail-outbox-repository';
+import { ACCOUNT_SCHEMAS, createAccountSchemas, type AccountSchemas } from './schemas/account';
+import { preloadCommonPasswords } from './schemas/common-passwords';
+import { AccountMail } from './services/account-mail';
+import { AccountService } from './services/account-service';
+import { checkMailTemplates } from './mail/check-templates';
+import type { Logger } from './logger/logger';
 
 /** The infrastructure one core uses: built first, what it created released by `close()`. */
 interface Infrastructure {
@@ -51,8 +67,11 @@ interface Infrastructure {
   limiter: RateLimiter;
   hasher: PasswordHasher;
   clock: Clock;
+  mailer: Mailer;
+  renderer: MailRenderer;
   fields: UserFields;
   schemas: UserSchemas;
+  accountSchemas: AccountSchemas;
   hooks: CoreHooks;
   /** What this core created and so must close (never a port the host passed in). */
   owned: Array<{ close(): Promise<void> }>;
@@ -73,11 +92,25 @@ function buildInfrastructure({ config, ports, fields: extraFields, hooks }: Reso
     limiter: ports.rateLimiter ?? own(createRateLimiter(config)),
     hasher: ports.passwordHasher ?? own(new BcryptPasswordHasher({ rounds: config.bcryptRounds, workers: config.hashWorkers })),
     clock: ports.clock ?? systemClock,
+    mailer: ports.mailer ?? createMailer(config, own),
+    renderer: new MailRenderer(config.mail.templates),
     fields,
-    schemas: createUserSchemas(fields, { bulkMax: config.bulkMax }),
+    schemas: createUserSchemas(fields, { bulkMax: config.bulkMax, passwordMinLength: config.passwordMinLength }),
+    accountSchemas: createAccountSchemas(config.passwordMinLength),
     hooks,
     owned,
   };
+}
+
+/**
+ * The built-in mailer: SMTP when `SMTP_URL` is set, else the development mailer, which in
+ * production logs no bodies (a reset link there would be a credential in the logs).
+ */
+function createMailer(config: CoreConfig, own: <T extends { close(): Promise<void> }>(port: T) => T): Mailer {
+  if (config.mail.smtpUrl) return own(new SmtpMailer({ url: config.mail.smtpUrl, from: config.mail.from }));
+  const production = config.environment === 'production';
+  if (production) config.logger.warn('SMTP_URL is not set: mails are only logged (without their bodies), never delivered.');
+  return new LogMailer(config.logger, { bodies: !production });
 }
 
 /** Database, transactions, ports, the user registry and events: constants of this core. */
@@ -93,7 +126,11 @@ const infrastructureModule = (infra: Infrastructure) =>
     bind(DATABASE_INFO).toConstantValue(new SequelizeDatabaseInfo(infra.sequelize, infra.provider, infra.config.database.poolMax));
     bind(USER_FIELDS).toConstantValue(infra.fields);
     bind(USER_SCHEMAS).toConstantValue(infra.schemas);
-    bind(EVENT_BUS).toConstantValue(new EventBus(uow, infra.executionContext, infra.config.logger, infra.hooks));
+    bind(ACCOUNT_SCHEMAS).toConstantValue(infra.accountSchemas);
+    bind(ACCOUNT_MODELS).toConstantValue(createAccountModels(infra.sequelize, infra.tables));
+    const events = new EventBus(uow, infra.executionContext, infra.config.logger, infra.hooks);
+    bind(EVENT_BUS).toConstantValue(events);
+    bind(MAILER).toConstantValue(infra.mailer);
     bind(CLOCK).toConstantValue(infra.clock);
     bind(CACHE).toConstantValue(infra.cache);
     bind(RATE_LIMITER).toConstantValue(infra.limiter);
@@ -121,6 +158,33 @@ const authModule = new ContainerModule(({ bind }) => {
   bind(SESSION_REPOSITORY).to(SequelizeSessionRepository).inSingletonScope();
   bind(AuthService).toSelf().inSingletonScope();
 });
+
+/** Mail and the account flows: tokens, the outbox and its dispatcher, the account service. */
+const accountModule = (infra: Infrastructure) =>
+  new ContainerModule(({ bind }) => {
+    bind(ACCOUNT_TOKEN_REPOSITORY).to(SequelizeAccountTokenRepository).inSingletonScope();
+    bind(MAIL_OUTBOX_REPOSITORY).to(SequelizeMailOutboxRepository).inSingletonScope();
+    bind(MAIL_DISPATCHER)
+      .toDynamicValue((context) => {
+        const { mail, logger } = infra.config;
+        return new MailDispatcher(
+          {
+            outbox: context.get<MailOutboxRepository>(MAIL_OUTBOX_REPOSITORY),
+            mailer: infra.mailer,
+            renderer: infra.renderer,
+            uow: context.get(UNIT_OF_WORK),
+            events: context.get(EVENT_BUS),
+            logger: logger as Logger,
+            clock: infra.clock,
+            executionContext: infra.executionContext,
+          },
+          { pollIntervalMs: mail.pollIntervalMs, maxAttempts: mail.maxAttempts, retryDelayMs: mail.retryDelayMs, autoSend: mail.autoSend },
+        );
+      })
+      .inSingletonScope();
+    bind(AccountMail).toSelf().inSingletonScope();
+    bind(AccountService).toSelf().inSingletonScope();
+  });
 
 /** Operations: dashboard, pool metrics, health and exports. */
 const operationsModule = new ContainerModule(({ bind }) => {
@@ -152,14 +216,25 @@ export async function createCore(options: CoreOptions = {}): Promise<Core> {
   checkRedisDriver(config);
   const infra = buildInfrastructure(resolved);
   let purge: SessionPurge | undefined;
+  let dispatcher: MailDispatcher | undefined;
+  let account: AccountService | undefined;
   const release = once(async () => {
+    // Background work first: it needs the database the release closes.
     await purge?.stop();
+    await dispatcher?.stop();
+    await account?.settled();
     await releaseInfrastructure(infra);
   });
   try {
+    checkMailTemplates(infra.renderer);
     await probeDatabase(infra.sequelize, config.database.url);
+    // About half a second, once per process: at start rather than in a first registration.
+    preloadCommonPasswords();
     const container = new Container({ defaultScope: 'Singleton' });
-    container.load(infrastructureModule(infra), usersModule, authModule, operationsModule);
+    container.load(infrastructureModule(infra), usersModule, authModule, accountModule(infra), operationsModule);
+    dispatcher = container.get<MailDispatcher>(MAIL_DISPATCHER);
+    account = container.get(AccountService);
+    container.get(AccountMail).install(container.get<EventBus>(EVENT_BUS));
     const services = Object.freeze({
       auth: container.get(AuthService),
       users: container.get(UserService),
@@ -167,6 +242,7 @@ export async function createCore(options: CoreOptions = {}): Promise<Core> {
       metrics: container.get(MetricsService),
       health: container.get(HealthService),
       export: container.get(ExportService),
+      account,
     });
     // Built before anything touches the database, so a bad route policy fails at once.
     const http = createHttpApi({
@@ -177,6 +253,7 @@ export async function createCore(options: CoreOptions = {}): Promise<Core> {
       executionContext: infra.executionContext,
       fields: infra.fields,
       schemas: infra.schemas,
+      account: infra.accountSchemas,
       clock: infra.clock,
     });
     const migrator = createMigrator(infra.sequelize, config.logger, { tables: infra.tables, hostMigrations: config.migrations });
@@ -184,6 +261,7 @@ export async function createCore(options: CoreOptions = {}): Promise<Core> {
     if (config.firstSuperuser) await services.users.ensureSuperuser(config.firstSuperuser);
     purge = new SessionPurge(container.get(SESSION_REPOSITORY), config.logger, () => infra.clock.now());
     purge.start(config.sessionPurgeIntervalMinutes);
+    dispatcher.start();
     const maintenance = Object.freeze({ purgeExpiredSessions: () => (purge as SessionPurge).run() });
     const events = container.get<EventBus>(EVENT_BUS);
     return Object.freeze({
@@ -195,6 +273,12 @@ export async function createCore(options: CoreOptions = {}): Promise<Core> {
       fields: infra.fields,
       schemas: infra.schemas,
       events: { on: events.on.bind(events) },
+      mail: {
+        flush: async () => {
+          await account!.settled();
+          return dispatcher!.drain();
+        },
+      },
       close: release,
     });
   } catch (error) {

@@ -8,6 +8,8 @@
 import 'reflect-metadata';
 
 export { createCore } from './create-core';
+export { readImportFile } from './cli/import-file';
+export type { ImportFile } from './cli/import-file';
 export type { Core } from './core';
 export { VERSION } from './version';
 
@@ -67,7 +69,17 @@ export type {
 
 // Services (their types; instances come from `core.services`)
 export type { AuthService, LoginResult, ListedSession, SessionTokens } from './services/auth-service';
-export type { UserService, EnsureSuperuserResult, SeedUsersOptions } from './services/user-service';
+export type {
+  UserService,
+  EnsureSuperuserResult,
+  SeedUsersOptions,
+  ImportFailure,
+  ImportOptions,
+  ImportRow,
+  ImportSummary,
+} from './services/user-service';
+export type { AccountService } from './services/account-service';
+export { IMPORTABLE_HASH } from './services/import-users';
 export type { DashboardService } from './services/dashboard-service';
 export type { MetricsService } from './services/metrics-service';
 export type { HealthService } from './services/health-service';
@@ -78,6 +90,8 @@ export type { TableNames, CoreTable } from './database/table-names';
 
 // Wire schemas (for validating input outside HTTP, e.g. CSV rows in a worker)
 export { createUserSchemas, loginSchema } from './schemas/user';
+export { createPasswordSchema, passwordSchema } from './schemas/fields';
+export { isCommonPassword } from './schemas/common-passwords';
 export type { UserSchemas, LoginInput } from './schemas/user';
 export { refreshSchema } from './schemas/auth';
 export type { RefreshInput } from './schemas/auth';
@@ -91,6 +105,19 @@ export { createConsoleLogger, silentLogger } from './logger/logger';
 export type { Clock } from './clock/clock';
 export { systemClock } from './clock/clock';
 export type { Mailer, MailMessage } from './mail/mailer';
+export { LogMailer } from './mail/log-mailer';
+export type { LogMailerOptions } from './mail/log-mailer';
+export { SmtpMailer } from './mail/smtp-mailer';
+export type { SmtpMailerOptions } from './mail/smtp-mailer';
+export { escapeHtml, DEFAULT_MAIL_TEMPLATES } from './mail/mail-templates';
+export type {
+  MailKind,
+  MailTemplate,
+  MailTemplateData,
+  MailTemplateOverrides,
+  RenderedMail,
+  TemplateHelpers,
+} from './mail/mail-templates';
 export { MemoryCache } from './cache/memory-cache';
 export { RedisCache } from './cache/redis-cache';
 export { MemoryRateLimiter } from './rate-limit/memory-rate-limiter';

@@ -14,7 +14,7 @@ const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 const smoke = (load: string) => `
 ${load}
 const core = await createCore({ environment: 'test', database: { url: 'sqlite::memory:' }, bcryptRounds: 4, migrate: true });
-const user = await core.services.users.createUser({ email: 'Dist@Example.com', username: 'dist_user', password: 'password123' });
+const user = await core.services.users.createUser({ email: 'Dist@Example.com', username: 'dist_user', password: 'a dist passphrase' });
 const page = await core.services.users.listUsers({ page: 1, size: 10, sortBy: 'created_at', sortOrder: 'desc' });
 await core.close();
 console.log(JSON.stringify({ email: user.email, total: page.total, routes: core.http.routes.length }));

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import bcrypt from 'bcryptjs';
 import { expect } from 'chai';
 import { MIGRATIONS } from '../database/migrations/migration-list';
 
@@ -111,6 +112,33 @@ describe('app-core CLI (main.ts)', function () {
       const run = await cli(['sessions', 'purge'], env);
       expect(run.stderr).to.equal('');
       expect(run.stdout).to.equal('Purged 0 expired or revoked session(s)\n');
+    });
+
+    it('users import takes a CSV with bcrypt hashes and plain passwords, naming each refused line', async () => {
+      const hash = bcrypt.hashSync('imported secret 1', 4).replace(/^\$2b\$/, '$2y$');
+      const file = join(dir, 'users.csv');
+      writeFileSync(
+        file,
+        'email,username,password,password_hash,full_name,email_verified\n' +
+          `imp1@example.com,imp_1,,${hash},"Imported, One",true\n` +
+          'imp2@example.com,imp_2,a plain passphrase,,,\n' +
+          'not-an-email,imp_3,a plain passphrase,,,\n',
+      );
+      const run = await cli(['users', 'import', file, '--batch', '2'], env);
+      expect(run.code, run.stderr).to.equal(0);
+      expect(run.stdout).to.match(/^Imported 2 of 3 rows from /);
+      expect(run.stdout).to.match(/line 4: email: must be a valid email address/);
+      const jsonl = join(dir, 'users.jsonl');
+      writeFileSync(jsonl, '{"email":"imp1@example.com","username":"imp_9","password":"another passphrase"}\nnot json\n');
+      const again = await cli(['users', 'import', jsonl], env);
+      expect(again.code, again.stderr).to.equal(0);
+      expect(again.stdout).to.contain('Imported 0 of 2 rows');
+      expect(again.stdout).to.match(/line 1: email: Email already registered/);
+      expect(again.stdout).to.match(/line 2: /);
+    });
+
+    it('users import exits 2 without a file', async () => {
+      expect((await cli(['users', 'import'], env)).code).to.equal(2);
     });
 
     it('migrate down reverts the last migration, and down --all the rest', async () => {

@@ -24,6 +24,7 @@ const admin: User = {
   full_name: null,
   is_active: true,
   is_superuser: true,
+  email_verified: true,
   created_at: new Date('2026-01-01T00:00:00Z'),
   updated_at: new Date('2026-01-01T00:00:00Z'),
 };

@@ -11,6 +11,7 @@ import { CREATE_SUPERUSER_USAGE, createSuperuserCommand } from './create-superus
 import { MIGRATE_USAGE, migrateCommand } from './migrate-command';
 import { SEED_USAGE, seedCommand } from './seed-command';
 import { SESSIONS_USAGE, sessionsCommand } from './sessions-command';
+import { USERS_USAGE, usersCommand } from './users-command';
 
 /** The text `app-core --help` prints. */
 export const USAGE = `Usage: app-core [--config FILE] COMMAND
@@ -18,6 +19,7 @@ ${MIGRATE_USAGE}
 ${CREATE_SUPERUSER_USAGE}
 ${SEED_USAGE}
 ${SESSIONS_USAGE}
+${USERS_USAGE}
 
 The database and every other setting come from the environment (DATABASE_URL, BCRYPT_ROUNDS,
 …), exactly as the server reads them. A config module (--config FILE, or app-core.config.js,
@@ -29,6 +31,7 @@ const COMMANDS: Record<string, (args: string[], context: CliContext) => Promise<
   'create-superuser': createSuperuserCommand,
   seed: seedCommand,
   sessions: sessionsCommand,
+  users: usersCommand,
 };
 
 /**
@@ -56,12 +59,15 @@ export async function openCoreFromEnv(
   };
   // Loaded on demand, so that --help and usage errors answer without loading the database stack.
   const { createCore } = await import('../create-core');
+  // A command leaves any mail it causes in the outbox for the servers to send, and never
+  // touches the outbox table before `migrate up` created it.
   return createCore({
     ...options,
     secretKey: options.secretKey ?? randomBytes(32).toString('hex'),
     migrate: false,
     sessionPurgeIntervalMinutes: 0,
     logger,
+    mail: { ...options.mail, autoSend: false },
   });
 }
 

@@ -71,6 +71,12 @@ describe('loadConfigFromEnv', () => {
       SESSION_IDLE_DAYS: ['0.5', 0.5],
       SESSION_MAX_DAYS: ['60', 60],
       REFRESH_COOKIE: ['on', true],
+      PASSWORD_MIN_LENGTH: ['12', 12],
+      EMAIL_VERIFICATION: ['required', 'required'],
+      SMTP_URL: ['smtp://user:pw@mail.example.com:587', 'smtp://user:pw@mail.example.com:587'],
+      MAIL_FROM: ['Accounts <noreply@example.com>', 'Accounts <noreply@example.com>'],
+      PASSWORD_RESET_URL: ['https://app.example.com/#/reset/{token}', 'https://app.example.com/#/reset/{token}'],
+      EMAIL_VERIFICATION_URL: ['https://app.example.com/verify?t={token}', 'https://app.example.com/verify?t={token}'],
     };
 
     for (const variable of ENV_VARIABLES.filter((v) => v.option && !v.option.startsWith('firstSuperuser.'))) {
@@ -97,6 +103,24 @@ describe('loadConfigFromEnv', () => {
   });
 
   describe('errors', () => {
+    it('names a malformed SMTP_URL in one line, its password masked, and the other mail settings', () => {
+      const message = (env: Record<string, string>) => {
+        try {
+          loadConfigFromEnv(env);
+        } catch (error) {
+          return (error as Error).message;
+        }
+        return 'accepted';
+      };
+      expect(message({ SMTP_URL: 'http://user:secret@mail.example.com' })).to.equal(
+        "SMTP_URL must look like smtp://user:pass@host:587 (or smtps://), got 'http://user:***@mail.example.com'",
+      );
+      expect(message({ MAIL_FROM: 'nobody' })).to.equal("MAIL_FROM must be an address, or a name and <address>, got 'nobody'");
+      expect(message({ PASSWORD_RESET_URL: 'https://app.example.com/reset' })).to.match(/^PASSWORD_RESET_URL must be an http\(s\) URL containing \{token\}/);
+      expect(message({ EMAIL_VERIFICATION: 'maybe' })).to.match(/^EMAIL_VERIFICATION is invalid: /);
+      expect(message({ PASSWORD_MIN_LENGTH: '6' })).to.equal("PASSWORD_MIN_LENGTH must be at least 8, got '6'");
+    });
+
     it('names a non-integer or non-positive integer variable', () => {
       expect(configError({ DATABASE_POOL_MAX: 'abc' })).to.equal("DATABASE_POOL_MAX must be a positive integer, got 'abc'");
       expect(configError({ BULK_MAX: '0' })).to.equal("BULK_MAX must be a positive integer, got '0'");

@@ -6,6 +6,8 @@ import type { UserFieldDefinition, UserFieldDefinitions } from '../domain/user-f
 import type { CoreHooks } from '../events/core-events';
 import { createConsoleLogger, isLogger, type Logger } from '../logger/logger';
 import { isMailer, type Mailer } from '../mail/mailer';
+import type { MailTemplateOverrides } from '../mail/mail-templates';
+import { PASSWORD_MIN_LENGTH } from '../schemas/fields';
 import type { RateLimiter } from '../rate-limit/rate-limiter';
 import type { PasswordHasher } from '../security/password-hasher';
 import type { Route } from '../http/route';
@@ -61,6 +63,24 @@ const sessionDays = z
   .number()
   .max(3650)
   .refine((days) => days >= 1 / 1440, 'must be at least one minute (0.0007 days)');
+
+/** A mail link: an http(s) URL holding `{token}`, where the token goes. */
+const linkTemplate = z
+  .string()
+  .refine((url) => /^https?:\/\/[^\s]+$/.test(url) && url.includes('{token}'), 'must be an http(s) URL containing {token}');
+/** `smtp://user:pass@host:587` or `smtps://…`. */
+const smtpUrl = z.string().refine((url) => {
+  try {
+    const parsed = new URL(url);
+    return (parsed.protocol === 'smtp:' || parsed.protocol === 'smtps:') && parsed.hostname !== '';
+  } catch {
+    return false;
+  }
+}, 'must look like smtp://user:pass@host:587 (or smtps://)');
+/** `noreply@example.com` or `Example <noreply@example.com>`. */
+const mailFrom = z
+  .string()
+  .regex(/^(?:[^<>\r\n]*<[^\s<>@]+@[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+)$/, 'must be an address, or a name and <address>');
 
 const redisUrl = z.string().refine((url) => /^rediss?:\/\//.test(url), 'must start with redis:// or rediss://');
 
@@ -172,6 +192,39 @@ export const coreOptionsSchema = z
         /** How long a client the account logged in from stays exempt from a hold. */
         knownIpDays: z.number().int().min(1).max(3650).default(90),
       })
+      .prefault({}),
+    /** Shortest new password in characters (8–128); the longest is always 128 (docs/reference/routes.md "Passwords"). */
+    passwordMinLength: z.number().int().min(PASSWORD_MIN_LENGTH.min).max(PASSWORD_MIN_LENGTH.max).default(PASSWORD_MIN_LENGTH.default),
+    /** `off`: no verification mails; `optional` (default): sent, not enforced; `required`: login needs a verified email. */
+    emailVerification: z.enum(['off', 'optional', 'required']).default('optional'),
+    /** Mail (docs/guides/security.md "Mail"): transport, sender, links, templates, retries. */
+    mail: z
+      .object({
+        /** SMTP through nodemailer; unset means the development mailer, which logs each message. */
+        smtpUrl: smtpUrl.optional(),
+        from: mailFrom.default('no-reply@localhost'),
+        links: z
+          .object({
+            passwordReset: linkTemplate.default('http://localhost:8000/reset-password?token={token}'),
+            emailVerification: linkTemplate.default('http://localhost:8000/verify-email?token={token}'),
+          })
+          .strict()
+          .prefault({}),
+        /** Per-kind overrides of the subject, text and HTML (docs/guides/security.md "Mail templates"). */
+        templates: instance<MailTemplateOverrides>(isPlainObject, 'must be an object of mail kinds to functions').optional(),
+        /** How often the outbox is checked for mails due (a send is also tried right after each commit). */
+        pollIntervalMs: z.number().int().min(10).default(5_000),
+        /** Sends tried per mail before it is given up (with a growing delay between them). */
+        maxAttempts: z.number().int().min(1).max(50).default(8),
+        /** Delay before the first retry of a failed send; each further one doubles it (at most an hour). */
+        retryDelayMs: z.number().int().min(1).default(5_000),
+        /**
+         * Send from this core: after each commit and on the timer (default). `false` leaves the
+         * mails in the outbox for another instance to send (the CLI does so).
+         */
+        autoSend: z.boolean().default(true),
+      })
+      .strict()
       .prefault({}),
     /** Extra user fields (docs/guides/extending.md "Fields"); ship their columns in a migration of your own. */
     user: z

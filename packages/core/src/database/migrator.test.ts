@@ -7,7 +7,7 @@ import { ConfigError } from '../config/options';
 import { allMigrations, createMigrator, MIGRATIONS_TABLE } from './migrator';
 import type { Migration } from './migrations/migration';
 
-const ALL = ['0001-create-users', '0002-create-sessions', '0003-add-flag-indexes', '0004-session-refresh-families'];
+const ALL = ['0001-create-users', '0002-create-sessions', '0003-add-flag-indexes', '0004-session-refresh-families', '0005-account-lifecycle'];
 
 /** Every index the migrations must create: name → "unique? columns" (normalised). */
 const EXPECTED_INDEXES: Record<string, Record<string, string>> = {
@@ -26,6 +26,11 @@ const EXPECTED_INDEXES: Record<string, Record<string, string>> = {
     sessions_user_id: 'user_id',
     sessions_expires_at: 'expires_at',
   },
+  account_tokens: {
+    account_tokens_token_hash_unique: 'unique token_hash',
+    account_tokens_user_id_purpose: 'user_id,purpose',
+  },
+  mail_outbox: { mail_outbox_due: 'failed_at,next_attempt_at' },
 };
 
 /** Reads the secondary indexes of `table` from the catalogue, in one shape for both databases. */
@@ -91,12 +96,16 @@ for (const target of testDatabaseTargets()) {
 
     describe('down', () => {
       it('reverts the newest migration by default', async () => {
+        expect(await fx.migrator.down()).to.deep.equal(['0005-account-lifecycle']);
+        expect(await tableNames(fx.sequelize)).to.not.include.members(['account_tokens', 'mail_outbox']);
+        // Dropping a column rebuilds the table on SQLite: its indexes must survive that.
+        expect(await indexesOf(fx.sequelize, 'users')).to.deep.equal(EXPECTED_INDEXES.users);
         expect(await fx.migrator.down()).to.deep.equal(['0004-session-refresh-families']);
         expect(await fx.migrator.down()).to.deep.equal(['0003-add-flag-indexes']);
         expect(Object.keys(await indexesOf(fx.sequelize, 'users'))).to.not.include.members(['users_is_active', 'users_is_superuser']);
         expect(await fx.migrator.down()).to.deep.equal(['0002-create-sessions']);
         expect(await tableNames(fx.sequelize)).to.not.include('sessions');
-        expect(await fx.migrator.up()).to.deep.equal(['0002-create-sessions', '0003-add-flag-indexes', '0004-session-refresh-families']);
+        expect(await fx.migrator.up()).to.deep.equal(['0002-create-sessions', '0003-add-flag-indexes', '0004-session-refresh-families', '0005-account-lifecycle']);
       });
 
       it('removes every table and index with { to: 0 }, and up rebuilds them', async () => {

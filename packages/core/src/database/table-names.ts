@@ -19,6 +19,10 @@ export interface TableNames {
   readonly schema: string | undefined;
   readonly users: CoreTable;
   readonly sessions: CoreTable;
+  /** Password-reset and verification link tokens (as hashes). */
+  readonly accountTokens: CoreTable;
+  /** Mails waiting to be sent. */
+  readonly mailOutbox: CoreTable;
   /** Where the names of applied migrations are recorded. */
   readonly migrations: CoreTable;
   /** SQLite only: the one-row lease that serialises migration runs across processes. */
@@ -60,6 +64,8 @@ export function createTableNames(options: TableNameOptions = {}): TableNames {
     schema,
     users: table('users'),
     sessions: table('sessions'),
+    accountTokens: table('account_tokens'),
+    mailOutbox: table('mail_outbox'),
     migrations: table('schema_migrations'),
     migrationLock: table('schema_migrations_lock'),
     index: (name: string) => prefix + name,

@@ -31,7 +31,12 @@ export type NewUserInput = CoreCreateInput<'register'> & Partial<UserExtensions>
 export type AdminUserInput = CoreCreateInput<'register' | 'admin'> & Partial<UserExtensions> & { password: string };
 
 /** What an update takes (`UserUpdate`): absent keys are left alone, `null` clears a nullable field. */
-export type UserUpdateInput = CoreUpdateInput & Partial<UserExtensions> & { password?: string };
+export type UserUpdateInput = CoreUpdateInput &
+  Partial<UserExtensions> & {
+    password?: string;
+    /** Required when users change their own email or password (docs/reference/routes.md). */
+    current_password?: string;
+  };
 
 /** A user row including its password hash; only the auth and user services read the hash. */
 export type UserRecord = User & { hashed_password: string };

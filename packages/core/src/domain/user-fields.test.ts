@@ -9,7 +9,7 @@ describe('createUserFields', () => {
   it('lists the core fields in response order, then the host fields', () => {
     const fields = createUserFields(tenant);
     expect(fields.visible.map((field) => field.name)).to.deep.equal([
-      'id', 'email', 'username', 'full_name', 'is_active', 'is_superuser', 'created_at', 'updated_at', 'tenant_id',
+      'id', 'email', 'username', 'full_name', 'is_active', 'is_superuser', 'email_verified', 'created_at', 'updated_at', 'tenant_id',
     ]);
     expect(fields.get('tenant_id')).to.include({ host: true, nullable: true, maxLength: 64, exported: true });
     expect(fields.get('created_at')).to.include({ system: true, host: false });
@@ -17,7 +17,7 @@ describe('createUserFields', () => {
 
   it('derives filters, sort and search columns from the flags', () => {
     const fields = createUserFields(tenant);
-    expect(fields.filterable.map((field) => field.name)).to.deep.equal(['is_active', 'is_superuser', 'tenant_id']);
+    expect(fields.filterable.map((field) => field.name)).to.deep.equal(['is_active', 'is_superuser', 'email_verified', 'tenant_id']);
     expect(fields.sortable.map((field) => field.name)).to.deep.equal(['email', 'username', 'created_at', 'tenant_id']);
     expect(fields.searchable.map((field) => field.name)).to.deep.equal(['email', 'username', 'full_name', 'tenant_id']);
   });

@@ -103,6 +103,13 @@ export const CORE_USER_FIELDS = {
   },
   is_active: { type: 'boolean', default: true, setBy: ['admin'], filterable: true },
   is_superuser: { type: 'boolean', default: false, setBy: ['admin'], filterable: true },
+  email_verified: {
+    type: 'boolean',
+    default: false,
+    setBy: ['admin'],
+    filterable: true,
+    description: 'Set by confirming a verification link; false again after an email change',
+  },
   created_at: { type: 'datetime', sortable: true },
   updated_at: { type: 'datetime' },
 } as const satisfies UserFieldDefinitions;

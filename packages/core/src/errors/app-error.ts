@@ -7,8 +7,10 @@ export const ERROR_STATUS = {
   validation_error: 422,
   invalid_json: 400,
   bad_request: 400,
+  invalid_token: 400,
   authentication_error: 401,
   inactive_user: 403,
+  email_not_verified: 403,
   authorization_error: 403,
   not_found_error: 404,
   method_not_allowed: 405,
@@ -70,6 +72,9 @@ export const validationError = (message: string, details: ErrorDetail[] = []) =>
   new AppError('validation_error', message, { details });
 export const authenticationError = (message = 'Could not validate credentials') =>
   new AppError('authentication_error', message);
+/** A bad, used or expired token from a mail (docs/reference/errors.md). */
+export const invalidTokenError = (message = 'The token is invalid, used or expired') => new AppError('invalid_token', message);
+export const emailNotVerifiedError = (message = 'Email address not verified') => new AppError('email_not_verified', message);
 export const inactiveUserError = (message = 'User account is inactive') => new AppError('inactive_user', message);
 export const authorizationError = (message = 'Not enough permissions') => new AppError('authorization_error', message);
 export const notFoundError = (message = 'Resource not found') => new AppError('not_found_error', message);

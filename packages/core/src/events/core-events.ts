@@ -1,7 +1,7 @@
 import type { Session, User } from '../domain/types';
 
 /** How a user came to be. */
-export type UserCreateSource = 'register' | 'admin' | 'bulk' | 'seed' | 'superuser';
+export type UserCreateSource = 'register' | 'admin' | 'bulk' | 'seed' | 'superuser' | 'import';
 
 /**
  * Why sessions ended: `revoked` by their owner one by one, `admin_revoked` by a superuser
@@ -43,6 +43,18 @@ export interface CoreEvents {
    * a copy. The session is ended in the same transaction (`session.ended`, `refresh_reuse`).
    */
   'session.reuse_detected': { user: User; session: Session };
+  /** A password was changed by its user (change-password, PATCH) or by an admin (`actor` is then someone else). */
+  'password.changed': { user: User; actor: User | null };
+  /** A password-reset link was asked for a known, active account (unknown emails emit nothing). */
+  'password.reset_requested': { user: User };
+  /** A password was set through a reset link. */
+  'password.reset': { user: User };
+  /** The account's email changed from `previous_email`; `user.email_verified` is now false. */
+  'email.changed': { user: User; previous_email: string; actor: User | null };
+  /** A verification link for the user's current address was confirmed. */
+  'email.verified': { user: User };
+  /** A mail was given up after its last attempt (never a body: it may hold a link). */
+  'mail.failed': { kind: string; to: string; attempts: number; error: string };
 }
 
 export type CoreEventName = keyof CoreEvents;

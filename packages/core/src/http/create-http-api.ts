@@ -6,7 +6,7 @@ import { createRouteTable } from './route-table';
 import type { CoreRouteDeps } from './routes/route-deps';
 
 /** What {@link createHttpApi} needs: the pipeline's deps plus what the routes are built from. */
-export type HttpApiDeps = PipelineDeps & Pick<CoreRouteDeps, 'fields' | 'schemas' | 'clock'>;
+export type HttpApiDeps = PipelineDeps & Pick<CoreRouteDeps, 'fields' | 'schemas' | 'account' | 'clock'>;
 
 /**
  * Builds the HTTP contract of one core: the route table (docs/reference/routes.md: the core's
@@ -36,6 +36,7 @@ export function createHttpApi(deps: HttpApiDeps): HttpApi {
     bulkMax: deps.config.bulkMax,
     fields: deps.fields,
     schemas: deps.schemas,
+    account: deps.account,
     clock: deps.clock,
     refreshCookie: deps.config.tokens.refreshCookie,
     openapi,

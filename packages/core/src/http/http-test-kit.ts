@@ -5,6 +5,7 @@ import { systemClock } from '../clock/clock';
 import { resolveConfig, type CoreOptions } from '../config/options';
 import { createUserFields } from '../domain/user-fields';
 import type { Logger } from '../logger/logger';
+import { createAccountSchemas } from '../schemas/account';
 import { createUserSchemas } from '../schemas/user';
 import { ExecutionContext } from '../context/execution-context';
 import type { AuthContext } from '../domain/types';
@@ -46,6 +47,9 @@ export function fakeServices(): FakeServices {
     metrics: stubs('getPoolMetrics'),
     health: stubs('check'),
     export: stubs('json', 'csv'),
+    account: stubs(
+      'requestPasswordReset', 'confirmPasswordReset', 'requestEmailVerification', 'confirmEmailVerification', 'changePassword', 'settled',
+    ),
   };
   services.auth.authenticate.rejects(authenticationError('Could not validate credentials'));
   services.auth.authenticate.withArgs('user-token').resolves(aliceAuth);
@@ -84,6 +88,7 @@ export function createTestApi(options: CoreOptions = {}): TestApi {
     executionContext,
     fields,
     schemas,
+    account: createAccountSchemas(config.passwordMinLength),
     clock: systemClock,
   });
   const find = (id: string): MountedRoute => {

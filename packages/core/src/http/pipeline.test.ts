@@ -423,5 +423,5 @@ function validUserResult() {
 
 function aliceWithId(id: number) {
   const at = new Date('2026-01-15T10:30:00.000Z');
-  return { id, email: 'bob@example.com', username: 'bob', full_name: null, is_active: true, is_superuser: false, created_at: at, updated_at: at };
+  return { id, email: 'bob@example.com', username: 'bob', full_name: null, is_active: true, is_superuser: false, email_verified: false, created_at: at, updated_at: at };
 }

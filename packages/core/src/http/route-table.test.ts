@@ -5,6 +5,7 @@ import { defineRoute } from './route';
 import { createRouteTable } from './route-table';
 import { systemClock } from '../clock/clock';
 import { testUserModel } from '../services/service-fakes';
+import { createAccountSchemas } from '../schemas/account';
 
 const hostRoute = (id: string, path = '/widgets') =>
   defineRoute({
@@ -26,6 +27,7 @@ const table = (options: CoreOptions) => {
     appName: config.appName,
     bulkMax: config.bulkMax,
     refreshCookie: false,
+    account: createAccountSchemas(config.passwordMinLength),
     fields,
     schemas,
     clock: systemClock,

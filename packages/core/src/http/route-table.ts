@@ -2,6 +2,7 @@ import { ConfigError, type CoreConfig } from '../config/options';
 import type { Route } from './route';
 import type { CoreRouteDeps } from './routes/route-deps';
 import { createAdminRoutes } from './routes/admin-routes';
+import { createAccountRoutes } from './routes/account-routes';
 import { createAuthRoutes } from './routes/auth-routes';
 import { createDashboardRoutes } from './routes/dashboard-routes';
 import { createExportRoutes } from './routes/export-routes';
@@ -30,6 +31,7 @@ export function createRouteTable(config: RouteTableConfig, deps: CoreRouteDeps):
   const core = [
     ...createSystemRoutes(deps).filter((route) => route.id !== 'system.health' || config.healthPath !== false),
     ...createAuthRoutes(deps),
+    ...createAccountRoutes(deps),
     ...createUserRoutes(deps),
     ...createSessionRoutes(deps),
     ...createExportRoutes(deps),

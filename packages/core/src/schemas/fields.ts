@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isCommonPassword, SHORTEST_LISTED } from './common-passwords';
 
 /**
  * Field schemas shared by the wire schemas (HTTP bodies, CSV rows) and by the services, so
@@ -28,13 +29,46 @@ export const usernameSchema = z
 /** bcrypt reads only 72 bytes: a longer password is refused, never silently truncated. */
 export const BCRYPT_MAX_BYTES = 72;
 
-/** 8–100 characters and at most 72 UTF-8 bytes. */
-export const passwordSchema = textSchema
-  .min(8, 'must be at least 8 characters')
-  .max(100, 'must be at most 100 characters')
-  .refine((password) => Buffer.byteLength(password, 'utf8') <= BCRYPT_MAX_BYTES, {
-    message: `must be at most ${BCRYPT_MAX_BYTES} bytes in UTF-8`,
-  });
+/** The default and the bounds of the shortest password (`PASSWORD_MIN_LENGTH`). */
+export const PASSWORD_MIN_LENGTH = { default: 8, min: SHORTEST_LISTED, max: 128 } as const;
+/** The longest password, in characters (Unicode code points). */
+export const PASSWORD_MAX_LENGTH = 128;
+
+/** The message of a password found on the shipped list (docs/reference/errors.md). */
+export const COMMON_PASSWORD_MESSAGE = 'is too common: it appears in a list of common or breached passwords';
+
+/**
+ * THE rule for every new password, wherever it enters (register, admin create, bulk,
+ * update, import, reset confirm, change-password; docs/reference/routes.md "Passwords"):
+ * normalised to NFC, then `minLength`–128 characters counted as Unicode code points (any
+ * character allowed but NUL), at most 72 UTF-8 bytes while bcrypt is the hasher, and not on
+ * the shipped list of common and breached passwords. The output is the NFC form, which is
+ * what gets hashed.
+ */
+export function createPasswordSchema(minLength: number = PASSWORD_MIN_LENGTH.default) {
+  return textSchema
+    .transform((password) => password.normalize('NFC'))
+    .superRefine((password, ctx) => {
+      const length = [...password].length;
+      if (length < minLength) ctx.addIssue({ code: 'custom', message: `must be at least ${minLength} characters` });
+      else if (length > PASSWORD_MAX_LENGTH) ctx.addIssue({ code: 'custom', message: `must be at most ${PASSWORD_MAX_LENGTH} characters` });
+      else if (Buffer.byteLength(password, 'utf8') > BCRYPT_MAX_BYTES) {
+        ctx.addIssue({ code: 'custom', message: `must be at most ${BCRYPT_MAX_BYTES} bytes in UTF-8` });
+      } else if (isCommonPassword(password)) ctx.addIssue({ code: 'custom', message: COMMON_PASSWORD_MESSAGE });
+    });
+}
+
+/** {@link createPasswordSchema} with the default minimum length. */
+export const passwordSchema = createPasswordSchema();
+
+/**
+ * A password being checked rather than set (login, `current_password`): NFC, like the
+ * password that was hashed, and at most 1024 characters so nobody hashes a megabyte.
+ */
+export const passwordCheckSchema = textSchema
+  .min(1, 'is required')
+  .max(1024, 'must be at most 1024 characters')
+  .transform((password) => password.normalize('NFC'));
 
 /** At most 100 characters; `null` clears it. */
 export const fullNameSchema = textSchema.max(100, 'must be at most 100 characters').nullable();

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { AdminUserInput, NewUserInput, UserListQuery, UserUpdateInput } from '../domain/types';
 import type { UserField, UserFields, UserFieldWriter } from '../domain/user-fields';
-import { passwordSchema, queryBooleanSchema, textSchema } from './fields';
+import { createPasswordSchema, passwordCheckSchema, queryBooleanSchema, textSchema } from './fields';
 
 /**
  * The wire schemas of the user, derived from the core's {@link UserFields} registry. Each is
@@ -27,6 +27,8 @@ export interface UserSchemas {
 export interface UserSchemaOptions {
   /** Most items of one bulk create. */
   bulkMax: number;
+  /** Shortest new password, in characters (`PASSWORD_MIN_LENGTH`, default 8). */
+  passwordMinLength?: number;
 }
 
 /** Left out of an input, a field is required unless it may be null or has a default. */
@@ -64,13 +66,20 @@ function filterSchema(field: UserField): z.ZodType {
  * schemas.create.parse({ email: 'A@Example.com', username: 'ada', password: 'long-enough' });
  */
 export function createUserSchemas(fields: UserFields, options: UserSchemaOptions): UserSchemas {
+  const passwordSchema = createPasswordSchema(options.passwordMinLength);
   const create = z.object({ ...inputShape(writable(fields, 'register'), true), password: passwordSchema });
   const adminCreate = z.object({ ...inputShape(writable(fields, 'register', 'admin'), true), password: passwordSchema });
   const bulk = z
     .array(create)
     .min(1, 'must hold at least 1 user')
     .max(options.bulkMax, `must hold at most ${options.bulkMax} users`);
-  const update = z.object({ ...inputShape(writable(fields, 'self', 'admin'), false), password: passwordSchema.optional() });
+  // current_password is an input only: the re-authentication of a user changing their own
+  // email or password (docs/reference/routes.md "Update a user").
+  const update = z.object({
+    ...inputShape(writable(fields, 'self', 'admin'), false),
+    password: passwordSchema.optional(),
+    current_password: passwordCheckSchema.optional(),
+  });
   const response = z.object(
     Object.fromEntries(
       fields.visible.map((field) => [field.name, field.description ? field.output.meta({ description: field.description }) : field.output]),
@@ -105,7 +114,7 @@ export const loginSchema = z
   .object({
     username: textSchema.trim().min(1).max(255).optional(),
     email: textSchema.trim().min(1).max(255).optional(),
-    password: textSchema.min(1).max(128),
+    password: passwordCheckSchema,
   })
   .refine((body) => body.username !== undefined || body.email !== undefined, {
     message: 'username or email is required',

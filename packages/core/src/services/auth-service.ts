@@ -7,7 +7,7 @@ import { CORE_CONFIG, type CoreConfig } from '../config/options';
 import { EXECUTION_CONTEXT, type ExecutionContext } from '../context/execution-context';
 import { UNIT_OF_WORK, type UnitOfWork } from '../database/unit-of-work';
 import type { AuthContext, ClientInfo, Session, User, UserRecord } from '../domain/types';
-import { authenticationError, authorizationError, inactiveUserError, isAppError, notFoundError } from '../errors/app-error';
+import { authenticationError, authorizationError, emailNotVerifiedError, inactiveUserError, isAppError, notFoundError } from '../errors/app-error';
 import type { SessionEndReason } from '../events/core-events';
 import { EVENT_BUS, type EventBus } from '../events/event-bus';
 import { RATE_LIMITER, type RateLimiter } from '../rate-limit/rate-limiter';
@@ -60,6 +60,7 @@ export class AuthService {
   private readonly lockout: LoginLockout;
   private readonly policy: SessionPolicy;
   private readonly refreshDeps: RefreshDeps;
+  private readonly verifiedEmailRequired: boolean;
 
   constructor(
     @inject(USER_REPOSITORY) private readonly users: UserRepository,
@@ -78,6 +79,7 @@ export class AuthService {
     this.lockout = LoginLockout.fromConfig(limiter, config);
     this.policy = new SessionPolicy(config.sessions);
     this.refreshDeps = { sessions, events, codec: refreshTokens, policy: this.policy, tokens };
+    this.verifiedEmailRequired = config.emailVerification === 'required';
   }
 
   /**
@@ -109,6 +111,8 @@ export class AuthService {
     await this.lockout.recordSuccess(account, attempt);
     // Said only after the password matched, so it does not reveal that an account exists.
     if (!record.is_active) throw authenticationError('User account is inactive');
+    // EMAIL_VERIFICATION=required: also said only after the password matched.
+    if (this.verifiedEmailRequired && !record.email_verified) throw emailNotVerifiedError();
 
     const now = this.clock.now();
     const refresh = RefreshTokenCodec.createSecret();

@@ -46,6 +46,7 @@ describe('ExportService', () => {
         full_name: 'Alice Example',
         is_active: true,
         is_superuser: false,
+        email_verified: false,
         created_at: '2026-01-15T10:30:00.000Z',
         updated_at: '2026-01-15T10:30:00.000Z',
       });
@@ -64,9 +65,9 @@ describe('ExportService', () => {
       const { service } = setup([tricky, plain]);
       const text = (await collect(service.csv())).join('');
       expect(text.split('\r\n')).to.deep.equal([
-        'id,email,username,full_name,is_active,is_superuser,created_at,updated_at',
-        `7,q@example.com,'-dash,"'=HYPERLINK(""x""), ""Bob""",true,false,2026-01-15T10:30:00.000Z,2026-01-15T10:30:00.000Z`,
-        '8,p@example.com,plain,,true,true,2026-01-15T10:30:00.000Z,2026-01-15T10:30:00.000Z',
+        'id,email,username,full_name,is_active,is_superuser,email_verified,created_at,updated_at',
+        `7,q@example.com,'-dash,"'=HYPERLINK(""x""), ""Bob""",true,false,false,2026-01-15T10:30:00.000Z,2026-01-15T10:30:00.000Z`,
+        '8,p@example.com,plain,,true,true,false,2026-01-15T10:30:00.000Z,2026-01-15T10:30:00.000Z',
         '',
       ]);
     });

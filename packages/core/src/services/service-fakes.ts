@@ -39,6 +39,7 @@ export function makeUser(overrides: Partial<User> = {}): User {
     full_name: 'Alice Example',
     is_active: true,
     is_superuser: false,
+    email_verified: false,
     created_at: T0,
     updated_at: T0,
     ...overrides,

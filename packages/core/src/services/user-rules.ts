@@ -7,6 +7,8 @@ import type { HashOptions } from '../security/password-hasher';
 /** The two uniqueness conflicts (docs/reference/errors.md). */
 export const EMAIL_TAKEN = 'Email already registered';
 export const USERNAME_TAKEN = 'Username already taken';
+/** The 401 of a wrong `current_password` (change-password, PATCH /users/:id). */
+export const WRONG_CURRENT_PASSWORD = 'Current password is incorrect';
 
 /** Drops the hash from a row so it can never travel further up than the service. */
 export function withoutHash(record: UserRecord | User): User {

@@ -132,7 +132,9 @@ describe('UserService', () => {
       users.getById.resolves(alice);
       users.getByEmail.withArgs('bob@example.com').resolves(makeRecord({ id: 3 }));
       users.getByUsernameInsensitive.withArgs('BOB').resolves(makeRecord({ id: 3 }));
-      await expectAppError(service.updateUser(alice, 2, { email: 'Bob@example.com', username: 'BOB' }), 'conflict_error', 'Email already registered');
+      users.getRecordById.withArgs(2).resolves(makeRecord({ id: 2 }));
+      const change = { email: 'Bob@example.com', username: 'BOB', current_password: 'correct-horse' };
+      await expectAppError(service.updateUser(alice, 2, change), 'conflict_error', 'Email already registered');
       await expectAppError(service.updateUser(alice, 2, { username: 'BOB' }), 'conflict_error', 'Username already taken');
     });
 
@@ -147,21 +149,63 @@ describe('UserService', () => {
     });
 
     it('hashes a new password and revokes the user’s other sessions, keeping the current one', async () => {
-      const { service, users, sessions, uow } = setup();
+      const { service, users, sessions, uow, events } = setup();
       users.getById.resolves(alice);
+      users.getRecordById.withArgs(2).resolves(makeRecord({ id: 2 }));
       users.update.resolves(alice);
-      await service.updateUser(alice, 2, { password: 'new-password' }, 10);
-      expect(users.update.firstCall.args[1]).to.deep.equal({ hashed_password: 'hashed:new-password' });
+      await service.updateUser(alice, 2, { password: 'a new pass phrase', current_password: 'correct-horse' }, 10);
+      expect(users.update.firstCall.args[1]).to.deep.equal({ hashed_password: 'hashed:a new pass phrase' });
       expect(sessions.revokeAllForUser.firstCall.args).to.deep.equal([2, 10]);
       expect(uow.run.calledOnce).to.equal(true);
+      expect(events.emitted.map((e) => e.event)).to.deep.equal(['user.updated', 'password.changed']);
     });
 
-    it('revokes every session when a superuser resets someone else’s password', async () => {
+    it('revokes every session when a superuser resets someone else’s password, with no current password', async () => {
       const { service, users, sessions } = setup();
       users.getById.resolves(alice);
       users.update.resolves(alice);
-      await service.updateUser(admin, 2, { password: 'new-password' }, 10);
+      await service.updateUser(admin, 2, { password: 'a new pass phrase' }, 10);
       expect(sessions.revokeAllForUser.firstCall.args).to.deep.equal([2, undefined]);
+      expect(users.getRecordById.called).to.equal(false);
+    });
+
+    it('answers 422 naming current_password when a user changes their own password or email without it', async () => {
+      const { service, users } = setup();
+      users.getById.resolves(alice);
+      for (const change of [{ password: 'a new pass phrase' }, { email: 'new@example.com' }]) {
+        const error = await expectAppError(service.updateUser(alice, 2, change), 'validation_error');
+        expect(error.details).to.deep.equal([
+          { type: 'required', message: 'is required to change your own email or password', field: 'current_password' },
+        ]);
+      }
+      // A superuser changing their own password is re-authenticated too.
+      users.getById.withArgs(1).resolves(admin);
+      await expectAppError(service.updateUser(admin, 1, { password: 'a new pass phrase' }), 'validation_error');
+      expect(users.update.called).to.equal(false);
+    });
+
+    it('answers 401 to a wrong current password and writes nothing', async () => {
+      const { service, users } = setup();
+      users.getById.resolves(alice);
+      users.getRecordById.withArgs(2).resolves(makeRecord({ id: 2 }));
+      await expectAppError(
+        service.updateUser(alice, 2, { email: 'new@example.com', current_password: 'wrong-horse' }),
+        'authentication_error',
+        'Current password is incorrect',
+      );
+      expect(users.update.called).to.equal(false);
+    });
+
+    it('marks a new email unverified and emits email.changed with the old address', async () => {
+      const { service, users, events } = setup();
+      users.getById.resolves({ ...alice, email_verified: true });
+      users.getRecordById.withArgs(2).resolves(makeRecord({ id: 2 }));
+      const moved = { ...alice, email: 'new@example.com', email_verified: false };
+      users.update.resolves(moved);
+      await service.updateUser(alice, 2, { email: 'New@Example.com', current_password: 'correct-horse' });
+      expect(users.update.firstCall.args[1]).to.deep.equal({ email: 'new@example.com', email_verified: false });
+      const changed = events.emitted.find((e) => e.event === 'email.changed');
+      expect(changed?.payload).to.deep.equal({ user: moved, previous_email: 'alice@example.com', actor: alice });
     });
 
     it('clears the full name on an explicit null and invalidates the user and stats cache keys', async () => {

@@ -4,19 +4,21 @@ import { EXECUTION_CONTEXT, type ExecutionContext } from '../context/execution-c
 import { UNIT_OF_WORK, type UnitOfWork } from '../database/unit-of-work';
 import type { AdminUserInput, NewUserInput, Page, User, UserChanges, UserListQuery, UserUpdateInput } from '../domain/types';
 import { USER_FIELDS, type UserFields } from '../domain/user-fields';
-import { authorizationError, notFoundError } from '../errors/app-error';
+import { authenticationError, authorizationError, notFoundError, validationError } from '../errors/app-error';
 import type { UserCreateSource } from '../events/core-events';
 import { EVENT_BUS, type EventBus } from '../events/event-bus';
 import { SESSION_REPOSITORY, type SessionRepository } from '../repositories/session-repository';
 import { USER_REPOSITORY, type UserRepository } from '../repositories/user-repository';
-import { validate } from '../schemas/input';
+import { validate, VALIDATION_MESSAGE } from '../schemas/input';
 import { USER_SCHEMAS, type UserSchemas } from '../schemas/user';
 import { PASSWORD_HASHER, type PasswordHasher } from '../security/password-hasher';
 import { createUsersInBulk } from './bulk-create';
+import { importUsers, type ImportOptions, type ImportRow, type ImportSummary } from './import-users';
 import { seedUsers, type SeedUsersOptions } from './seed-users';
-import { assertAvailable, hashOptions, withoutHash } from './user-rules';
+import { assertAvailable, hashOptions, withoutHash, WRONG_CURRENT_PASSWORD } from './user-rules';
 
 export type { SeedUsersOptions } from './seed-users';
+export type { ImportFailure, ImportOptions, ImportRow, ImportSummary } from './import-users';
 
 /** What {@link UserService.ensureSuperuser} did. */
 export interface EnsureSuperuserResult {
@@ -86,12 +88,14 @@ export class UserService {
 
   /**
    * Updates a user. Order: validation, permission (self or superuser; fields only an admin
-   * may set need a superuser), existence, conflicts with other users (email first), then one
+   * may set need a superuser), existence, re-authentication (users changing their own email
+   * or password send `current_password`), conflicts with other users (email first), then one
    * transaction that writes the row, revokes the user's other sessions on a password change
    * (the caller's `currentSessionId` survives when they change their own) and emits
-   * `user.updated`.
+   * `user.updated`, plus `password.changed` / `email.changed`. A new email is unverified.
    *
-   * @throws AppError 422, 403, 404 or 409.
+   * @throws AppError 422 (also `current_password` missing), 401 (`current_password` wrong),
+   *   403, 404 or 409.
    */
   async updateUser(actor: User, id: number, input: UserUpdateInput, currentSessionId?: number): Promise<User> {
     const valid: Record<string, unknown> = await validate(this.schemas.update, input);
@@ -99,17 +103,23 @@ export class UserService {
     if (!actor.is_superuser) this.assertSelfWritable(valid);
     const before = await this.users.getById(id);
     if (!before) throw notFoundError(USER_NOT_FOUND);
-    const { password, ...columns } = valid as Record<string, unknown> & { password?: string };
+    const { password, current_password, ...columns } = valid as Record<string, unknown> & { password?: string; current_password?: string };
+    const emailChanges = columns.email !== undefined && columns.email !== before.email;
+    if (actor.id === id && (password !== undefined || emailChanges)) await this.reauthenticate(id, current_password);
     await assertAvailable(this.users, columns as { email?: string; username?: string }, id);
 
     const changes: UserChanges = { ...columns };
+    // A new address is unverified until its link is confirmed, unless an admin says otherwise.
+    if (emailChanges && columns.email_verified === undefined) changes.email_verified = false;
     if (password !== undefined) changes.hashed_password = await this.hasher.hash(password, hashOptions(this.context));
     // Only the caller's own session is spared; an admin resetting someone's password ends all of theirs.
     const keepSession = actor.id === id ? currentSessionId : undefined;
     const updated = await this.uow.run(async () => {
       const user = await this.users.update(id, changes);
       if (!user) return null;
-      const changed = Object.keys(columns).filter((name) => !sameValue(before[name as keyof User], user[name as keyof User]));
+      const changed = Object.keys(changes)
+        .filter((name) => name !== 'hashed_password')
+        .filter((name) => !sameValue(before[name as keyof User], user[name as keyof User]));
       if (password !== undefined) {
         changed.push('password');
         const ended = await this.sessions.revokeAllForUser(id, keepSession);
@@ -118,6 +128,8 @@ export class UserService {
         }
       }
       await this.events.emit('user.updated', { user, before, changed, actor });
+      if (password !== undefined) await this.events.emit('password.changed', { user, actor });
+      if (emailChanges) await this.events.emit('email.changed', { user, previous_email: before.email, actor });
       return user;
     });
     if (!updated) throw notFoundError(USER_NOT_FOUND);
@@ -171,6 +183,26 @@ export class UserService {
   }
 
   /**
+   * Imports existing users (docs/guides/workers.md "Importing users"): rows as an admin
+   * creates them, each with a plain `password` (hashed here, under the password rule) or a
+   * `password_hash` kept as it is (bcrypt `$2a$`/`$2b$`/`$2y$`, argon2id). Bad rows, taken
+   * emails or usernames and repeats are reported by index; the rest are written in batches,
+   * each all or nothing, emitting `user.created` (source `import`). No mails are sent.
+   */
+  async importUsers(rows: readonly ImportRow[], options: ImportOptions = {}): Promise<ImportSummary> {
+    const summary = await importUsers(rows, options, {
+      users: this.users,
+      uow: this.uow,
+      hasher: this.hasher,
+      schemas: this.schemas,
+      hashOptions: hashOptions(this.context),
+      onCreated: (user) => this.events.emit('user.created', { user, actor: null, source: 'import' }),
+    });
+    if (summary.created > 0) await this.invalidate(cacheKeys.dashboardStats());
+    return summary;
+  }
+
+  /**
    * Makes sure a superuser with this email or username exists: creates it when neither is
    * taken, otherwise promotes (and activates) the user holding the email, or else the
    * username. An existing user's password is left alone.
@@ -180,7 +212,8 @@ export class UserService {
     const existing =
       (await this.users.getByEmail(valid.email)) ?? (await this.users.getByUsernameInsensitive(valid.username));
     if (!existing) {
-      const user = await this.insert({ ...valid, is_active: true, is_superuser: true }, 'superuser', null);
+      // The operator vouches for the first superuser's address (EMAIL_VERIFICATION=required).
+      const user = await this.insert({ ...valid, is_active: true, is_superuser: true, email_verified: true }, 'superuser', null);
       return { user, created: true, promoted: false };
     }
     if (existing.is_superuser && existing.is_active) return { user: withoutHash(existing), created: false, promoted: false };
@@ -220,13 +253,29 @@ export class UserService {
     return user;
   }
 
+  /**
+   * A user changing their own email or password proves they know the current password, so a
+   * stolen access token alone cannot take the account over (docs/guides/security.md).
+   */
+  private async reauthenticate(id: number, currentPassword: string | undefined): Promise<void> {
+    if (currentPassword === undefined) {
+      throw validationError(VALIDATION_MESSAGE, [
+        { type: 'required', message: 'is required to change your own email or password', field: 'current_password' },
+      ]);
+    }
+    const record = await this.users.getRecordById(id);
+    if (!record || !(await this.hasher.verify(currentPassword, record.hashed_password, hashOptions(this.context)))) {
+      throw authenticationError(WRONG_CURRENT_PASSWORD);
+    }
+  }
+
   private assertSelfOrSuperuser(actor: User, id: number): void {
     if (!actor.is_superuser && actor.id !== id) throw authorizationError();
   }
 
   /** A normal user may send only the fields a user may set on their own account. */
   private assertSelfWritable(valid: Record<string, unknown>): void {
-    const adminOnly = Object.keys(valid).filter((name) => name !== 'password' && !this.fields.get(name)?.setBy.includes('self'));
+    const adminOnly = Object.keys(valid).filter((name) => name !== 'password' && name !== 'current_password' && !this.fields.get(name)?.setBy.includes('self'));
     if (adminOnly.length > 0) throw authorizationError(`Only a superuser may change ${adminOnly.join(' or ')}`);
   }
 

@@ -6,6 +6,10 @@
 export { runConformanceSuite } from './conformance/index';
 export type { ConformanceOptions } from './conformance/index';
 export { cacheContract } from './cache-contract';
+export { mailerContract } from './mailer-contract';
+export type { DeliveredMail, MailerContractOptions, MailerUnderTest } from './mailer-contract';
+export { MemoryOutbox } from '../mail/memory-outbox';
+export type { WaitForMailOptions } from '../mail/memory-outbox';
 export { rateLimiterContract } from './rate-limiter-contract';
 export { clockContract, loggerContract } from './port-contracts';
 export { createMemoryLogger } from './memory-logger';

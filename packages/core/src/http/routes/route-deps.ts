@@ -1,5 +1,6 @@
 import type { Clock } from '../../clock/clock';
 import type { UserFields } from '../../domain/user-fields';
+import type { AccountSchemas } from '../../schemas/account';
 import type { UserSchemas } from '../../schemas/user';
 
 /** What the core's route files are built from: one core's prefix, registry, schemas and clock. */
@@ -13,6 +14,8 @@ export interface CoreRouteDeps {
   fields: UserFields;
   /** The user's wire schemas, the same ones the services enforce. */
   schemas: UserSchemas;
+  /** The account routes' bodies, the same ones the AccountService enforces. */
+  account: AccountSchemas;
   clock: Clock;
   /** Also send the refresh token as a cookie scoped to the refresh route (`REFRESH_COOKIE`). */
   refreshCookie: boolean;

@@ -88,6 +88,7 @@ export interface UserBody {
   full_name: string | null;
   is_active: boolean;
   is_superuser: boolean;
+  email_verified: boolean;
   created_at: string;
   updated_at: string;
 }

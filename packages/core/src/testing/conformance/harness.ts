@@ -6,6 +6,7 @@ import type { CoreOptions } from '../../config/options';
 import type { Core } from '../../core';
 import { createCore } from '../../create-core';
 import { createConsoleLogger } from '../../logger/logger';
+import { MemoryOutbox } from '../../mail/memory-outbox';
 import type { User } from '../../domain/types';
 import type { TestDatabase, TestDatabaseTarget } from '../test-databases';
 
@@ -92,6 +93,8 @@ export interface NewTestUser {
   username?: string;
   email?: string;
   password?: string;
+  /** `email_verified` (default true, so EMAIL_VERIFICATION=required cores can sign in). */
+  verified?: boolean;
 }
 
 let ipCounter = 0;
@@ -110,6 +113,8 @@ export function uniqueName(label = 'u'): string {
  */
 export class Harness {
   core!: Core;
+  /** Every mail this core sent (the core's mailer, unless the overrides name another). */
+  readonly outbox = new MemoryOutbox();
   /** A superuser, the actor for service calls that need one. */
   admin!: TestUser;
   private server!: Server;
@@ -139,6 +144,9 @@ export class Harness {
       bcryptRounds: 4,
       hashWorkers: 2,
       migrate: true,
+      mailer: this.outbox,
+      // Retries within the tests' deadlines; the timer also picks up mails a commit did not.
+      mail: { pollIntervalMs: 100, retryDelayMs: 50 },
       // Migration chatter would drown the test report; warnings and errors still show.
       logger: createConsoleLogger({ level: 'warn' }),
       redis: this.target.redisUrl ? { url: this.target.redisUrl, keyPrefix: `conformance:${randomUUID()}:` } : {},
@@ -177,6 +185,7 @@ export class Harness {
       full_name: options.full_name === undefined ? `Test ${username}` : options.full_name,
       is_active: options.active ?? true,
       is_superuser: options.superuser ?? false,
+      email_verified: options.verified ?? true,
     });
     return { user, password };
   }

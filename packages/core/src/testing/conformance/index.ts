@@ -1,5 +1,6 @@
 import { after, before, describe } from 'mocha';
 import { testDatabaseTargets } from '../test-databases';
+import { accountDedicatedSuite, accountSuite } from './account-suite';
 import { authSuite } from './auth-suite';
 import { dedicatedCoresSuite } from './dedicated-cores-suite';
 import { Harness, type MountHost, type StorageTarget } from './harness';
@@ -66,6 +67,7 @@ export function runConformanceSuite(options: ConformanceOptions): void {
 
       describe('auth routes', () => authSuite(h));
       describe('refresh tokens and sessions', () => tokensSuite(h));
+      describe('account routes', () => accountSuite(h));
       describe('user routes', () => usersSuite(h));
       describe('user listing', () => listSuite(h));
       describe('permissions', () => permissionsSuite(h));
@@ -78,6 +80,7 @@ export function runConformanceSuite(options: ConformanceOptions): void {
       describe('route policy', () => policySuite(target, options.mount));
       describe('token lifetimes (manual clock, two instances)', () => tokenLifetimesSuite(target, options.mount));
       describe('refresh cookie transport', () => refreshCookieSuite(target, options.mount));
+      describe('dedicated account cores', () => accountDedicatedSuite((overrides) => new Harness(target, options.mount, overrides)));
     });
   }
 }

@@ -92,7 +92,12 @@ export function usersSuite(h: Harness): void {
     it('lets a user change their own email, username and full name; full_name null clears it', async () => {
       const me = await h.signIn({ full_name: 'Before' });
       const name = uniqueName('ren');
-      const res = await me.client.patch(h.api(`/users/${me.user.id}`), { email: ` ${name}@EXAMPLE.com`, username: name, full_name: null });
+      const res = await me.client.patch(h.api(`/users/${me.user.id}`), {
+        email: ` ${name}@EXAMPLE.com`,
+        username: name,
+        full_name: null,
+        current_password: me.password,
+      });
       const user = expectJson<UserBody>(res, 200);
       expect(user).to.include({ email: `${name}@example.com`, username: name, full_name: null });
       expect(Date.parse(user.updated_at)).to.be.at.least(Date.parse(user.created_at));
@@ -126,7 +131,7 @@ export function usersSuite(h: Harness): void {
     it('answers 409 for a taken email or a username taken in another case', async () => {
       const me = await h.signIn();
       const { user: other } = await h.createUser();
-      const email = await me.client.patch(h.api(`/users/${me.user.id}`), { email: other.email.toUpperCase() });
+      const email = await me.client.patch(h.api(`/users/${me.user.id}`), { email: other.email.toUpperCase(), current_password: me.password });
       expect(expectError(email, 409, 'conflict_error').message).to.equal('Email already registered');
       const username = await me.client.patch(h.api(`/users/${me.user.id}`), { username: other.username.toUpperCase() });
       expect(expectError(username, 409, 'conflict_error').message).to.equal('Username already taken');
@@ -135,7 +140,7 @@ export function usersSuite(h: Harness): void {
     it('revokes the other sessions on a password change but keeps the current one', async () => {
       const me = await h.signIn();
       const other = await h.tokenFor(me);
-      expectJson(await me.client.patch(h.api(`/users/${me.user.id}`), { password: 'a brand new password' }), 200);
+      expectJson(await me.client.patch(h.api(`/users/${me.user.id}`), { password: 'a brand new password', current_password: me.password }), 200);
       expectJson(await me.client.get(h.api('/auth/me')), 200);
       expectError(await me.client.withToken(other).get(h.api('/auth/me')), 401, 'authentication_error');
       const client = h.client();
