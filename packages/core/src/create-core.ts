@@ -18,9 +18,9 @@ import { SESSION_REPOSITORY } from './repositories/session-repository';
 import { SequelizeSessionRepository } from './repositories/sequelize-session-repository';
 import { SequelizeUserRepository } from './repositories/sequelize-user-repository';
 import { USER_REPOSITORY } from './repositories/user-repository';
-import { BcryptPasswordHasher } from './security/bcrypt-password-hasher';
+import { createPasswordHasher } from './security/create-password-hasher';
 import { JwtTokenService } from './security/jwt-token-service';
-import { PASSWORD_HASHER } from './security/password-hasher';
+import { PASSWORD_HASHER, type PasswordHasher } from './security/password-hasher';
 import { TOKEN_SERVICE } from './security/token-service';
 import { AuthService } from './services/auth-service';
 import { DashboardService } from './services/dashboard-service';
@@ -38,19 +38,21 @@ interface Infrastructure {
   provider: ReturnType<typeof createSequelize>['provider'];
   cache: ReturnType<typeof createCache>;
   limiter: ReturnType<typeof createRateLimiter>;
-  hasher: BcryptPasswordHasher;
+  hasher: PasswordHasher;
 }
 
 function buildInfrastructure(config: CoreConfig): Infrastructure {
   const { sequelize, provider } = createSequelize(config.database, config.logger);
+  const executionContext = new ExecutionContext();
   return {
     config,
-    executionContext: new ExecutionContext(),
+    executionContext,
     sequelize,
     provider,
     cache: createCache(config),
     limiter: createRateLimiter(config),
-    hasher: new BcryptPasswordHasher({ rounds: config.bcryptRounds, workers: config.hashWorkers }),
+    // Hashing inside a request is dropped when the request's signal aborts, and takes turns per request.
+    hasher: createPasswordHasher(config, () => ({ signal: executionContext.signal })),
   };
 }
 

@@ -6,6 +6,8 @@
 export { runConformanceSuite } from './conformance/index';
 export type { ConformanceOptions } from './conformance/index';
 export { cacheContract } from './cache-contract';
+export { passwordHasherContract } from './password-hasher-contract';
+export type { PasswordHasherVariant } from './password-hasher-contract';
 export { rateLimiterContract } from './rate-limiter-contract';
 export { startTcpProxy } from './tcp-proxy';
 export type { TcpProxy } from './tcp-proxy';
