@@ -7,8 +7,8 @@ export interface HashOptions {
 }
 
 /**
- * Password hashing off the event loop (see `docs/reference/configuration.md`, "Password
- * hashing"). Implementations must pass `passwordHasherContract` from `@app/core/testing`.
+ * Password hashing off the event loop (see `docs/guides/security.md`, "Passwords").
+ * Implementations must pass `passwordHasherContract` from `@app/core/testing`.
  *
  * Every call may be refused at once with `AppError('service_unavailable')` (carrying
  * `retryAfterSeconds`) when the hashing queue is overloaded, and rejects with the signal's
