@@ -52,7 +52,7 @@ function buildInfrastructure(config: CoreConfig): Infrastructure {
     cache: createCache(config),
     limiter: createRateLimiter(config),
     // Hashing inside a request is dropped when the request's signal aborts, and takes turns per request.
-    hasher: createPasswordHasher(config, () => ({ signal: executionContext.signal })),
+    hasher: createPasswordHasher(config, { scope: () => ({ signal: executionContext.signal }) }),
   };
 }
 

@@ -1,15 +1,21 @@
 import type { CoreConfig } from '../config/options';
-import type { HashOptions } from './password-hasher';
-import { WorkerPasswordHasher } from './worker-password-hasher';
+import { WorkerPasswordHasher, type WorkerPasswordHasherOptions } from './worker-password-hasher';
+
+/** The hashing options that come from a core's config. */
+type HasherConfig = Pick<
+  CoreConfig,
+  'hashAlgorithm' | 'bcryptRounds' | 'argon2MemoryKib' | 'argon2TimeCost' | 'argon2Parallelism' | 'hashWorkers' | 'hashQueueMaxWaitMs'
+>;
 
 /**
  * The core's own hasher, from its options (`hashAlgorithm`, `bcryptRounds`, `argon2*`,
- * `hashWorkers`, `hashQueueMaxWaitMs`; see `docs/reference/configuration.md`). `scope` gives
- * the signal and group of calls that pass none, e.g. the current request's.
+ * `hashWorkers`, `hashQueueMaxWaitMs`; see `docs/reference/configuration.md`). `hooks.scope`
+ * gives the signal and group of calls that pass none (the current request's);
+ * `hooks.onQueueWait` receives each job's queue wait in seconds (a metrics feed).
  */
 export function createPasswordHasher(
-  config: Pick<CoreConfig, 'hashAlgorithm' | 'bcryptRounds' | 'argon2MemoryKib' | 'argon2TimeCost' | 'argon2Parallelism' | 'hashWorkers' | 'hashQueueMaxWaitMs'>,
-  scope?: () => HashOptions | undefined,
+  config: HasherConfig,
+  hooks: Pick<WorkerPasswordHasherOptions, 'scope' | 'onQueueWait'> = {},
 ): WorkerPasswordHasher {
   return new WorkerPasswordHasher({
     algorithm: config.hashAlgorithm,
@@ -17,6 +23,6 @@ export function createPasswordHasher(
     argon2: { memoryKib: config.argon2MemoryKib, timeCost: config.argon2TimeCost, parallelism: config.argon2Parallelism },
     workers: config.hashWorkers,
     queueMaxWaitMs: config.hashQueueMaxWaitMs,
-    scope,
+    ...hooks,
   });
 }

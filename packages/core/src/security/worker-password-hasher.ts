@@ -36,6 +36,7 @@ export interface WorkerPasswordHasherOptions {
   modules?: HashModules;
 }
 
+/** Argon2id parameters when none are given: OWASP's minimum recommendation. */
 export const DEFAULT_ARGON2: Argon2Params = { memoryKib: 19_456, timeCost: 2, parallelism: 1 };
 
 /** Resolved here, in the main thread, where both the ESM and the CJS build can resolve them. */
