@@ -14,7 +14,7 @@ import { performance } from 'node:perf_hooks';
 import bcrypt from 'bcryptjs';
 import type { Core, UserListQuery } from '@app/core';
 // Not part of the public API: used only to time the hashing pool on its own, as a control.
-import { BcryptPasswordHasher } from '../packages/core/src/security/bcrypt-password-hasher';
+import { WorkerPasswordHasher } from '../packages/core/src/security/worker-password-hasher';
 import { benchDatabaseUrl, ensureSeeded, openBenchCore, withClient } from './lib/bench-database';
 import { openRecordingCore, printPlans } from './lib/explain';
 import { describeMachine, formatMachine } from './lib/machine';
@@ -111,7 +111,7 @@ function oneHashMs(samples = 5): Summary {
 
 /** 100 hashes on the core's own hashing pool, nothing else: what bulk create cannot beat. */
 async function poolFloorMs(): Promise<number> {
-  const hasher = new BcryptPasswordHasher({ rounds, workers: cores });
+  const hasher = new WorkerPasswordHasher({ bcryptRounds: rounds, workers: cores });
   try {
     await Promise.all(Array.from({ length: cores }, () => hasher.hash('start-the-threads')));
     const start = performance.now();

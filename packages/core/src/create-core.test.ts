@@ -184,6 +184,7 @@ for (const target of testDatabaseTargets()) {
           },
           verify: async () => false,
           verifyDummy: async () => false as const,
+          needsRehash: () => false,
           close: async () => undefined,
         };
         const other = await createCore({ environment: 'test', database: { url: database.url }, passwordHasher: hasher, logger: failing });

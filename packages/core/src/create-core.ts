@@ -27,7 +27,7 @@ import { SESSION_REPOSITORY } from './repositories/session-repository';
 import { SequelizeSessionRepository } from './repositories/sequelize-session-repository';
 import { SequelizeUserRepository } from './repositories/sequelize-user-repository';
 import { USER_REPOSITORY } from './repositories/user-repository';
-import { BcryptPasswordHasher } from './security/bcrypt-password-hasher';
+import { createPasswordHasher } from './security/create-password-hasher';
 import { JwtTokenService } from './security/jwt-token-service';
 import { PASSWORD_HASHER, type PasswordHasher } from './security/password-hasher';
 import { REFRESH_TOKEN_CODEC, RefreshTokenCodec } from './security/refresh-token-codec';
@@ -90,7 +90,7 @@ function buildInfrastructure({ config, ports, fields: extraFields, hooks }: Reso
     provider,
     cache: ports.cache ?? own(createCache(config)),
     limiter: ports.rateLimiter ?? own(createRateLimiter(config)),
-    hasher: ports.passwordHasher ?? own(new BcryptPasswordHasher({ rounds: config.bcryptRounds, workers: config.hashWorkers })),
+    hasher: ports.passwordHasher ?? own(createPasswordHasher(config)),
     clock: ports.clock ?? systemClock,
     mailer: ports.mailer ?? createMailer(config, own),
     renderer: new MailRenderer(config.mail.templates),

@@ -50,6 +50,11 @@ describe('loadConfigFromEnv', () => {
       ACCESS_TOKEN_EXPIRE_MINUTES: ['15', 15],
       BCRYPT_ROUNDS: ['10', 10],
       HASH_WORKERS: ['3', 3],
+      HASH_ALGORITHM: ['argon2id', 'argon2id'],
+      ARGON2_MEMORY_KIB: ['65536', 65536],
+      ARGON2_TIME_COST: ['3', 3],
+      ARGON2_PARALLELISM: ['2', 2],
+      HASH_QUEUE_MAX_WAIT_MS: ['0', 0],
       REQUEST_TIMEOUT_MS: ['5000', 5000],
       BODY_LIMIT_BYTES: ['2048', 2048],
       BODY_READ_TIMEOUT_MS: ['2500', 2500],
@@ -214,6 +219,13 @@ describe('loadConfigFromEnv', () => {
       expect(configError({ HASH_WORKERS: '100' })).to.equal("HASH_WORKERS must be at most 64, got '100'");
       expect(configError({ BULK_MAX: '20000' })).to.equal("BULK_MAX must be at most 10000, got '20000'");
       expect(configError({ ACCESS_TOKEN_EXPIRE_MINUTES: 'soon' })).to.match(/^ACCESS_TOKEN_EXPIRE_MINUTES must be a positive integer/);
+    });
+
+    it('names a bad HASH_ALGORITHM, argon2 parameter or HASH_QUEUE_MAX_WAIT_MS', () => {
+      expect(configError({ HASH_ALGORITHM: 'md5' })).to.equal("HASH_ALGORITHM must be bcrypt or argon2id, got 'md5'");
+      expect(configError({ ARGON2_MEMORY_KIB: '512' })).to.equal("ARGON2_MEMORY_KIB must be at least 1024, got '512'");
+      expect(configError({ ARGON2_PARALLELISM: '17' })).to.equal("ARGON2_PARALLELISM must be at most 16, got '17'");
+      expect(configError({ HASH_QUEUE_MAX_WAIT_MS: '-1' })).to.match(/^HASH_QUEUE_MAX_WAIT_MS must be a non-negative integer/);
     });
   });
 });

@@ -152,6 +152,14 @@ export const coreOptionsSchema = z
     bcryptRounds: z.number().int().min(4).max(31).default(12),
     /** Hashing worker threads; defaults to the number of cores. */
     hashWorkers: z.number().int().min(1).max(64).optional(),
+    /** Algorithm of new password hashes; stored bcrypt and Argon2id hashes verify either way. */
+    hashAlgorithm: z.enum(['bcrypt', 'argon2id'], { message: 'must be bcrypt or argon2id' }).default('bcrypt'),
+    /** Argon2id memory per hash in KiB (the default is OWASP's minimum, 19 MiB). */
+    argon2MemoryKib: z.number().int().min(1024).max(1_048_576).default(19_456),
+    argon2TimeCost: z.number().int().min(1).max(100).default(2),
+    argon2Parallelism: z.number().int().min(1).max(16).default(1),
+    /** A hash that would queue longer than this is refused at once with 503 and Retry-After. */
+    hashQueueMaxWaitMs: z.number().int().min(0).max(600_000).default(5000),
     requestTimeoutMs: z.number().int().min(1).default(30_000),
     bodyLimitBytes: z.number().int().min(1).default(1_048_576),
     /** Most time a request body may take to arrive; a slower one gets 504 and the connection closes. */

@@ -98,6 +98,14 @@ export class SequelizeUserRepository extends BaseRepository implements UserRepos
     return this.getById(id);
   }
 
+  async replaceHash(id: number, from: string, to: string): Promise<boolean> {
+    // `silent`: the same password in a new format is no change of the user (updated_at stays).
+    const [affected] = await this.statement((options) =>
+      this.users.update({ hashed_password: to }, { ...options, where: { id, hashed_password: from }, silent: true }),
+    );
+    return affected > 0;
+  }
+
   async delete(id: number): Promise<boolean> {
     const deleted = await this.statement((options) => this.users.destroy({ ...options, where: { id } }));
     return deleted > 0;

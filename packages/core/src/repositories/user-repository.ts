@@ -25,6 +25,11 @@ export interface UserRepository {
   bulkCreate(users: NewUser[]): Promise<User[]>;
   /** Applies `changes` and returns the updated user, or null if the id does not exist. */
   update(id: number, changes: UserChanges): Promise<User | null>;
+  /**
+   * Replaces the hash `from` by `to` (the same password, hashed anew), only while `from` is
+   * still the stored one; leaves `updated_at` alone. False when the hash had changed.
+   */
+  replaceHash(id: number, from: string, to: string): Promise<boolean>;
   /** Deletes the user (its sessions go by cascade); false if the id did not exist. */
   delete(id: number): Promise<boolean>;
   /** The filtered, searched, sorted page plus the total, ties broken by id (filters, sort and search columns from the registry). */

@@ -26,9 +26,6 @@ export const usernameSchema = z
   .max(50, 'must be at most 50 characters')
   .regex(/^[A-Za-z0-9_-]+$/, 'may contain only letters, digits, _ and -');
 
-/** bcrypt reads only 72 bytes: a longer password is refused, never silently truncated. */
-export const BCRYPT_MAX_BYTES = 72;
-
 /** The default and the bounds of the shortest password (`PASSWORD_MIN_LENGTH`). */
 export const PASSWORD_MIN_LENGTH = { default: 8, min: SHORTEST_LISTED, max: 128 } as const;
 /** The longest password, in characters (Unicode code points). */
@@ -41,9 +38,9 @@ export const COMMON_PASSWORD_MESSAGE = 'is too common: it appears in a list of c
  * THE rule for every new password, wherever it enters (register, admin create, bulk,
  * update, import, reset confirm, change-password; docs/reference/routes.md "Passwords"):
  * normalised to NFC, then `minLength`–128 characters counted as Unicode code points (any
- * character allowed but NUL), at most 72 UTF-8 bytes while bcrypt is the hasher, and not on
- * the shipped list of common and breached passwords. The output is the NFC form, which is
- * what gets hashed.
+ * character allowed but NUL), and not on the shipped list of common and breached passwords.
+ * The output is the NFC form, which is what gets hashed; the hasher reads every byte of it
+ * (docs/guides/security.md "Passwords").
  */
 export function createPasswordSchema(minLength: number = PASSWORD_MIN_LENGTH.default) {
   return textSchema
@@ -52,9 +49,7 @@ export function createPasswordSchema(minLength: number = PASSWORD_MIN_LENGTH.def
       const length = [...password].length;
       if (length < minLength) ctx.addIssue({ code: 'custom', message: `must be at least ${minLength} characters` });
       else if (length > PASSWORD_MAX_LENGTH) ctx.addIssue({ code: 'custom', message: `must be at most ${PASSWORD_MAX_LENGTH} characters` });
-      else if (Buffer.byteLength(password, 'utf8') > BCRYPT_MAX_BYTES) {
-        ctx.addIssue({ code: 'custom', message: `must be at most ${BCRYPT_MAX_BYTES} bytes in UTF-8` });
-      } else if (isCommonPassword(password)) ctx.addIssue({ code: 'custom', message: COMMON_PASSWORD_MESSAGE });
+      else if (isCommonPassword(password)) ctx.addIssue({ code: 'custom', message: COMMON_PASSWORD_MESSAGE });
     });
 }
 

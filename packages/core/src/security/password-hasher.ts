@@ -1,4 +1,4 @@
-/** What a hashing call carries from its request (docs/guides/scaling.md "Password hashing"). */
+/** How one hashing call takes part in the shared queue. */
 export interface HashOptions {
   /** Aborted when the request timed out or its client went away: queued work is dropped. */
   signal?: AbortSignal;
@@ -6,17 +6,24 @@ export interface HashOptions {
   group?: string;
 }
 
-/** Password hashing off the main event loop. */
+/**
+ * Password hashing off the event loop (see `docs/guides/security.md`, "Passwords").
+ * Implementations must pass `passwordHasherContract` from `@app/core/testing`.
+ *
+ * Every call may be refused at once with `AppError('service_unavailable')` (carrying
+ * `retryAfterSeconds`) when the hashing queue is overloaded, and rejects with the signal's
+ * reason (or `AppError('request_timeout')`) when `options.signal` aborts before it finished.
+ */
 export interface PasswordHasher {
+  /** A new salted hash of `password` with the configured algorithm and parameters. */
   hash(password: string, options?: HashOptions): Promise<string>;
-  /** Verifies `password` against `hash`; a malformed hash verifies false. */
+  /** False for a mismatch or an unrecognised/corrupt hash; never throws for those. */
   verify(password: string, hash: string, options?: HashOptions): Promise<boolean>;
-  /**
-   * Spends the time of one verification against a fixed dummy hash and resolves false, so
-   * that an unknown-user login costs what a wrong password costs.
-   */
+  /** True when `hash` was made with another algorithm or parameters than configured now. */
+  needsRehash(hash: string): boolean;
+  /** Costs what a real verify costs, then resolves false (unknown-user logins). */
   verifyDummy(password: string, options?: HashOptions): Promise<false>;
-  /** Stops the worker threads. */
+  /** Stops the hashing threads; pending and later calls reject. Idempotent. */
   close(): Promise<void>;
 }
 

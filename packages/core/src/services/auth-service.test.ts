@@ -1,3 +1,4 @@
+import { AppError } from '../errors/app-error';
 import { expect } from 'chai';
 import { MemoryRateLimiter } from '../rate-limit/memory-rate-limiter';
 import type { RateLimiter } from '../rate-limit/rate-limiter';
@@ -123,6 +124,34 @@ describe('AuthService', () => {
       await auth.login({ username: 'alice', password: 'correct-horse' }, { ipAddress: 'x'.repeat(60) });
       expect(sessions.create.firstCall.args[0]).to.include({ ip_address: '2001:db8::1', user_agent: 'curl/8' });
       expect(sessions.create.secondCall.args[0]).to.include({ ip_address: null });
+    });
+  });
+
+  describe('rehash on login', () => {
+    it('replaces a stored hash of another kind or cost with a fresh one, only while it is unchanged', async () => {
+      const { auth, users, hasher } = setup();
+      users.getByUsername.withArgs('alice').resolves(makeRecord());
+      hasher.needsRehash.withArgs('hashed:correct-horse').returns(true);
+      hasher.hash.withArgs('correct-horse').resolves('rehashed:correct-horse');
+      await auth.login({ username: 'alice', password: 'correct-horse' });
+      expect(users.replaceHash.firstCall.args).to.deep.equal([1, 'hashed:correct-horse', 'rehashed:correct-horse']);
+    });
+
+    it('leaves a current hash alone', async () => {
+      const { auth, users } = setup();
+      users.getByUsername.withArgs('alice').resolves(makeRecord());
+      await auth.login({ username: 'alice', password: 'correct-horse' });
+      expect(users.replaceHash.called).to.equal(false);
+    });
+
+    it('still logs in, keeping the old hash, when the hashing queue refuses the new one', async () => {
+      const { auth, users, hasher } = setup();
+      users.getByUsername.withArgs('alice').resolves(makeRecord());
+      hasher.needsRehash.returns(true);
+      hasher.hash.rejects(new AppError('service_unavailable', 'Password hashing is overloaded; try again shortly', { retryAfterSeconds: 1 }));
+      const result = await auth.login({ username: 'alice', password: 'correct-horse' });
+      expect(result.accessToken).to.be.a('string');
+      expect(users.replaceHash.called).to.equal(false);
     });
   });
 

@@ -16,7 +16,7 @@ import { USER_REPOSITORY, type UserRepository } from '../repositories/user-repos
 import { refreshSchema, type RefreshInput } from '../schemas/auth';
 import { validate } from '../schemas/input';
 import { loginSchema, type LoginInput } from '../schemas/user';
-import { PASSWORD_HASHER, type PasswordHasher } from '../security/password-hasher';
+import { PASSWORD_HASHER, type HashOptions, type PasswordHasher } from '../security/password-hasher';
 import { REFRESH_TOKEN_CODEC, RefreshTokenCodec } from '../security/refresh-token-codec';
 import { TOKEN_SERVICE, type TokenService } from '../security/token-service';
 import { LoginLockout } from './login-lockout';
@@ -114,6 +114,7 @@ export class AuthService {
     // EMAIL_VERIFICATION=required: also said only after the password matched.
     if (this.verifiedEmailRequired && !record.email_verified) throw emailNotVerifiedError();
 
+    const rehashed = await this.rehash(password, record.hashed_password, hashing);
     const now = this.clock.now();
     const refresh = RefreshTokenCodec.createSecret();
     // The session is opened only if the password just verified is still the user's: the row
@@ -123,6 +124,7 @@ export class AuthService {
     const opened = await this.uow.run(async () => {
       const current = await this.users.getRecordById(record.id, { lock: true });
       if (!current || !current.is_active || current.hashed_password !== record.hashed_password) return null;
+      if (rehashed) await this.users.replaceHash(record.id, record.hashed_password, rehashed);
       const session = await this.sessions.create({
         user_id: record.id,
         jti: randomUUID(),
@@ -139,6 +141,22 @@ export class AuthService {
     });
     if (!opened) throw authenticationError(INVALID_CREDENTIALS);
     return issueSessionTokens(this.refreshDeps, { ...opened, secret: refresh.secret, generation: 0, now });
+  }
+
+  /**
+   * A new hash of the password just verified when the stored one is of another kind or cost
+   * than configured now (an imported `$2y$`, a raised `BCRYPT_ROUNDS`, a switch to Argon2id;
+   * docs/guides/security.md "Passwords"); undefined when it is current. A refused hash (the
+   * queue is full) only postpones the upgrade to a later login: it never fails this one.
+   */
+  private async rehash(password: string, stored: string, hashing: HashOptions): Promise<string | undefined> {
+    if (!this.hasher.needsRehash(stored)) return undefined;
+    try {
+      return await this.hasher.hash(password, hashing);
+    } catch (error) {
+      if (isAppError(error) && error.code === 'service_unavailable') return undefined;
+      throw error;
+    }
   }
 
   /**

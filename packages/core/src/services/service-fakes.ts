@@ -72,7 +72,7 @@ export function makeSession(overrides: Partial<Session> = {}): Session {
 export function fakeUserRepository(): Stubbed<UserRepository> {
   const repo = stubAll<UserRepository>([
     'getById', 'getRecordById', 'getByUsername', 'getByUsernameInsensitive', 'getByEmail', 'findConflicts',
-    'create', 'bulkCreate', 'update', 'delete', 'list', 'listAfterId', 'count', 'stats',
+    'create', 'bulkCreate', 'update', 'replaceHash', 'delete', 'list', 'listAfterId', 'count', 'stats',
   ]);
   for (const name of ['getById', 'getRecordById', 'getByUsername', 'getByUsernameInsensitive', 'getByEmail'] as const) {
     repo[name].resolves(null);
@@ -129,7 +129,8 @@ export function fakeUnitOfWork(): UnitOfWork & { run: sinon.SinonSpy } {
 
 /** Hashes to `hashed:<password>`; verifies by comparing; `verifyDummy` resolves false. */
 export function fakeHasher(): Stubbed<PasswordHasher> {
-  const hasher = stubAll<PasswordHasher>(['hash', 'verify', 'verifyDummy', 'close']);
+  const hasher = stubAll<PasswordHasher>(['hash', 'verify', 'verifyDummy', 'needsRehash', 'close']);
+  hasher.needsRehash.returns(false);
   hasher.hash.callsFake(async (password) => `hashed:${password}`);
   hasher.verify.callsFake(async (password, hash) => hash === `hashed:${password}`);
   hasher.verifyDummy.resolves(false);

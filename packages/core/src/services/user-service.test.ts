@@ -257,6 +257,23 @@ describe('UserService', () => {
     });
   });
 
+  describe('hashing', () => {
+    it('hands the hasher the request’s abort signal and its id as the fairness group', async () => {
+      const users = fakeUserRepository();
+      const uow = fakeUnitOfWork();
+      const hasher = fakeHasher();
+      const { fields, schemas } = testUserModel({}, 5);
+      const context = new ExecutionContext();
+      const service = new UserService(users, fakeSessionRepository(), uow, hasher, fakeCache(), fields, schemas, testEventBus(uow), context);
+      const controller = new AbortController();
+      await context.run({ signal: controller.signal, requestId: 'req-42' }, () => service.bulkCreate([item(1), item(2)]));
+      expect(hasher.hash.args.map(([, options]) => options)).to.deep.equal([
+        { signal: controller.signal, group: 'req-42' },
+        { signal: controller.signal, group: 'req-42' },
+      ]);
+    });
+  });
+
   describe('bulkCreate', () => {
     it('creates every user in input order, hashing each password once, in one unit of work', async () => {
       const { service, users, hasher, uow, cache } = setup();

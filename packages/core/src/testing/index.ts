@@ -10,6 +10,8 @@ export { mailerContract } from './mailer-contract';
 export type { DeliveredMail, MailerContractOptions, MailerUnderTest } from './mailer-contract';
 export { MemoryOutbox } from '../mail/memory-outbox';
 export type { WaitForMailOptions } from '../mail/memory-outbox';
+export { passwordHasherContract } from './password-hasher-contract';
+export type { PasswordHasherVariant } from './password-hasher-contract';
 export { rateLimiterContract } from './rate-limiter-contract';
 export { clockContract, loggerContract } from './port-contracts';
 export { createMemoryLogger } from './memory-logger';

@@ -1,0 +1,187 @@
+import { AppError, isAppError } from '../errors/app-error';
+import { FairQueue } from './fair-queue';
+
+/** Runs one job on a thread; the scheduler never gives it more than `size` at once. */
+export interface JobRunner<J, R> {
+  readonly size: number;
+  run(job: J): Promise<R>;
+  close(): Promise<void>;
+}
+
+/** Options of {@link HashScheduler}. */
+export interface HashSchedulerOptions {
+  /** Refuse new work at once when a newcomer's expected wait is longer than this. */
+  maxWaitMs: number;
+  /** Called as each job starts, with the time it spent queued (the `app_hash_queue_wait_seconds` feed). */
+  onQueueWait?: (seconds: number) => void;
+  /** Milliseconds clock; tests pass a fake one. Default `performance.now`. */
+  now?: () => number;
+}
+
+/** Where a job is queued and who is waiting for it. */
+export interface ScheduleOptions {
+  signal?: AbortSignal;
+  /** Jobs with the same key take turns with other keys; the default key is shared. */
+  group?: unknown;
+}
+
+interface Pending<J, R> {
+  job: J;
+  group: unknown;
+  signal?: AbortSignal;
+  queuedAt: number;
+  running: boolean;
+  done: boolean;
+  resolve: (result: R) => void;
+  reject: (error: unknown) => void;
+}
+
+const DEFAULT_GROUP = Symbol('ungrouped');
+// Weight of the latest run in the moving average of run times.
+const SMOOTHING = 0.2;
+
+/** The error an aborted call rejects with: the signal's own AppError, else a timeout. */
+export function abortError(signal: AbortSignal): AppError {
+  return isAppError(signal.reason) ? signal.reason : new AppError('request_timeout', 'Request was aborted before password hashing finished');
+}
+
+/**
+ * The queue in front of the hashing threads: groups take turns ({@link FairQueue}), a job
+ * whose signal aborts is dropped before it reaches a thread (or, if already running, its
+ * caller is answered at once while the thread finishes), and a newcomer that would wait
+ * longer than `maxWaitMs` is refused at once with 503 `service_unavailable` and
+ * `retryAfterSeconds`. The expected wait is the number of job starts ahead of a newcomer
+ * (one per other group queued, since groups take turns, plus the running jobs) times the
+ * moving average of run times, divided by the threads. A group's own backlog is not counted
+ * against it, so a bulk create's hundred hashes are admitted together.
+ */
+export class HashScheduler<J, R> {
+  private readonly queue = new FairQueue<Pending<J, R>>();
+  private readonly watched = new Map<AbortSignal, { jobs: Set<Pending<J, R>>; onAbort: () => void }>();
+  private readonly runningJobs = new Map<Pending<J, R>, number>();
+  private averageRunMs: number | undefined;
+  private closed = false;
+  private readonly now: () => number;
+
+  constructor(
+    private readonly runner: JobRunner<J, R>,
+    private readonly options: HashSchedulerOptions,
+  ) {
+    this.now = options.now ?? (() => performance.now());
+  }
+
+  /** Queues `job`; rejects at once when closed, aborted or overloaded. */
+  schedule(job: J, options: ScheduleOptions = {}): Promise<R> {
+    const { signal } = options;
+    if (this.closed) return Promise.reject(new Error('Password hasher is closed'));
+    if (signal?.aborted) return Promise.reject(abortError(signal));
+    const group = options.group ?? signal ?? DEFAULT_GROUP;
+    const waitMs = this.expectedWaitMs(group);
+    if (waitMs > this.options.maxWaitMs) {
+      const retryAfterSeconds = Math.max(1, Math.ceil(waitMs / 1000));
+      return Promise.reject(new AppError('service_unavailable', 'Password hashing is overloaded; try again shortly', { retryAfterSeconds }));
+    }
+    return new Promise<R>((resolve, reject) => {
+      const pending: Pending<J, R> = { job, group, signal, queuedAt: this.now(), running: false, done: false, resolve, reject };
+      this.queue.push(group, pending);
+      if (signal) this.watch(signal, pending);
+      this.pump();
+    });
+  }
+
+  /** How long a new job of `group` would wait before a thread takes it, in ms. */
+  expectedWaitMs(group: unknown = DEFAULT_GROUP): number {
+    const ahead = this.queue.groupCount - (this.queue.has(group) ? 1 : 0);
+    const starts = this.runningJobs.size + ahead - this.runner.size + 1;
+    return starts > 0 ? (starts * this.estimatedRunMs()) / this.runner.size : 0;
+  }
+
+  /** Jobs queued and running now (for metrics and tests). */
+  get stats(): { queued: number; running: number; groups: number } {
+    return { queued: this.queue.size, running: this.runningJobs.size, groups: this.queue.groupCount };
+  }
+
+  /** Rejects queued and running calls, then closes the runner. Idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const closedError = new Error('Password hasher is closed');
+    for (const pending of [...this.queue.drain(), ...this.runningJobs.keys()]) this.settle(pending, () => pending.reject(closedError));
+    this.runningJobs.clear();
+    await this.runner.close();
+  }
+
+  private estimatedRunMs(): number {
+    if (this.averageRunMs !== undefined) return this.averageRunMs;
+    // Before the first job finished, the longest-running job is a lower bound.
+    const now = this.now();
+    let longest = 0;
+    for (const startedAt of this.runningJobs.values()) longest = Math.max(longest, now - startedAt);
+    return longest;
+  }
+
+  private pump(): void {
+    while (!this.closed && this.runningJobs.size < this.runner.size) {
+      const pending = this.queue.shift();
+      if (!pending) return;
+      this.start(pending);
+    }
+  }
+
+  private start(pending: Pending<J, R>): void {
+    const startedAt = this.now();
+    pending.running = true;
+    this.runningJobs.set(pending, startedAt);
+    this.options.onQueueWait?.((startedAt - pending.queuedAt) / 1000);
+    this.runner.run(pending.job).then(
+      (result) => this.finish(pending, startedAt, () => pending.resolve(result)),
+      (error: unknown) => this.finish(pending, startedAt, () => pending.reject(error)),
+    );
+  }
+
+  private finish(pending: Pending<J, R>, startedAt: number, answer: () => void): void {
+    if (!this.runningJobs.delete(pending)) return; // close() already answered it
+    const ranMs = this.now() - startedAt;
+    this.averageRunMs = this.averageRunMs === undefined ? ranMs : this.averageRunMs + SMOOTHING * (ranMs - this.averageRunMs);
+    this.settle(pending, answer);
+    this.pump();
+  }
+
+  private settle(pending: Pending<J, R>, answer: () => void): void {
+    if (pending.done) return;
+    pending.done = true;
+    if (pending.signal) this.unwatch(pending.signal, pending);
+    answer();
+  }
+
+  // One listener per signal, however many jobs share it (a bulk create's hundred hashes).
+  private watch(signal: AbortSignal, pending: Pending<J, R>): void {
+    let entry = this.watched.get(signal);
+    if (!entry) {
+      const jobs = new Set<Pending<J, R>>();
+      entry = { jobs, onAbort: () => this.abortAll(signal, jobs) };
+      this.watched.set(signal, entry);
+      signal.addEventListener('abort', entry.onAbort, { once: true });
+    }
+    entry.jobs.add(pending);
+  }
+
+  private unwatch(signal: AbortSignal, pending: Pending<J, R>): void {
+    const entry = this.watched.get(signal);
+    if (!entry) return;
+    entry.jobs.delete(pending);
+    if (entry.jobs.size > 0) return;
+    this.watched.delete(signal);
+    signal.removeEventListener('abort', entry.onAbort);
+  }
+
+  private abortAll(signal: AbortSignal, jobs: Set<Pending<J, R>>): void {
+    const error = abortError(signal);
+    for (const pending of [...jobs]) {
+      // A running job keeps its thread until it ends (a hash cannot be interrupted); only
+      // its caller is answered now.
+      if (!pending.running) this.queue.remove(pending.group, pending);
+      this.settle(pending, () => pending.reject(error));
+    }
+  }
+}
