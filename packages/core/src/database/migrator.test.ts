@@ -4,7 +4,7 @@ import { useDatabaseFixture } from '../testing/database-fixture';
 import { testDatabaseTargets } from '../testing/test-databases';
 import { MIGRATIONS_TABLE } from './migrator';
 
-const ALL = ['0001-create-users', '0002-create-sessions', '0003-add-flag-indexes'];
+const ALL = ['0001-create-users', '0002-create-sessions', '0003-add-flag-indexes', '0004-create-audit-events'];
 
 /** Every index the migrations must create: name → "unique? columns" (normalised). */
 const EXPECTED_INDEXES: Record<string, Record<string, string>> = {
@@ -22,6 +22,12 @@ const EXPECTED_INDEXES: Record<string, Record<string, string>> = {
     sessions_jti_unique: 'unique jti',
     sessions_user_id: 'user_id',
     sessions_expires_at: 'expires_at',
+  },
+  audit_events: {
+    audit_events_occurred_at_id: 'occurred_at,id',
+    audit_events_type_occurred_at_id: 'type,occurred_at,id',
+    audit_events_actor_occurred_at_id: 'actor_user_id,occurred_at,id',
+    audit_events_subject_occurred_at_id: 'subject_user_id,occurred_at,id',
   },
 };
 
@@ -62,8 +68,8 @@ for (const target of testDatabaseTargets()) {
         expect(await fx.migrator.status()).to.deep.equal({ executed: ALL, pending: [] });
       });
 
-      it('creates both tables with every index of the spec', async () => {
-        expect(await tableNames(fx.sequelize)).to.include.members(['users', 'sessions', MIGRATIONS_TABLE]);
+      it('creates every table with every index of the spec', async () => {
+        expect(await tableNames(fx.sequelize)).to.include.members(['users', 'sessions', 'audit_events', MIGRATIONS_TABLE]);
         for (const [table, expected] of Object.entries(EXPECTED_INDEXES)) {
           expect(await indexesOf(fx.sequelize, table), table).to.deep.equal(expected);
         }
@@ -88,11 +94,13 @@ for (const target of testDatabaseTargets()) {
 
     describe('down', () => {
       it('reverts the newest migration by default', async () => {
+        expect(await fx.migrator.down()).to.deep.equal(['0004-create-audit-events']);
+        expect(await tableNames(fx.sequelize)).to.not.include('audit_events');
         expect(await fx.migrator.down()).to.deep.equal(['0003-add-flag-indexes']);
         expect(Object.keys(await indexesOf(fx.sequelize, 'users'))).to.not.include.members(['users_is_active', 'users_is_superuser']);
         expect(await fx.migrator.down()).to.deep.equal(['0002-create-sessions']);
         expect(await tableNames(fx.sequelize)).to.not.include('sessions');
-        expect(await fx.migrator.up()).to.deep.equal(['0002-create-sessions', '0003-add-flag-indexes']);
+        expect(await fx.migrator.up()).to.deep.equal(['0002-create-sessions', '0003-add-flag-indexes', '0004-create-audit-events']);
       });
 
       it('removes every table and index with { to: 0 }, and up rebuilds them', async () => {

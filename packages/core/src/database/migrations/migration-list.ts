@@ -1,10 +1,11 @@
 import { createUsers } from './0001-create-users';
 import { createSessions } from './0002-create-sessions';
 import { addFlagIndexes } from './0003-add-flag-indexes';
+import { createAuditEvents } from './0004-create-audit-events';
 import type { Migration } from './migration';
 
 /**
  * Every migration, oldest first. Listed in code rather than found by a glob because the
  * package is bundled: there are no migration files on disk at run time. Append new ones.
  */
-export const MIGRATIONS: readonly Migration[] = [createUsers, createSessions, addFlagIndexes];
+export const MIGRATIONS: readonly Migration[] = [createUsers, createSessions, addFlagIndexes, createAuditEvents];
