@@ -1,4 +1,5 @@
 import type { CoreConfig } from './config/options';
+import type { AuditService } from './services/audit-service';
 import type { AuthService } from './services/auth-service';
 import type { DashboardService } from './services/dashboard-service';
 import type { ExportService } from './services/export-service';
@@ -24,6 +25,8 @@ export interface Core {
     readonly metrics: MetricsService;
     readonly health: HealthService;
     readonly export: ExportService;
+    /** The audit trail: pages, exports and the retention purge (rows are written by the core's hooks). */
+    readonly audit: AuditService;
   };
   /** The route table and the pipeline that the adapters mount. */
   readonly http: HttpApi;
@@ -33,7 +36,10 @@ export interface Core {
   readonly fields: UserFields;
   /** The user's wire schemas, derived from the fields: the ones the routes and services enforce. */
   readonly schemas: UserSchemas;
-  /** Events after commit: `core.events.on('user.created', listener)`. */
+  /**
+   * Events after commit: `core.events.on('user.created', listener)`; every audit row as it
+   * commits: `core.events.on('audit.recorded', (event) => ship(event))`.
+   */
   readonly events: CoreEventSource;
   /**
    * Releases the pool, and the Redis connections and hashing workers this core created (a

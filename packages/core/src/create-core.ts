@@ -1,6 +1,8 @@
 import 'reflect-metadata';
 import { Container, ContainerModule } from 'inversify';
 import type { Core } from './core';
+import { AuditPurgeTimer } from './audit/audit-purge-timer';
+import { AuditRecorder } from './audit/audit-recorder';
 import { CLOCK, systemClock, type Clock } from './clock/clock';
 import { CORE_CONFIG, resolveOptions, type CoreConfig, type CoreOptions } from './config/options';
 import { EXECUTION_CONTEXT, ExecutionContext } from './context/execution-context';
@@ -19,6 +21,8 @@ import { CACHE, type Cache } from './cache/cache';
 import { createCache } from './cache/create-cache';
 import { RATE_LIMITER, type RateLimiter } from './rate-limit/rate-limiter';
 import { createRateLimiter } from './rate-limit/create-rate-limiter';
+import { AUDIT_EVENT_REPOSITORY } from './repositories/audit-event-repository';
+import { SequelizeAuditEventRepository } from './repositories/sequelize-audit-event-repository';
 import { SESSION_REPOSITORY } from './repositories/session-repository';
 import { SequelizeSessionRepository } from './repositories/sequelize-session-repository';
 import { SequelizeUserRepository } from './repositories/sequelize-user-repository';
@@ -27,6 +31,7 @@ import { BcryptPasswordHasher } from './security/bcrypt-password-hasher';
 import { JwtTokenService } from './security/jwt-token-service';
 import { PASSWORD_HASHER, type PasswordHasher } from './security/password-hasher';
 import { TOKEN_SERVICE } from './security/token-service';
+import { AuditService } from './services/audit-service';
 import { AuthService } from './services/auth-service';
 import { DashboardService } from './services/dashboard-service';
 import { ExportService } from './services/export-service';
@@ -50,6 +55,8 @@ interface Infrastructure {
   hooks: CoreHooks;
   /** What this core created and so must close (never a port the host passed in). */
   owned: Array<{ close(): Promise<void> }>;
+  /** What must stop before anything is closed (the purge timer). */
+  stoppers: Array<() => Promise<void>>;
 }
 
 function buildInfrastructure(options: CoreOptions): Infrastructure {
@@ -71,6 +78,7 @@ function buildInfrastructure(options: CoreOptions): Infrastructure {
     schemas: createUserSchemas(fields, { bulkMax: config.bulkMax }),
     hooks,
     owned,
+    stoppers: [],
   };
 }
 
@@ -121,6 +129,13 @@ const operationsModule = new ContainerModule(({ bind }) => {
   bind(ExportService).toSelf().inSingletonScope();
 });
 
+/** The audit trail: its repository, the service that reads and prunes it, and the writer hooks. */
+const auditModule = new ContainerModule(({ bind }) => {
+  bind(AUDIT_EVENT_REPOSITORY).to(SequelizeAuditEventRepository).inSingletonScope();
+  bind(AuditService).toSelf().inSingletonScope();
+  bind(AuditRecorder).toSelf().inSingletonScope();
+});
+
 /**
  * Builds a core: validates `options`, opens the database pool (and Redis when configured),
  * starts the hashing workers, wires the services with InversifyJS, optionally runs pending
@@ -139,7 +154,10 @@ export async function createCore(options: CoreOptions = {}): Promise<Core> {
   const release = once(() => releaseInfrastructure(infra));
   try {
     const container = new Container({ defaultScope: 'Singleton' });
-    container.load(infrastructureModule(infra), usersModule, authModule, operationsModule);
+    container.load(infrastructureModule(infra), usersModule, authModule, operationsModule, auditModule);
+    const events = container.get<EventBus>(EVENT_BUS);
+    // After the host's hooks (added by the bus's constructor): a host veto spares the insert.
+    container.get(AuditRecorder).install(events);
     const services = Object.freeze({
       auth: container.get(AuthService),
       users: container.get(UserService),
@@ -147,6 +165,7 @@ export async function createCore(options: CoreOptions = {}): Promise<Core> {
       metrics: container.get(MetricsService),
       health: container.get(HealthService),
       export: container.get(ExportService),
+      audit: container.get(AuditService),
     });
     const migrator = createMigrator(infra.sequelize, config.logger);
     if (config.migrate) await migrator.up();
@@ -161,7 +180,13 @@ export async function createCore(options: CoreOptions = {}): Promise<Core> {
       schemas: infra.schemas,
       clock: infra.clock,
     });
-    const events = container.get<EventBus>(EVENT_BUS);
+    const { purgeIntervalMinutes } = config.audit;
+    if (purgeIntervalMinutes !== undefined) {
+      const timer = new AuditPurgeTimer((purge) => services.audit.purge(purge), purgeIntervalMinutes * 60_000, config.logger);
+      // First in the list: stopped, and its running batch awaited, before the pool closes.
+      infra.stoppers.push(() => timer.stop());
+      timer.start();
+    }
     return Object.freeze({
       config,
       services,
@@ -179,6 +204,7 @@ export async function createCore(options: CoreOptions = {}): Promise<Core> {
 }
 
 async function releaseInfrastructure(infra: Infrastructure): Promise<void> {
+  await Promise.allSettled(infra.stoppers.map((stop) => stop()));
   // Every resource is released even when another fails to close.
   const results = await Promise.allSettled([...infra.owned.map((port) => port.close()), infra.sequelize.close()]);
   const failure = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');

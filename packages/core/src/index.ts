@@ -61,15 +61,24 @@ export type {
   HookContext,
   UserCreateSource,
   SessionEndReason,
+  LoginFailureReason,
+  ExportKind,
 } from './events/core-events';
+
+// The audit trail (docs/reference/routes.md "Audit events")
+export type { AuditEvent, AuditDetails, AuditDetailValue, AuditFilters, AuditPage } from './audit/audit-event';
+export { auditEventTypes } from './audit/audit-rules';
+export type { AuditService, AuditExportOptions, AuditPurgeOptions, AuditPurgeResult } from './services/audit-service';
+export type { AuditListInput, AuditExportInput } from './schemas/audit';
 
 // Services (their types; instances come from `core.services`)
 export type { AuthService, LoginResult, ListedSession } from './services/auth-service';
 export type { UserService, EnsureSuperuserResult, SeedUsersOptions } from './services/user-service';
 export type { DashboardService } from './services/dashboard-service';
+export type { Signups, SignupsInput } from './schemas/signups';
 export type { MetricsService } from './services/metrics-service';
 export type { HealthService } from './services/health-service';
-export type { ExportService } from './services/export-service';
+export type { ExportService, UserExportOptions } from './services/export-service';
 export type { Migrator } from './database/migrator';
 
 // Wire schemas (for validating input outside HTTP, e.g. CSV rows in a worker)

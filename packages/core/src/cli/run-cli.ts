@@ -6,6 +6,7 @@ import { ConfigError } from '../config/options';
 import type { Logger } from '../logger/logger';
 import type { Core } from '../core';
 import { isAppError } from '../errors/app-error';
+import { AUDIT_USAGE, auditCommand } from './audit-command';
 import { UsageError, type CliContext } from './cli-context';
 import { CREATE_SUPERUSER_USAGE, createSuperuserCommand } from './create-superuser-command';
 import { MIGRATE_USAGE, migrateCommand } from './migrate-command';
@@ -16,6 +17,7 @@ export const USAGE = `Usage:
 ${MIGRATE_USAGE}
 ${CREATE_SUPERUSER_USAGE}
 ${SEED_USAGE}
+${AUDIT_USAGE}
 
 The database and every other setting come from the environment (DATABASE_URL, BCRYPT_ROUNDS,
 …), exactly as the server reads them. Exit codes: 0 ok, 1 failure, 2 usage error.`;
@@ -24,6 +26,7 @@ const COMMANDS: Record<string, (args: string[], context: CliContext) => Promise<
   migrate: migrateCommand,
   'create-superuser': createSuperuserCommand,
   seed: seedCommand,
+  audit: auditCommand,
 };
 
 /**

@@ -1,10 +1,17 @@
-import type { Session, User } from '../domain/types';
+import type { AuditEvent } from '../audit/audit-event';
+import type { ClientInfo, Session, User } from '../domain/types';
 
 /** How a user came to be. */
 export type UserCreateSource = 'register' | 'admin' | 'bulk' | 'seed' | 'superuser';
 
 /** Why sessions ended. */
 export type SessionEndReason = 'logout' | 'logout_all' | 'revoked' | 'password_changed' | 'deactivated';
+
+/** Why a login was refused after the lockout let it through (never the password itself). */
+export type LoginFailureReason = 'unknown_user' | 'wrong_password' | 'inactive';
+
+/** What an export read: every user, or the audit trail. */
+export type ExportKind = 'users' | 'audit_events';
 
 /**
  * The events of the core, by name, with their payloads. Each event has two phases
@@ -17,6 +24,11 @@ export type SessionEndReason = 'logout' | 'logout_all' | 'revoked' | 'password_c
  *   a listener that throws is logged and changes nothing.
  *
  * `actor` is the signed-in user who made the change, or null (registration, a worker).
+ *
+ * Events that record no change (`login.failed`, `login.locked`, `export.run`) are emitted
+ * outside any transaction: their hooks run at once (a hook that throws replaces the answer)
+ * and their listeners right after; the audit trail writes their row in a transaction of its
+ * own (docs/decisions.md "Audit trail").
  */
 export interface CoreEvents {
   'user.created': { user: User; actor: User | null; source: UserCreateSource };
@@ -26,6 +38,23 @@ export interface CoreEvents {
   'login.succeeded': { user: User; session: Session };
   'session.opened': { user: User; session: Session };
   'session.ended': { user_id: number; session_ids: number[]; reason: SessionEndReason; actor: User | null };
+  /** A login refused after the lockout let it through; `user` is null for an unknown identifier. */
+  'login.failed': { user: User | null; reason: LoginFailureReason; client: ClientInfo };
+  /**
+   * A login refused by the lockout (429) before its password was checked. `account` is the
+   * lockout's opaque key of the account tried (docs/guides/security.md "Lockout").
+   */
+  'login.locked': { user: User | null; account: string; retry_after_seconds: number; client: ClientInfo };
+  /** After the `user.created` of each user of one bulk create, in the same transaction. */
+  'users.bulk_created': { users: User[]; actor: User | null };
+  /** An export started streaming; `filters` are the audit export's (empty for users). */
+  'export.run': { actor: User | null; export: ExportKind; format: 'csv' | 'json'; filters: Record<string, string | number> };
+  /**
+   * An audit row was written, in the transaction of the change it records: hooks may copy it
+   * in that transaction (or veto the change), listeners ship it after commit
+   * (docs/reference/routes.md "Audit events").
+   */
+  'audit.recorded': AuditEvent;
 }
 
 export type CoreEventName = keyof CoreEvents;

@@ -42,10 +42,11 @@ export function fakeServices(): FakeServices {
   const services: FakeServices = {
     auth: stubs('login', 'authenticate', 'logout', 'logoutAll', 'listSessions', 'revokeSession'),
     users: stubs('register', 'createUser', 'getUser', 'updateUser', 'deleteUser', 'listUsers', 'bulkCreate'),
-    dashboard: stubs('getStats'),
+    dashboard: stubs('getStats', 'getSignups'),
     metrics: stubs('getPoolMetrics'),
     health: stubs('check'),
     export: stubs('json', 'csv'),
+    audit: stubs('list', 'json', 'csv', 'purge'),
   };
   services.auth.authenticate.rejects(authenticationError('Could not validate credentials'));
   services.auth.authenticate.withArgs('user-token').resolves(aliceAuth);

@@ -1,5 +1,6 @@
 import type { Route } from './route';
 import type { CoreRouteDeps } from './routes/route-deps';
+import { createAuditRoutes } from './routes/audit-routes';
 import { createAuthRoutes } from './routes/auth-routes';
 import { createDashboardRoutes } from './routes/dashboard-routes';
 import { createExportRoutes } from './routes/export-routes';
@@ -18,6 +19,7 @@ export function createRouteTable(deps: CoreRouteDeps): Route[] {
     ...createUserRoutes(deps),
     ...createExportRoutes(deps),
     ...createDashboardRoutes(deps),
+    ...createAuditRoutes(deps),
     ...createMetricsRoutes(deps),
   ];
 }

@@ -7,7 +7,7 @@ import { UNIT_OF_WORK } from '../database/unit-of-work';
 import { MODELS, type Models } from '../models/create-models';
 import { BaseRepository } from './base-repository';
 import { toUser, toUserRecord, userAttributes, type Row } from './row-mappers';
-import type { UserCounts, UserRepository } from './user-repository';
+import type { DailyCount, UserCounts, UserRepository } from './user-repository';
 
 /** Makes `%`, `_` and the escape character itself literal inside a LIKE pattern. */
 export function escapeLikePattern(text: string): string {
@@ -178,6 +178,24 @@ export class SequelizeUserRepository extends BaseRepository implements UserRepos
       newToday: Number(row.new_today ?? 0),
       newWeek: Number(row.new_week ?? 0),
     };
+  }
+
+  async signupsPerDay(range: { start: Date; end: Date }): Promise<DailyCount[]> {
+    // The UTC day of created_at: PostgreSQL converts the timestamptz to UTC before formatting;
+    // SQLite's date() reads Sequelize's stored text ('2026-01-15 23:30:00.123 +00:00') and
+    // applies its offset, so a row written with another offset still lands on its UTC day.
+    // The range itself is an index range on users_created_at_id.
+    const day =
+      this.sequelize.getDialect() === 'postgres' ? `to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')` : 'date(created_at)';
+    const rows = await this.statement((options) =>
+      this.sequelize.query<Row>(
+        `SELECT ${day} AS signup_day, COUNT(*) AS signups FROM users
+          WHERE created_at >= :start AND created_at < :end
+          GROUP BY signup_day ORDER BY signup_day`,
+        { ...options, type: QueryTypes.SELECT, replacements: { start: range.start, end: range.end } },
+      ),
+    );
+    return rows.map((row) => ({ date: String(row.signup_day), count: Number(row.signups) }));
   }
 
   private async findRow(where: WhereOptions, withHash: boolean, lock = false): Promise<Row | null> {

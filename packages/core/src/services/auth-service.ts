@@ -7,7 +7,7 @@ import { EXECUTION_CONTEXT, type ExecutionContext } from '../context/execution-c
 import { UNIT_OF_WORK, type UnitOfWork } from '../database/unit-of-work';
 import type { AuthContext, ClientInfo, Session, User, UserRecord } from '../domain/types';
 import { authenticationError, inactiveUserError, notFoundError } from '../errors/app-error';
-import type { SessionEndReason } from '../events/core-events';
+import type { LoginFailureReason, SessionEndReason } from '../events/core-events';
 import { EVENT_BUS, type EventBus } from '../events/event-bus';
 import { RATE_LIMITER, type RateLimiter } from '../rate-limit/rate-limiter';
 import { SESSION_REPOSITORY, type SessionRepository } from '../repositories/session-repository';
@@ -16,7 +16,7 @@ import { validate } from '../schemas/input';
 import { loginSchema, type LoginInput } from '../schemas/user';
 import { PASSWORD_HASHER, type PasswordHasher } from '../security/password-hasher';
 import { TOKEN_SERVICE, type TokenService } from '../security/token-service';
-import { LoginLockout } from './login-lockout';
+import { isLoginLockedError, LoginLockout } from './login-lockout';
 import { hashOptions, withoutHash } from './user-rules';
 
 /** The same message for an unknown user and a wrong password (docs/reference/errors.md). */
@@ -70,7 +70,8 @@ export class AuthService {
    * Checks the credentials of a `LoginRequest` and opens a session. `username` holds a
    * username (exact match first, then case-insensitive) or, when it contains `@`, an email;
    * `email` an email (case-insensitive). The session's transaction emits `login.succeeded`
-   * and `session.opened`, whose hooks may veto the login.
+   * and `session.opened`, whose hooks may veto the login; a refused login emits `login.failed`
+   * (with the reason) or, when the lockout refused it, `login.locked`.
    *
    * @throws AppError `rate_limit_error` (429) while the account is locked out,
    *   `authentication_error` (401) "Invalid username/email or password" for an unknown user or
@@ -81,7 +82,13 @@ export class AuthService {
     const identifier = (email ?? username)!;
     const record = await this.findForLogin(identifier);
     const account = LoginLockout.accountKey(record?.id, identifier);
-    const attempt = await this.lockout.beginAttempt(account, client.ipAddress);
+    const attempt = await this.lockout.beginAttempt(account, client.ipAddress).catch(async (error: unknown) => {
+      if (isLoginLockedError(error)) {
+        const user = record ? withoutHash(record) : null;
+        await this.events.emit('login.locked', { user, account, retry_after_seconds: error.retryAfterSeconds ?? 0, client });
+      }
+      throw error;
+    });
 
     // An unknown user costs one dummy verification, so timing does not reveal who exists.
     const hashing = hashOptions(this.context);
@@ -90,11 +97,15 @@ export class AuthService {
       : await this.hasher.verifyDummy(password, hashing);
     if (!record || !matches) {
       await this.lockout.recordFailure(account, attempt);
+      await this.loginFailed(record, record ? 'wrong_password' : 'unknown_user', client);
       throw authenticationError(INVALID_CREDENTIALS);
     }
     await this.lockout.recordSuccess(account, attempt);
     // Said only after the password matched, so it does not reveal that an account exists.
-    if (!record.is_active) throw authenticationError('User account is inactive');
+    if (!record.is_active) {
+      await this.loginFailed(record, 'inactive', client);
+      throw authenticationError('User account is inactive');
+    }
 
     const issued = this.tokens.issue(record.id);
     // The session is opened only if the password just verified is still the user's: the row
@@ -116,7 +127,10 @@ export class AuthService {
       await this.events.emit('session.opened', { user, session });
       return { user, session };
     });
-    if (!opened) throw authenticationError(INVALID_CREDENTIALS);
+    if (!opened) {
+      await this.loginFailed(record, 'wrong_password', client);
+      throw authenticationError(INVALID_CREDENTIALS);
+    }
     return { accessToken: issued.token, tokenType: 'bearer', expiresIn: issued.expiresIn, ...opened };
   }
 
@@ -180,6 +194,14 @@ export class AuthService {
     });
     await this.safeInvalidate(...cacheKeys.ofUser(actor.id));
     return ended.length;
+  }
+
+  /**
+   * Emits `login.failed` (outside any transaction: nothing changed; the audit trail writes
+   * its row in one of its own). Unknown user and wrong password cost the same one write.
+   */
+  private async loginFailed(record: UserRecord | null, reason: LoginFailureReason, client: ClientInfo): Promise<void> {
+    await this.events.emit('login.failed', { user: record ? withoutHash(record) : null, reason, client });
   }
 
   private async findForLogin(identifier: string): Promise<UserRecord | null> {

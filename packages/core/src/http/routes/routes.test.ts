@@ -50,6 +50,9 @@ describe('HTTP routes', () => {
         'GET /api/v1/export/users/json',
         'GET /api/v1/export/users/csv',
         'GET /api/v1/dashboard/stats',
+        'GET /api/v1/dashboard/signups',
+        'GET /api/v1/audit-events',
+        'GET /api/v1/audit-events/export',
         'GET /api/v1/metrics/database',
       ]);
       expect(new Set(t.api.routes.map((route) => route.id)).size).to.equal(t.api.routes.length);

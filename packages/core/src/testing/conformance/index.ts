@@ -1,5 +1,6 @@
 import { after, before, describe } from 'mocha';
 import { testDatabaseTargets } from '../test-databases';
+import { auditSuite } from './audit-suite';
 import { authSuite } from './auth-suite';
 import { dedicatedCoresSuite } from './dedicated-cores-suite';
 import { Harness, type MountHost, type StorageTarget } from './harness';
@@ -61,6 +62,7 @@ export function runConformanceSuite(options: ConformanceOptions): void {
       describe('protocol', () => protocolSuite(h));
       describe('rate limits', () => rateLimitSuite(h));
       describe('operations', () => operationsSuite(h));
+      describe('audit trail and signups', () => auditSuite(h));
       describe('dedicated cores', () => dedicatedCoresSuite(target, options.mount));
     });
   }
