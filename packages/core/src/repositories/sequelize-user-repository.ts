@@ -181,17 +181,21 @@ export class SequelizeUserRepository extends BaseRepository implements UserRepos
   }
 
   async signupsPerDay(range: { start: Date; end: Date }): Promise<DailyCount[]> {
-    // The UTC day of created_at: PostgreSQL converts the timestamptz to UTC before formatting;
-    // SQLite's date() reads Sequelize's stored text ('2026-01-15 23:30:00.123 +00:00') and
+    // The UTC day of created_at. PostgreSQL: the timestamptz in UTC, as a date (grouping by a
+    // date is twice as fast as by to_char of every row; only the ≤ 365 groups are formatted).
+    // SQLite: date() reads Sequelize's stored text ('2026-01-15 23:30:00.123 +00:00') and
     // applies its offset, so a row written with another offset still lands on its UTC day.
     // The range itself is an index range on users_created_at_id.
-    const day =
-      this.sequelize.getDialect() === 'postgres' ? `to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')` : 'date(created_at)';
+    const [day, label] =
+      this.sequelize.getDialect() === 'postgres'
+        ? [`(created_at AT TIME ZONE 'UTC')::date`, `to_char(signup_day, 'YYYY-MM-DD')`]
+        : ['date(created_at)', 'signup_day'];
     const rows = await this.statement((options) =>
       this.sequelize.query<Row>(
-        `SELECT ${day} AS signup_day, COUNT(*) AS signups FROM users
-          WHERE created_at >= :start AND created_at < :end
-          GROUP BY signup_day ORDER BY signup_day`,
+        `SELECT ${label} AS signup_day, signups FROM (
+           SELECT ${day} AS signup_day, COUNT(*) AS signups FROM users
+            WHERE created_at >= :start AND created_at < :end GROUP BY 1) AS days
+          ORDER BY 1`,
         { ...options, type: QueryTypes.SELECT, replacements: { start: range.start, end: range.end } },
       ),
     );
