@@ -1,5 +1,6 @@
 import type { CoreConfig } from './config/options';
 import type { AccountService } from './services/account-service';
+import type { AuditService } from './services/audit-service';
 import type { AuthService } from './services/auth-service';
 import type { DashboardService } from './services/dashboard-service';
 import type { ExportService } from './services/export-service';
@@ -27,6 +28,8 @@ export interface Core {
     readonly export: ExportService;
     /** Password reset, email verification, change-password (docs/reference/routes.md "Account"). */
     readonly account: AccountService;
+    /** The audit trail: pages, exports and the retention purge (rows are written by the core's hooks). */
+    readonly audit: AuditService;
   };
   /** The route table and the pipeline that the adapters mount. */
   readonly http: HttpApi;
@@ -36,7 +39,10 @@ export interface Core {
   readonly fields: UserFields;
   /** The user's wire schemas, derived from the fields: the ones the routes and services enforce. */
   readonly schemas: UserSchemas;
-  /** Events after commit: `core.events.on('user.created', listener)`. */
+  /**
+   * Events after commit: `core.events.on('user.created', listener)`; every audit row as it
+   * commits: `core.events.on('audit.recorded', (event) => ship(event))`.
+   */
   readonly events: CoreEventSource;
   /** Housekeeping the timers also do; for CLIs and cron jobs. */
   readonly maintenance: {

@@ -1,6 +1,8 @@
 import 'reflect-metadata';
 import { Container, ContainerModule } from 'inversify';
 import type { Core } from './core';
+import { AuditPurgeTimer } from './audit/audit-purge-timer';
+import { AuditRecorder } from './audit/audit-recorder';
 import { CLOCK, systemClock, type Clock } from './clock/clock';
 import { CORE_CONFIG, resolveOptions, type CoreConfig, type CoreOptions, type ResolvedOptions } from './config/options';
 import { EXECUTION_CONTEXT, ExecutionContext } from './context/execution-context';
@@ -10,7 +12,7 @@ import { allMigrations, createMigrator } from './database/migrator';
 import { checkRedisDriver } from './database/optional-peer';
 import { probeDatabase } from './database/probe-database';
 import { SessionPurge } from './database/session-purge';
-import { createTableNames, type TableNames } from './database/table-names';
+import { createTableNames, TABLE_NAMES, type TableNames } from './database/table-names';
 import { SequelizeDatabaseInfo } from './database/sequelize-database-info';
 import { SequelizeUnitOfWork } from './database/sequelize-unit-of-work';
 import { UNIT_OF_WORK } from './database/unit-of-work';
@@ -23,6 +25,8 @@ import { CACHE, type Cache } from './cache/cache';
 import { createCache } from './cache/create-cache';
 import { RATE_LIMITER, type RateLimiter } from './rate-limit/rate-limiter';
 import { createRateLimiter } from './rate-limit/create-rate-limiter';
+import { AUDIT_EVENT_REPOSITORY } from './repositories/audit-event-repository';
+import { SequelizeAuditEventRepository } from './repositories/sequelize-audit-event-repository';
 import { SESSION_REPOSITORY } from './repositories/session-repository';
 import { SequelizeSessionRepository } from './repositories/sequelize-session-repository';
 import { SequelizeUserRepository } from './repositories/sequelize-user-repository';
@@ -32,6 +36,7 @@ import { JwtTokenService } from './security/jwt-token-service';
 import { PASSWORD_HASHER, type PasswordHasher } from './security/password-hasher';
 import { REFRESH_TOKEN_CODEC, RefreshTokenCodec } from './security/refresh-token-codec';
 import { TOKEN_SERVICE } from './security/token-service';
+import { AuditService } from './services/audit-service';
 import { AuthService } from './services/auth-service';
 import { DashboardService } from './services/dashboard-service';
 import { ExportService } from './services/export-service';
@@ -75,6 +80,8 @@ interface Infrastructure {
   hooks: CoreHooks;
   /** What this core created and so must close (never a port the host passed in). */
   owned: Array<{ close(): Promise<void> }>;
+  /** What must stop before anything is closed (the purge timer). */
+  stoppers: Array<() => Promise<void>>;
 }
 
 function buildInfrastructure({ config, ports, fields: extraFields, hooks }: ResolvedOptions): Infrastructure {
@@ -99,6 +106,7 @@ function buildInfrastructure({ config, ports, fields: extraFields, hooks }: Reso
     accountSchemas: createAccountSchemas(config.passwordMinLength),
     hooks,
     owned,
+    stoppers: [],
   };
 }
 
@@ -122,6 +130,7 @@ const infrastructureModule = (infra: Infrastructure) =>
     bind(EXECUTION_CONTEXT).toConstantValue(infra.executionContext);
     bind(SEQUELIZE).toConstantValue(infra.sequelize);
     bind(MODELS).toConstantValue(models);
+    bind(TABLE_NAMES).toConstantValue(infra.tables);
     bind(UNIT_OF_WORK).toConstantValue(uow);
     bind(DATABASE_INFO).toConstantValue(new SequelizeDatabaseInfo(infra.sequelize, infra.provider, infra.config.database.poolMax));
     bind(USER_FIELDS).toConstantValue(infra.fields);
@@ -194,6 +203,13 @@ const operationsModule = new ContainerModule(({ bind }) => {
   bind(ExportService).toSelf().inSingletonScope();
 });
 
+/** The audit trail: its repository, the service that reads and prunes it, and the writer hooks. */
+const auditModule = new ContainerModule(({ bind }) => {
+  bind(AUDIT_EVENT_REPOSITORY).to(SequelizeAuditEventRepository).inSingletonScope();
+  bind(AuditService).toSelf().inSingletonScope();
+  bind(AuditRecorder).toSelf().inSingletonScope();
+});
+
 /**
  * Builds a core: validates `options`, opens the database pool (and Redis when configured),
  * checks that the database answers, starts the hashing workers, wires the services with
@@ -231,10 +247,13 @@ export async function createCore(options: CoreOptions = {}): Promise<Core> {
     // About half a second, once per process: at start rather than in a first registration.
     preloadCommonPasswords();
     const container = new Container({ defaultScope: 'Singleton' });
-    container.load(infrastructureModule(infra), usersModule, authModule, accountModule(infra), operationsModule);
+    container.load(infrastructureModule(infra), usersModule, authModule, accountModule(infra), operationsModule, auditModule);
     dispatcher = container.get<MailDispatcher>(MAIL_DISPATCHER);
     account = container.get(AccountService);
     container.get(AccountMail).install(container.get<EventBus>(EVENT_BUS));
+    const events = container.get<EventBus>(EVENT_BUS);
+    // After the host's hooks (added by the bus's constructor): a host veto spares the insert.
+    container.get(AuditRecorder).install(events);
     const services = Object.freeze({
       auth: container.get(AuthService),
       users: container.get(UserService),
@@ -243,6 +262,7 @@ export async function createCore(options: CoreOptions = {}): Promise<Core> {
       health: container.get(HealthService),
       export: container.get(ExportService),
       account,
+      audit: container.get(AuditService),
     });
     // Built before anything touches the database, so a bad route policy fails at once.
     const http = createHttpApi({
@@ -263,7 +283,13 @@ export async function createCore(options: CoreOptions = {}): Promise<Core> {
     purge.start(config.sessionPurgeIntervalMinutes);
     dispatcher.start();
     const maintenance = Object.freeze({ purgeExpiredSessions: () => (purge as SessionPurge).run() });
-    const events = container.get<EventBus>(EVENT_BUS);
+    const { purgeIntervalMinutes } = config.audit;
+    if (purgeIntervalMinutes !== undefined) {
+      const timer = new AuditPurgeTimer((purge) => services.audit.purge(purge), purgeIntervalMinutes * 60_000, config.logger);
+      // First in the list: stopped, and its running batch awaited, before the pool closes.
+      infra.stoppers.push(() => timer.stop());
+      timer.start();
+    }
     return Object.freeze({
       config,
       services,
@@ -289,6 +315,7 @@ export async function createCore(options: CoreOptions = {}): Promise<Core> {
 }
 
 async function releaseInfrastructure(infra: Infrastructure): Promise<void> {
+  await Promise.allSettled(infra.stoppers.map((stop) => stop()));
   // Every resource is released even when another fails to close.
   const results = await Promise.allSettled([...infra.owned.map((port) => port.close()), infra.sequelize.close()]);
   const failure = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');

@@ -65,7 +65,15 @@ export type {
   HookContext,
   UserCreateSource,
   SessionEndReason,
+  LoginFailureReason,
+  ExportKind,
 } from './events/core-events';
+
+// The audit trail (docs/reference/routes.md "Audit events")
+export type { AuditEvent, AuditDetails, AuditDetailValue, AuditFilters, AuditPage } from './audit/audit-event';
+export { auditEventTypes } from './audit/audit-rules';
+export type { AuditService, AuditExportOptions, AuditPurgeOptions, AuditPurgeResult } from './services/audit-service';
+export type { AuditListInput, AuditExportInput } from './schemas/audit';
 
 // Services (their types; instances come from `core.services`)
 export type { AuthService, LoginResult, ListedSession, SessionTokens } from './services/auth-service';
@@ -81,9 +89,10 @@ export type {
 export type { AccountService } from './services/account-service';
 export { IMPORTABLE_HASH } from './services/import-users';
 export type { DashboardService } from './services/dashboard-service';
+export type { Signups, SignupsInput } from './schemas/signups';
 export type { MetricsService } from './services/metrics-service';
 export type { HealthService } from './services/health-service';
-export type { ExportService } from './services/export-service';
+export type { ExportService, UserExportOptions } from './services/export-service';
 export type { Migrator } from './database/migrator';
 export type { Migration, MigrationContext } from './database/migrations/migration';
 export type { TableNames, CoreTable } from './database/table-names';

@@ -5,6 +5,7 @@ import { StartupError } from '../config/startup-error';
 import type { Logger } from '../logger/logger';
 import type { Core } from '../core';
 import { isAppError } from '../errors/app-error';
+import { AUDIT_USAGE, auditCommand } from './audit-command';
 import { UsageError, type CliContext } from './cli-context';
 import { loadConfigModule, mergeOptions } from './config-module';
 import { CREATE_SUPERUSER_USAGE, createSuperuserCommand } from './create-superuser-command';
@@ -20,6 +21,7 @@ ${CREATE_SUPERUSER_USAGE}
 ${SEED_USAGE}
 ${SESSIONS_USAGE}
 ${USERS_USAGE}
+${AUDIT_USAGE}
 
 The database and every other setting come from the environment (DATABASE_URL, BCRYPT_ROUNDS,
 …), exactly as the server reads them. A config module (--config FILE, or app-core.config.js,
@@ -32,6 +34,7 @@ const COMMANDS: Record<string, (args: string[], context: CliContext) => Promise<
   seed: seedCommand,
   sessions: sessionsCommand,
   users: usersCommand,
+  audit: auditCommand,
 };
 
 /**

@@ -234,6 +234,20 @@ export const coreOptionsSchema = z
       })
       .strict()
       .prefault({}),
+    /** The audit trail (docs/reference/routes.md "Audit events"). */
+    audit: z
+      .object({
+        /** Events older than this many days are deleted by `app-core audit purge` and the purge timer. */
+        retentionDays: z.number().int().min(1).max(36_500).default(365),
+        /** Run the purge every this many minutes inside the core (unset: only the CLI purges). */
+        purgeIntervalMinutes: z.number().int().min(1).max(10_080).optional(),
+        /** Rows deleted per purge statement; each batch is its own short transaction. */
+        purgeBatchSize: z.number().int().min(1).max(100_000).default(5000),
+        /** At most one `login.locked` row per (account, client) per this many seconds; 0 records every refusal. */
+        lockoutSampleSeconds: z.number().int().min(0).max(86_400).default(60),
+      })
+      .strict()
+      .prefault({}),
     /** Extra user fields (docs/guides/extending.md "Fields"); ship their columns in a migration of your own. */
     user: z
       .object({ fields: z.record(z.string(), instance<UserFieldDefinition>(isPlainObject, 'must be a field definition')).default({}) })

@@ -7,7 +7,14 @@ import { ConfigError } from '../config/options';
 import { allMigrations, createMigrator, MIGRATIONS_TABLE } from './migrator';
 import type { Migration } from './migrations/migration';
 
-const ALL = ['0001-create-users', '0002-create-sessions', '0003-add-flag-indexes', '0004-session-refresh-families', '0005-account-lifecycle'];
+const ALL = [
+  '0001-create-users',
+  '0002-create-sessions',
+  '0003-add-flag-indexes',
+  '0004-session-refresh-families',
+  '0005-account-lifecycle',
+  '0006-create-audit-events',
+];
 
 /** Every index the migrations must create: name → "unique? columns" (normalised). */
 const EXPECTED_INDEXES: Record<string, Record<string, string>> = {
@@ -31,6 +38,12 @@ const EXPECTED_INDEXES: Record<string, Record<string, string>> = {
     account_tokens_user_id_purpose: 'user_id,purpose',
   },
   mail_outbox: { mail_outbox_due: 'failed_at,next_attempt_at' },
+  audit_events: {
+    audit_events_occurred_at_id: 'occurred_at,id',
+    audit_events_type_occurred_at_id: 'type,occurred_at,id',
+    audit_events_actor_occurred_at_id: 'actor_user_id,occurred_at,id',
+    audit_events_subject_occurred_at_id: 'subject_user_id,occurred_at,id',
+  },
 };
 
 /** Reads the secondary indexes of `table` from the catalogue, in one shape for both databases. */
@@ -70,8 +83,8 @@ for (const target of testDatabaseTargets()) {
         expect(await fx.migrator.status()).to.deep.equal({ executed: ALL, pending: [] });
       });
 
-      it('creates both tables with every index of the spec', async () => {
-        expect(await tableNames(fx.sequelize)).to.include.members(['users', 'sessions', MIGRATIONS_TABLE]);
+      it('creates every table with every index of the spec', async () => {
+        expect(await tableNames(fx.sequelize)).to.include.members(['users', 'sessions', 'audit_events', MIGRATIONS_TABLE]);
         for (const [table, expected] of Object.entries(EXPECTED_INDEXES)) {
           expect(await indexesOf(fx.sequelize, table), table).to.deep.equal(expected);
         }
@@ -96,6 +109,8 @@ for (const target of testDatabaseTargets()) {
 
     describe('down', () => {
       it('reverts the newest migration by default', async () => {
+        expect(await fx.migrator.down()).to.deep.equal(['0006-create-audit-events']);
+        expect(await tableNames(fx.sequelize)).to.not.include('audit_events');
         expect(await fx.migrator.down()).to.deep.equal(['0005-account-lifecycle']);
         expect(await tableNames(fx.sequelize)).to.not.include.members(['account_tokens', 'mail_outbox']);
         // Dropping a column rebuilds the table on SQLite: its indexes must survive that.
@@ -105,7 +120,13 @@ for (const target of testDatabaseTargets()) {
         expect(Object.keys(await indexesOf(fx.sequelize, 'users'))).to.not.include.members(['users_is_active', 'users_is_superuser']);
         expect(await fx.migrator.down()).to.deep.equal(['0002-create-sessions']);
         expect(await tableNames(fx.sequelize)).to.not.include('sessions');
-        expect(await fx.migrator.up()).to.deep.equal(['0002-create-sessions', '0003-add-flag-indexes', '0004-session-refresh-families', '0005-account-lifecycle']);
+        expect(await fx.migrator.up()).to.deep.equal([
+          '0002-create-sessions',
+          '0003-add-flag-indexes',
+          '0004-session-refresh-families',
+          '0005-account-lifecycle',
+          '0006-create-audit-events',
+        ]);
       });
 
       it('removes every table and index with { to: 0 }, and up rebuilds them', async () => {

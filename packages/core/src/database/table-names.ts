@@ -23,6 +23,8 @@ export interface TableNames {
   readonly accountTokens: CoreTable;
   /** Mails waiting to be sent. */
   readonly mailOutbox: CoreTable;
+  /** The audit trail. */
+  readonly auditEvents: CoreTable;
   /** Where the names of applied migrations are recorded. */
   readonly migrations: CoreTable;
   /** SQLite only: the one-row lease that serialises migration runs across processes. */
@@ -66,6 +68,7 @@ export function createTableNames(options: TableNameOptions = {}): TableNames {
     sessions: table('sessions'),
     accountTokens: table('account_tokens'),
     mailOutbox: table('mail_outbox'),
+    auditEvents: table('audit_events'),
     migrations: table('schema_migrations'),
     migrationLock: table('schema_migrations_lock'),
     index: (name: string) => prefix + name,
@@ -83,3 +86,6 @@ export function quotedTableOf(model: ModelStatic<Model>): string {
   if (typeof name === 'string') return quote(name);
   return `${quote(name.schema)}.${quote(name.tableName)}`;
 }
+
+/** Inversify token of the core's {@link TableNames}, for repositories that write plain SQL. */
+export const TABLE_NAMES = Symbol.for('app.TableNames');

@@ -1,4 +1,5 @@
-import type { Session, User } from '../domain/types';
+import type { AuditEvent } from '../audit/audit-event';
+import type { ClientInfo, Session, User } from '../domain/types';
 
 /** How a user came to be. */
 export type UserCreateSource = 'register' | 'admin' | 'bulk' | 'seed' | 'superuser' | 'import';
@@ -16,6 +17,12 @@ export type SessionEndReason =
   | 'password_changed'
   | 'deactivated';
 
+/** Why a login was refused after the lockout let it through (never the password itself). */
+export type LoginFailureReason = 'unknown_user' | 'wrong_password' | 'inactive' | 'email_not_verified';
+
+/** What an export read: every user, or the audit trail. */
+export type ExportKind = 'users' | 'audit_events';
+
 /**
  * The events of the core, by name, with their payloads. Each event has two phases
  * (docs/guides/extending.md "Hooks and events"):
@@ -27,6 +34,11 @@ export type SessionEndReason =
  *   a listener that throws is logged and changes nothing.
  *
  * `actor` is the signed-in user who made the change, or null (registration, a worker).
+ *
+ * Events that record no change (`login.failed`, `login.locked`, `export.run`) are emitted
+ * outside any transaction: their hooks run at once (a hook that throws replaces the answer)
+ * and their listeners right after; the audit trail writes their row in a transaction of its
+ * own (docs/decisions.md "Audit trail").
  */
 export interface CoreEvents {
   'user.created': { user: User; actor: User | null; source: UserCreateSource };
@@ -55,6 +67,23 @@ export interface CoreEvents {
   'email.verified': { user: User };
   /** A mail was given up after its last attempt (never a body: it may hold a link). */
   'mail.failed': { kind: string; to: string; attempts: number; error: string };
+  /** A login refused after the lockout let it through; `user` is null for an unknown identifier. */
+  'login.failed': { user: User | null; reason: LoginFailureReason; client: ClientInfo };
+  /**
+   * A login refused by the lockout (429) before its password was checked. `account` is the
+   * lockout's opaque key of the account tried (docs/guides/security.md "Lockout").
+   */
+  'login.locked': { user: User | null; account: string; retry_after_seconds: number; client: ClientInfo };
+  /** After the `user.created` of each user of one bulk create, in the same transaction. */
+  'users.bulk_created': { users: User[]; actor: User | null };
+  /** An export started streaming; `filters` are the audit export's (empty for users). */
+  'export.run': { actor: User | null; export: ExportKind; format: 'csv' | 'json'; filters: Record<string, string | number> };
+  /**
+   * An audit row was written, in the transaction of the change it records: hooks may copy it
+   * in that transaction (or veto the change), listeners ship it after commit
+   * (docs/reference/routes.md "Audit events").
+   */
+  'audit.recorded': AuditEvent;
 }
 
 export type CoreEventName = keyof CoreEvents;

@@ -43,13 +43,14 @@ export function fakeServices(): FakeServices {
   const services: FakeServices = {
     auth: stubs('login', 'refresh', 'authenticate', 'logout', 'logoutAll', 'listSessions', 'revokeSession', 'listUserSessions', 'endUserSessions'),
     users: stubs('register', 'createUser', 'getUser', 'updateUser', 'deleteUser', 'listUsers', 'bulkCreate'),
-    dashboard: stubs('getStats'),
+    dashboard: stubs('getStats', 'getSignups'),
     metrics: stubs('getPoolMetrics'),
     health: stubs('check'),
     export: stubs('json', 'csv'),
     account: stubs(
       'requestPasswordReset', 'confirmPasswordReset', 'requestEmailVerification', 'confirmEmailVerification', 'changePassword', 'settled',
     ),
+    audit: stubs('list', 'json', 'csv', 'purge'),
   };
   services.auth.authenticate.rejects(authenticationError('Could not validate credentials'));
   services.auth.authenticate.withArgs('user-token').resolves(aliceAuth);

@@ -3,6 +3,7 @@ import type { Route } from './route';
 import type { CoreRouteDeps } from './routes/route-deps';
 import { createAdminRoutes } from './routes/admin-routes';
 import { createAccountRoutes } from './routes/account-routes';
+import { createAuditRoutes } from './routes/audit-routes';
 import { createAuthRoutes } from './routes/auth-routes';
 import { createDashboardRoutes } from './routes/dashboard-routes';
 import { createExportRoutes } from './routes/export-routes';
@@ -36,6 +37,7 @@ export function createRouteTable(config: RouteTableConfig, deps: CoreRouteDeps):
     ...createSessionRoutes(deps),
     ...createExportRoutes(deps),
     ...createDashboardRoutes(deps),
+    ...createAuditRoutes(deps),
     ...createMetricsRoutes(deps),
     ...createAdminRoutes(deps),
   ].map((route) => (route.id === 'system.health' && config.healthPath ? { ...route, path: config.healthPath } : route));

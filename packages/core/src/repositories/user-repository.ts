@@ -43,6 +43,18 @@ export interface UserRepository {
    * `weekStart` for the two "new" figures.
    */
   stats(since: { todayStart: Date; weekStart: Date }): Promise<UserCounts>;
+  /**
+   * Users created in `[start, end)` per UTC day, in ONE aggregate statement (GROUP BY the UTC
+   * day of `created_at`, on PostgreSQL and SQLite alike), ascending; days without a signup are
+   * absent (the service fills them).
+   */
+  signupsPerDay(range: { start: Date; end: Date }): Promise<DailyCount[]>;
+}
+
+/** One UTC day's count: `date` is `YYYY-MM-DD`. */
+export interface DailyCount {
+  date: string;
+  count: number;
 }
 
 /** Raw dashboard counts as numbers (PostgreSQL returns counts as strings: converted). */

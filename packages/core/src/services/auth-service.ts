@@ -8,7 +8,7 @@ import { EXECUTION_CONTEXT, type ExecutionContext } from '../context/execution-c
 import { UNIT_OF_WORK, type UnitOfWork } from '../database/unit-of-work';
 import type { AuthContext, ClientInfo, Session, User, UserRecord } from '../domain/types';
 import { authenticationError, authorizationError, emailNotVerifiedError, inactiveUserError, isAppError, notFoundError } from '../errors/app-error';
-import type { SessionEndReason } from '../events/core-events';
+import type { LoginFailureReason, SessionEndReason } from '../events/core-events';
 import { EVENT_BUS, type EventBus } from '../events/event-bus';
 import { RATE_LIMITER, type RateLimiter } from '../rate-limit/rate-limiter';
 import { SESSION_REPOSITORY, type SessionRepository } from '../repositories/session-repository';
@@ -19,7 +19,7 @@ import { loginSchema, type LoginInput } from '../schemas/user';
 import { PASSWORD_HASHER, type HashOptions, type PasswordHasher } from '../security/password-hasher';
 import { REFRESH_TOKEN_CODEC, RefreshTokenCodec } from '../security/refresh-token-codec';
 import { TOKEN_SERVICE, type TokenService } from '../security/token-service';
-import { LoginLockout } from './login-lockout';
+import { isLoginLockedError, LoginLockout } from './login-lockout';
 import {
   INVALID_REFRESH_TOKEN,
   issueSessionTokens,
@@ -86,7 +86,8 @@ export class AuthService {
    * Checks the credentials of a `LoginRequest` and opens a session. `username` holds a
    * username (exact match first, then case-insensitive) or, when it contains `@`, an email;
    * `email` an email (case-insensitive). The session's transaction emits `login.succeeded`
-   * and `session.opened`, whose hooks may veto the login.
+   * and `session.opened`, whose hooks may veto the login; a refused login emits `login.failed`
+   * (with the reason) or, when the lockout refused it, `login.locked`.
    *
    * @throws AppError `rate_limit_error` (429) while the account is locked out,
    *   `authentication_error` (401) "Invalid username/email or password" for an unknown user or
@@ -97,7 +98,13 @@ export class AuthService {
     const identifier = (email ?? username)!;
     const record = await this.findForLogin(identifier);
     const account = LoginLockout.accountKey(record?.id, identifier);
-    const attempt = await this.lockout.beginAttempt(account, client.ipAddress);
+    const attempt = await this.lockout.beginAttempt(account, client.ipAddress).catch(async (error: unknown) => {
+      if (isLoginLockedError(error)) {
+        const user = record ? withoutHash(record) : null;
+        await this.events.emit('login.locked', { user, account, retry_after_seconds: error.retryAfterSeconds ?? 0, client });
+      }
+      throw error;
+    });
 
     // An unknown user costs one dummy verification, so timing does not reveal who exists.
     const hashing = hashOptions(this.context);
@@ -106,13 +113,20 @@ export class AuthService {
       : await this.hasher.verifyDummy(password, hashing);
     if (!record || !matches) {
       await this.lockout.recordFailure(account, attempt);
+      await this.loginFailed(record, record ? 'wrong_password' : 'unknown_user', client);
       throw authenticationError(INVALID_CREDENTIALS);
     }
     await this.lockout.recordSuccess(account, attempt);
     // Said only after the password matched, so it does not reveal that an account exists.
-    if (!record.is_active) throw authenticationError('User account is inactive');
+    if (!record.is_active) {
+      await this.loginFailed(record, 'inactive', client);
+      throw authenticationError('User account is inactive');
+    }
     // EMAIL_VERIFICATION=required: also said only after the password matched.
-    if (this.verifiedEmailRequired && !record.email_verified) throw emailNotVerifiedError();
+    if (this.verifiedEmailRequired && !record.email_verified) {
+      await this.loginFailed(record, 'email_not_verified', client);
+      throw emailNotVerifiedError();
+    }
 
     const rehashed = await this.rehash(password, record.hashed_password, hashing);
     const now = this.clock.now();
@@ -139,7 +153,10 @@ export class AuthService {
       await this.events.emit('session.opened', { user, session });
       return { user, session };
     });
-    if (!opened) throw authenticationError(INVALID_CREDENTIALS);
+    if (!opened) {
+      await this.loginFailed(record, 'wrong_password', client);
+      throw authenticationError(INVALID_CREDENTIALS);
+    }
     return issueSessionTokens(this.refreshDeps, { ...opened, secret: refresh.secret, generation: 0, now });
   }
 
@@ -303,6 +320,14 @@ export class AuthService {
     });
     await this.safeInvalidate(...cacheKeys.ofUser(ending.userId));
     return ended.length;
+  }
+
+  /**
+   * Emits `login.failed` (outside any transaction: nothing changed; the audit trail writes
+   * its row in one of its own). Unknown user and wrong password cost the same one write.
+   */
+  private async loginFailed(record: UserRecord | null, reason: LoginFailureReason, client: ClientInfo): Promise<void> {
+    await this.events.emit('login.failed', { user: record ? withoutHash(record) : null, reason, client });
   }
 
   private async findForLogin(identifier: string): Promise<UserRecord | null> {

@@ -15,8 +15,8 @@ export interface BulkCreateDeps {
   hasher: PasswordHasher;
   /** The request's signal and fairness group, for every hash of the batch. */
   hashOptions: HashOptions;
-  /** Runs inside the insert's transaction for each created user (the `user.created` event). */
-  onCreated(user: User): Promise<void>;
+  /** Runs inside the insert's transaction with every created user, in input order (the events). */
+  onCreated(users: User[]): Promise<void>;
 }
 
 /**
@@ -38,7 +38,7 @@ export async function createUsersInBulk(items: ValidBulkItem[], deps: BulkCreate
   try {
     return await deps.uow.run(async () => {
       const created = await deps.users.bulkCreate(rows);
-      for (const user of created) await deps.onCreated(user);
+      await deps.onCreated(created);
       return created;
     });
   } catch (error) {

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import type { User } from '../domain/types';
 import { ExportService, csvCell } from './export-service';
 import { systemClock } from '../clock/clock';
-import { fakeUserRepository, makeUser, testUserModel } from './service-fakes';
+import { fakeUnitOfWork, fakeUserRepository, makeUser, testEventBus, testUserModel } from './service-fakes';
 
 async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
@@ -14,7 +14,8 @@ function setup(all: User[]) {
   const users = fakeUserRepository();
   users.count.resolves(all.length);
   users.listAfterId.callsFake(async (afterId: number, limit: number) => all.filter((user) => user.id > afterId).slice(0, limit));
-  return { service: new ExportService(users, testUserModel().fields, systemClock), users };
+  const events = testEventBus(fakeUnitOfWork());
+  return { service: new ExportService(users, testUserModel().fields, systemClock, events), users, events };
 }
 
 const people = [1, 2, 3, 4, 5].map((id) => makeUser({ id, username: `user_${id}`, email: `user${id}@example.com` }));
@@ -32,7 +33,7 @@ describe('ExportService', () => {
   describe('json', () => {
     it('streams chunks that parse to the export document', async () => {
       const { service } = setup(people);
-      const chunks = await collect(service.json(2));
+      const chunks = await collect(service.json({ batchSize: 2 }));
       expect(chunks.length).to.be.greaterThan(2);
       const document = JSON.parse(chunks.join(''));
       expect(Object.keys(document)).to.deep.equal(['exported_at', 'total_users', 'users']);
@@ -84,7 +85,7 @@ describe('ExportService', () => {
   describe('csv columns', () => {
     it('are exactly the exported fields of the registry, in order, with a host field among them', async () => {
       const fields = testUserModel({ tenant_id: { type: 'string', nullable: true, setBy: ['admin'] } }).fields;
-      const service = new ExportService(fakeUserRepository(), fields, systemClock);
+      const service = new ExportService(fakeUserRepository(), fields, systemClock, testEventBus(fakeUnitOfWork()));
       expect(service.csvColumns).to.deep.equal(fields.exported.map((field) => field.name));
       expect(service.csvColumns.at(-1)).to.equal('tenant_id');
       expect(service.csvRow({ ...people[0]!, tenant_id: '=cmd' } as never).split(',').at(-1)).to.equal("'=cmd");

@@ -2,9 +2,18 @@ import { inject, injectable } from 'inversify';
 import { CLOCK, type Clock } from '../clock/clock';
 import type { User } from '../domain/types';
 import { USER_FIELDS, type UserField, type UserFields } from '../domain/user-fields';
+import { EVENT_BUS, type EventBus } from '../events/event-bus';
 import { USER_REPOSITORY, type UserRepository } from '../repositories/user-repository';
 
 const DEFAULT_BATCH = 1000;
+
+/** Options of the two user exports. */
+export interface UserExportOptions {
+  /** Users per keyset batch (default 1000, at most 10,000). */
+  batchSize?: number;
+  /** Who runs it, for the `export.run` event; null (the default) for a worker. */
+  actor?: User | null;
+}
 
 /**
  * RFC 4180 cell: quoted when it holds a quote, comma or line break (quotes doubled). Text
@@ -27,6 +36,7 @@ function csvValue(field: UserField, value: unknown): string {
  * The user exports (docs/reference/routes.md "Exports"): every user ordered by id, streamed
  * in keyset batches so memory stays flat however many users there are and rows inserted
  * during the export never shift a page. The columns are the registry's exported fields.
+ * Each export emits `export.run` before its first chunk (the audit trail records it).
  */
 @injectable()
 export class ExportService {
@@ -34,6 +44,7 @@ export class ExportService {
     @inject(USER_REPOSITORY) private readonly repository: UserRepository,
     @inject(USER_FIELDS) private readonly fields: UserFields,
     @inject(CLOCK) private readonly clock: Clock,
+    @inject(EVENT_BUS) private readonly events: EventBus,
   ) {}
 
   /** The CSV header line's cells: the exported fields, in order. */
@@ -57,12 +68,13 @@ export class ExportService {
    * one per batch, one for the tail. `total_users` is counted before streaming, so users
    * created meanwhile may make the list differ from it by a few.
    */
-  async *json(batchSize: number = DEFAULT_BATCH): AsyncGenerator<string> {
+  async *json(options: UserExportOptions = {}): AsyncGenerator<string> {
+    await this.recordRun('json', options);
     const total = await this.repository.count();
     const exportedAt = this.clock.now().toISOString();
     yield `{"exported_at":${JSON.stringify(exportedAt)},"total_users":${total},"users":[`;
     let first = true;
-    for await (const batch of this.batches(batchSize)) {
+    for await (const batch of this.batches(options.batchSize ?? DEFAULT_BATCH)) {
       const body = batch.map((user) => JSON.stringify(this.fields.exportRecord(user))).join(',');
       yield first ? body : `,${body}`;
       first = false;
@@ -71,11 +83,17 @@ export class ExportService {
   }
 
   /** The CSV export: the header line, then one CRLF-terminated line per user (one chunk per batch). */
-  async *csv(batchSize: number = DEFAULT_BATCH): AsyncGenerator<string> {
+  async *csv(options: UserExportOptions = {}): AsyncGenerator<string> {
+    await this.recordRun('csv', options);
     yield `${this.csvColumns.join(',')}\r\n`;
-    for await (const batch of this.batches(batchSize)) {
+    for await (const batch of this.batches(options.batchSize ?? DEFAULT_BATCH)) {
       yield batch.map((user) => `${this.csvRow(user)}\r\n`).join('');
     }
+  }
+
+  /** Outside any transaction (an export changes nothing); the audit trail writes its own. */
+  private recordRun(format: 'csv' | 'json', options: UserExportOptions): Promise<void> {
+    return this.events.emit('export.run', { actor: options.actor ?? null, export: 'users', format, filters: {} });
   }
 
   private async *batches(batchSize: number): AsyncGenerator<User[]> {

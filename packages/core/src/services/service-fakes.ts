@@ -72,7 +72,7 @@ export function makeSession(overrides: Partial<Session> = {}): Session {
 export function fakeUserRepository(): Stubbed<UserRepository> {
   const repo = stubAll<UserRepository>([
     'getById', 'getRecordById', 'getByUsername', 'getByUsernameInsensitive', 'getByEmail', 'findConflicts',
-    'create', 'bulkCreate', 'update', 'replaceHash', 'delete', 'list', 'listAfterId', 'count', 'stats',
+    'create', 'bulkCreate', 'update', 'replaceHash', 'delete', 'list', 'listAfterId', 'count', 'stats', 'signupsPerDay',
   ]);
   for (const name of ['getById', 'getRecordById', 'getByUsername', 'getByUsernameInsensitive', 'getByEmail'] as const) {
     repo[name].resolves(null);

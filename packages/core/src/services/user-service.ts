@@ -168,7 +168,8 @@ export class UserService {
    * Creates 1..`bulkMax` users, all or nothing, returned in input order. Every item is
    * validated first (all errors at once, fields `<i>.<field>`); duplicates inside the batch
    * and against the table are 409 naming the item; passwords are hashed in parallel on the
-   * hashing pool; one transaction inserts them all and emits `user.created` for each.
+   * hashing pool; one transaction inserts them all, emits `user.created` for each, then
+   * `users.bulk_created` once for the batch.
    */
   async bulkCreate(inputs: NewUserInput[], actor: User | null = null): Promise<User[]> {
     const users = await createUsersInBulk(await validate(this.schemas.bulk, inputs), {
@@ -176,7 +177,10 @@ export class UserService {
       uow: this.uow,
       hasher: this.hasher,
       hashOptions: hashOptions(this.context),
-      onCreated: (user) => this.events.emit('user.created', { user, actor, source: 'bulk' }),
+      onCreated: async (created) => {
+        for (const user of created) await this.events.emit('user.created', { user, actor, source: 'bulk' });
+        await this.events.emit('users.bulk_created', { users: created, actor });
+      },
     });
     await this.invalidate(cacheKeys.dashboardStats());
     return users;

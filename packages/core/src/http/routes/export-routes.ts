@@ -35,9 +35,9 @@ export function createExportRoutes({ prefix, fields, schemas, clock }: CoreRoute
       schemas: { response: usersExportSchema(exported), successStatus: 200 },
       summary: 'Export every user as JSON, ordered by id (streamed)',
       tags: ['export'],
-      handler: async ({ services }) => ({
+      handler: async ({ services, auth }) => ({
         headers: { 'Content-Type': 'application/json; charset=utf-8' },
-        stream: services.export.json(),
+        stream: services.export.json({ actor: auth.user }),
       }),
     }),
     defineRoute({
@@ -53,12 +53,12 @@ export function createExportRoutes({ prefix, fields, schemas, clock }: CoreRoute
       },
       summary: 'Export every user as CSV, ordered by id (streamed)',
       tags: ['export'],
-      handler: async ({ services }) => ({
+      handler: async ({ services, auth }) => ({
         headers: {
           'Content-Type': 'text/csv; charset=utf-8',
           'Content-Disposition': `attachment; filename=users_export_${exportFileStamp(clock.now())}.csv`,
         },
-        stream: services.export.csv(),
+        stream: services.export.csv({ actor: auth.user }),
       }),
     }),
   ];

@@ -1,6 +1,7 @@
 import { after, before, describe } from 'mocha';
 import { testDatabaseTargets } from '../test-databases';
 import { accountDedicatedSuite, accountSuite } from './account-suite';
+import { auditSuite } from './audit-suite';
 import { authSuite } from './auth-suite';
 import { dedicatedCoresSuite } from './dedicated-cores-suite';
 import { Harness, type MountHost, type StorageTarget } from './harness';
@@ -76,6 +77,7 @@ export function runConformanceSuite(options: ConformanceOptions): void {
       describe('mounting and guards', () => mountingSuite(h, options));
       describe('rate limits', () => rateLimitSuite(h));
       describe('operations', () => operationsSuite(h));
+      describe('audit trail and signups', () => auditSuite(h));
       describe('dedicated cores', () => dedicatedCoresSuite(target, options.mount));
       describe('route policy', () => policySuite(target, options.mount));
       describe('token lifetimes (manual clock, two instances)', () => tokenLifetimesSuite(target, options.mount));
