@@ -1,0 +1,28 @@
+/**
+ * The host app as a process: `npm start -w @app/example-host-app` (configured by the core's
+ * environment variables, docs/reference/configuration.md, plus BLOCKED_EMAIL_DOMAINS).
+ */
+import pino from 'pino';
+import { ConfigError, loadConfigFromEnv, readPort, StartupError } from '@app/core';
+import { createHostApp } from './app';
+
+// #region logger
+const log = pino({ name: 'host-app' });
+// The core writes its lines through the host's logger: here a child, so they carry `component`.
+const coreLogger = log.child({ component: 'auth' });
+// #endregion logger
+
+async function main(): Promise<void> {
+  const { firstSuperuser, ...options } = loadConfigFromEnv(process.env);
+  const port = readPort(process.env);
+  const blockedDomains = (process.env.BLOCKED_EMAIL_DOMAINS ?? 'mailinator.com').split(',').map((domain) => domain.trim()).filter(Boolean);
+  const { app, core } = await createHostApp({ core: { ...options, firstSuperuser }, logger: coreLogger, blockedDomains });
+  const server = app.listen(port, () => log.info({ port }, `listening on http://localhost:${port} (API under /auth)`));
+  process.once('SIGTERM', () => server.close(() => void core.http.settled().then(() => core.close())));
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError || error instanceof StartupError) process.stderr.write(`${error.message}\n`);
+  else log.error({ err: error }, 'failed to start');
+  process.exit(1);
+});
