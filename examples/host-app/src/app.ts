@@ -35,6 +35,13 @@ export async function createHostApp(options: HostAppOptions): Promise<{ app: Exp
   });
   // #endregion create-core
 
+  // #region events
+  // Listeners run after commit only: a registration the hook vetoed is never announced.
+  core.events.on('user.created', ({ user, source }) => {
+    options.logger.info({ user_id: user.id, username: user.username, tenant_id: user.tenant_id, source }, 'user created');
+  });
+  // #endregion events
+
   // #region mount
   const app = express();
   app.disable('x-powered-by');

@@ -1,6 +1,6 @@
+// #region fields
 import type { InferUserFields, UserFieldDefinitions } from '@app/core';
 
-// #region fields
 /** The host's field on every user: which tenant (customer organisation) the account belongs to. */
 export const userFields = {
   tenant_id: {

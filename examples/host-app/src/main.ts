@@ -2,15 +2,11 @@
  * The host app as a process: `npm start -w @app/example-host-app` (configured by the core's
  * environment variables, docs/reference/configuration.md, plus BLOCKED_EMAIL_DOMAINS).
  */
-import pino from 'pino';
 import { ConfigError, loadConfigFromEnv, readPort, StartupError } from '@app/core';
 import { createHostApp } from './app';
+import { createHostLogger } from './logger';
 
-// #region logger
-const log = pino({ name: 'host-app' });
-// The core writes its lines through the host's logger: here a child, so they carry `component`.
-const coreLogger = log.child({ component: 'auth' });
-// #endregion logger
+const { log, coreLogger } = createHostLogger();
 
 async function main(): Promise<void> {
   const { firstSuperuser, ...options } = loadConfigFromEnv(process.env);

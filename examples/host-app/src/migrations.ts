@@ -1,6 +1,6 @@
+// #region migrations
 import type { Migration } from '@app/core';
 
-// #region migrations
 /** The host's migrations: run after the core's, in the same locked run, recorded in the same table. */
 export const migrations: Migration[] = [
   {

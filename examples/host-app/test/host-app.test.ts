@@ -2,11 +2,11 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { Writable } from 'node:stream';
 import { expect } from 'chai';
-import pino from 'pino';
 import { Sequelize } from 'sequelize';
 import type { Core } from '@app/core';
-import { testDatabaseTargets, type TestDatabase } from '@app/core/testing';
+import { loggerContract, testDatabaseTargets, waitFor, type TestDatabase } from '@app/core/testing';
 import { createHostApp } from '../src/app';
+import { createHostLogger } from '../src/logger';
 
 const PASSWORD = 'Tenant-pass-2026!';
 const SUPERUSER = { email: 'root@host.example', username: 'root', password: PASSWORD };
@@ -21,6 +21,9 @@ async function call(base: string, method: string, path: string, options: { token
   const json = res.headers.get('content-type')?.startsWith('application/json') ? JSON.parse(text) : undefined;
   return { status: res.status, headers: res.headers, body: json };
 }
+
+// The host's logger passes the contract the core's own loggers pass.
+loggerContract("the host app's pino logger", () => createHostLogger(new Writable({ write: (_chunk, _encoding, done) => done() })).coreLogger);
 
 for (const target of testDatabaseTargets()) {
   describe(`the example host app (${target.name}, over HTTP)`, function () {
@@ -60,7 +63,7 @@ for (const target of testDatabaseTargets()) {
           // The test registers more users from one IP than the default 5 an hour allow.
           rateLimits: { 'auth.register': { limit: 100, windowMs: 3_600_000 } },
         },
-        logger: pino({ name: 'host-app' }, sink).child({ component: 'auth' }),
+        logger: createHostLogger(sink).coreLogger,
         blockedDomains: ['spam.example'],
       });
       core = built.core;
@@ -107,7 +110,12 @@ for (const target of testDatabaseTargets()) {
       expect(res.body.details).to.deep.equal([{ type: 'blocked_domain', field: 'body.email', message: 'Addresses at spam.example cannot register' }]);
       expect(res.body.request_id).to.be.a('string');
       // The hook ran after the insert: the row was rolled back, so the username is free again.
-      expect((await register({ email: 'eve@ok.example', username: 'eve' })).status).to.equal(201);
+      const retry = await register({ email: 'eve@ok.example', username: 'eve' });
+      expect(retry.status).to.equal(201);
+      // Its listener runs after commit only: the retry is announced, the vetoed attempt never was.
+      const announced = () => logLines.filter((entry) => entry.msg === 'user created' && entry.username === 'eve');
+      await waitFor(() => announced().length > 0, { message: "the listener's line for the retry" });
+      expect(announced().map(({ tenant_id, source }) => ({ tenant_id, source }))).to.deep.equal([{ tenant_id: null, source: 'register' }]);
     });
 
     it('lets a superuser filter the user list by tenant_id (the field registry’s filter)', async () => {
