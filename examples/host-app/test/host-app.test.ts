@@ -22,8 +22,10 @@ async function call(base: string, method: string, path: string, options: { token
   return { status: res.status, headers: res.headers, body: json };
 }
 
+// #region logger-contract
 // The host's logger passes the contract the core's own loggers pass.
 loggerContract("the host app's pino logger", () => createHostLogger(new Writable({ write: (_chunk, _encoding, done) => done() })).coreLogger);
+// #endregion logger-contract
 
 for (const target of testDatabaseTargets()) {
   describe(`the example host app (${target.name}, over HTTP)`, function () {
