@@ -82,7 +82,5 @@ export const conflictError = (message: string, details: ErrorDetail[] = []) =>
   new AppError('conflict_error', message, { details });
 export const rateLimitError = (retryAfterSeconds: number, message = 'Too many requests') =>
   new AppError('rate_limit_error', message, { retryAfterSeconds });
-export const serviceUnavailableError = (message = 'Service temporarily unavailable') =>
-  new AppError('service_unavailable', message);
 export const timeoutError = (timeoutMs: number) =>
   new AppError('request_timeout', `Request exceeded ${(timeoutMs / 1000).toFixed(1)}s timeout`);
