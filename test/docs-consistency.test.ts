@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import { ENV_VARIABLES } from '../packages/core/src/config/env';
@@ -139,5 +140,14 @@ describe('docs/reference', () => {
       const expected = Object.fromEntries(ENV_VARIABLES.map((variable) => [variable.name, variable.default]));
       expect(documented).to.deep.equal(expected);
     });
+  });
+});
+
+describe('source comments', () => {
+  it('cite documents of the repository, never the contract file that is not in it', () => {
+    const root = new URL('..', import.meta.url);
+    const files = execFileSync('git', ['ls-files', '*.ts', '*.tsx'], { cwd: root, encoding: 'utf8' }).split('\n').filter((file) => file && file !== 'test/docs-consistency.test.ts');
+    const citing = files.filter((file) => /\bSPEC\b/.test(readFileSync(new URL(file, root), 'utf8')));
+    expect(citing, 'files naming SPEC; cite docs/reference/*.md or docs/decisions.md instead').to.deep.equal([]);
   });
 });

@@ -27,7 +27,7 @@ const BAD_VALUE_SQLSTATES: Record<string, string> = {
 const UNAVAILABLE_MESSAGE = /connection terminated|connection manager was closed|connection is closed|timeout exceeded when trying to connect/i;
 
 /**
- * Turns a driver or Sequelize error into the SPEC §2 error a client may see:
+ * Turns a driver or Sequelize error into the error a client may see (docs/reference/errors.md):
  * a unique violation becomes 409 naming the field (so a race past the service's own checks
  * is still a conflict, never a 500); a foreign-key violation (a session opened for a user
  * deleted a moment before) is a 409 too; an unreachable or overloaded database becomes 503.

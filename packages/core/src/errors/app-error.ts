@@ -1,5 +1,5 @@
 /**
- * The one error catalogue of SPEC §2. Every domain failure is an {@link AppError} carrying
+ * The one error catalogue (docs/reference/errors.md). Every domain failure is an {@link AppError} carrying
  * one of these codes; the HTTP layer maps the code to its status with {@link ERROR_STATUS}
  * and never invents codes of its own.
  */
@@ -40,7 +40,7 @@ export interface AppErrorOptions {
   cause?: unknown;
 }
 
-/** A failure with a SPEC §2 code, a human message and optional details. */
+/** A failure with a code of the catalogue, a human message and optional details. */
 export class AppError extends Error {
   readonly code: ErrorCode;
   readonly details: ErrorDetail[];

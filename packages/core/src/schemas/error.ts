@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ERROR_STATUS, type ErrorCode } from '../errors/app-error';
 
-/** The one error envelope of SPEC §2, returned by every failing request. */
+/** The one error envelope (docs/reference/errors.md), returned by every failing request. */
 export const errorEnvelopeSchema = z.object({
   error: z.enum(Object.keys(ERROR_STATUS) as [ErrorCode, ...ErrorCode[]]),
   message: z.string(),

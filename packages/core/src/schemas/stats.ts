@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** `GET /dashboard/stats` of SPEC §4. */
+/** `GET /dashboard/stats` (docs/reference/routes.md). */
 export const dashboardStatsSchema = z.object({
   total_users: z.number().int(),
   active_users: z.number().int(),
@@ -13,7 +13,7 @@ export const dashboardStatsSchema = z.object({
   timestamp: z.string(),
 });
 
-/** `GET /metrics/database` of SPEC §4. */
+/** `GET /metrics/database` (docs/reference/routes.md "Database metrics"). */
 export const poolMetricsSchema = z.object({
   pool_size: z.number().int(),
   checked_in: z.number().int(),

@@ -30,7 +30,7 @@ describe('HTTP routes', () => {
   afterEach(() => t.close());
 
   describe('the route table', () => {
-    it('mounts every SPEC route once, under the prefix except /health', () => {
+    it('mounts every documented route once, under the prefix except /health', () => {
       const table = t.api.routes.map((route) => `${route.method} ${route.path}`);
       expect(table).to.have.members([
         'GET /health',
@@ -122,7 +122,7 @@ describe('HTTP routes', () => {
       expect(t.services.auth.logoutAll.calledWith(aliceAuth)).to.equal(true);
     });
 
-    it('lists sessions in the SPEC shape and revokes one by id', async () => {
+    it('lists sessions in the documented shape and revokes one by id', async () => {
       t.services.auth.listSessions.resolves([{ ...makeSession({ id: 10, created_at: at }), current: true }]);
       const list = await t.call('auth.sessions.list', { token: 'user-token' });
       expect(jsonOf(list)).to.deep.equal([

@@ -17,7 +17,7 @@ const newUser = () => {
 };
 
 /**
- * The permission matrix of SPEC §4: every protected route for an anonymous caller (401),
+ * The permission matrix of docs/reference/routes.md: every protected route for an anonymous caller (401),
  * a normal user (403 on superuser routes, 403 before 404 on others' ids) and a superuser.
  */
 export function permissionsSuite(h: Harness): void {

@@ -7,7 +7,7 @@ import { sendChunked } from './raw-request';
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
 const CSP = "default-src 'none'; frame-ancestors 'none'";
 
-/** SPEC §1 and §2: bodies, routing, request ids and headers, the same for every route. */
+/** docs/reference/routes.md and errors.md: bodies, routing, request ids and headers, the same for every route. */
 export function protocolSuite(h: Harness): void {
   let me: SignedInUser;
   let admin: SignedInUser;

@@ -14,7 +14,7 @@ interface LimitedRoute {
 }
 
 /**
- * SPEC §4 per-client limits (their real numbers: every test uses clients of its own, so
+ * The per-client limits of docs/reference/routes.md (their real numbers: every test uses clients of its own, so
  * buckets are fresh), the RateLimit-* headers, Retry-After, and the login lockout. A client
  * is an IP on public routes and a user on authenticated ones (their limits are keyed by the
  * user), so each test client gets a superuser of its own there.
