@@ -1,9 +1,8 @@
 import express, { type Express } from 'express';
 import { createCore, type Core, type CoreOptions, type Logger } from '@app/core';
 import { createExpressGuard, createExpressRouter } from '@app/express';
-import { userFields } from './fields';
+import shared from '../app-core.config';
 import { createHooks } from './hooks';
-import { migrations } from './migrations';
 import { tenantMembers } from './routes';
 
 /** Options of {@link createHostApp}. */
@@ -24,10 +23,8 @@ export async function createHostApp(options: HostAppOptions): Promise<{ app: Exp
   // #region create-core
   const core = await createCore({
     ...options.core,
-    // The host has a `users` table of its own: the core's tables are auth_users, auth_sessions, ...
-    database: { ...options.core.database, tablePrefix: 'auth_' },
-    user: { fields: userFields },
-    migrations, // run after the core's, in the same locked run
+    ...shared, // the table prefix, the field and the migration, as the CLI reads them
+    database: { ...options.core.database, ...shared.database },
     migrate: true,
     hooks: createHooks(options.blockedDomains),
     routes: [tenantMembers],

@@ -1,5 +1,5 @@
 /**
- * The host app as a process: `npm start -w @app/example-host-app` (configured by the core's
+ * The host app as a process: `npm run host-app` from the repository root (configured by the core's
  * environment variables, docs/reference/configuration.md, plus BLOCKED_EMAIL_DOMAINS).
  */
 import { ConfigError, loadConfigFromEnv, readPort, StartupError } from '@app/core';
