@@ -1,7 +1,7 @@
 import express, { type Express } from 'express';
 import { createCore, type Core, type CoreOptions, type Logger } from '@app/core';
 import { createExpressGuard, createExpressRouter } from '@app/express';
-import shared from '../app-core.config';
+import sharedOptions from '../app-core.config';
 import { createHooks } from './hooks';
 import { tenantMembers } from './routes';
 
@@ -23,8 +23,8 @@ export async function createHostApp(options: HostAppOptions): Promise<{ app: Exp
   // #region create-core
   const core = await createCore({
     ...options.core,
-    ...shared, // the table prefix, the field and the migration, as the CLI reads them
-    database: { ...options.core.database, ...shared.database },
+    ...sharedOptions, // app-core.config.ts: the table prefix, the field and the migration, as the CLI reads them
+    database: { ...options.core.database, ...sharedOptions.database },
     migrate: true,
     hooks: createHooks(options.blockedDomains),
     routes: [tenantMembers],
