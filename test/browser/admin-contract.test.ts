@@ -134,7 +134,7 @@ async function answerAsTheContractSays(page: Page, api: string, calls: string[])
       const path = url.pathname.slice(prefix.length);
       const query = url.searchParams;
       if (path === '/auth/login') {
-        // The real login, plus the refresh token the Token carries (docs/reference/routes.md).
+        // The real login, plus the refresh token the Token body carries.
         const response = await route.fetch();
         const token = (await response.json()) as { access_token: string };
         accessToken = token.access_token;

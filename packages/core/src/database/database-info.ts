@@ -5,7 +5,7 @@ export interface DatabaseInfo {
   readonly provider: 'postgres' | 'sqlite';
   /** Runs `SELECT 1`; rejects when the database cannot be reached. */
   ping(): Promise<void>;
-  /** The pool figures of `GET /metrics/database` (docs/reference/routes.md). */
+  /** The pool figures of docs/reference/routes.md "Database metrics". */
   poolMetrics(): PoolMetrics;
 }
 

@@ -20,7 +20,7 @@ interface SqliteConnections {
 
 /**
  * {@link DatabaseInfo} on a Sequelize instance: `SELECT 1` for health, and the pool figures
- * of `GET /metrics/database` (docs/reference/routes.md).
+ * of docs/reference/routes.md "Database metrics".
  *
  * PostgreSQL reports sequelize-pool's own counts. SQLite has no pool in Sequelize: it keeps
  * one idle connection for plain statements and opens one per transaction (with `:memory:`,

@@ -18,7 +18,7 @@ export interface QueryOptions {
 
 /**
  * The error for work whose execution scope was aborted. The HTTP pipeline should abort
- * with `controller.abort(timeoutError(ms))` so the client sees the documented message (docs/reference/routes.md "Timeouts");
+ * with `controller.abort(timeoutError(ms))` so the client sees the documented message (docs/reference/errors.md);
  * any other reason becomes a generic `request_timeout`.
  */
 export function abortedError(signal: AbortSignal): AppError {

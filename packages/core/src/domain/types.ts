@@ -1,6 +1,6 @@
 /**
  * Plain domain objects shared by every layer. Repositories return these (never model
- * instances); services take and return them; the HTTP layer maps them to the documented snake_case
+ * instances); services take and return them; the HTTP layer maps them to the snake_case
  * response bodies.
  */
 
@@ -126,7 +126,7 @@ export interface DashboardStats {
   timestamp: string;
 }
 
-/** Connection-pool figures of `GET /metrics/database` (docs/reference/routes.md). */
+/** Connection-pool figures of docs/reference/routes.md "Database metrics". */
 export interface PoolMetrics {
   pool_size: number;
   checked_in: number;
@@ -138,7 +138,7 @@ export interface PoolMetrics {
 
 export type CheckStatus = 'healthy' | 'unhealthy' | 'disabled';
 
-/** The `/health` body (docs/reference/routes.md). */
+/** The `/health` body (docs/reference/routes.md "Health"). */
 export interface HealthReport {
   status: 'healthy' | 'degraded' | 'unhealthy';
   app_name: string;

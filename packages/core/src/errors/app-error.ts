@@ -40,7 +40,7 @@ export interface AppErrorOptions {
   cause?: unknown;
 }
 
-/** A failure with a catalogued code (docs/reference/errors.md), a human message and optional details. */
+/** A failure with a code of the catalogue, a human message and optional details. */
 export class AppError extends Error {
   readonly code: ErrorCode;
   readonly details: ErrorDetail[];
@@ -82,7 +82,5 @@ export const conflictError = (message: string, details: ErrorDetail[] = []) =>
   new AppError('conflict_error', message, { details });
 export const rateLimitError = (retryAfterSeconds: number, message = 'Too many requests') =>
   new AppError('rate_limit_error', message, { retryAfterSeconds });
-export const serviceUnavailableError = (message = 'Service temporarily unavailable') =>
-  new AppError('service_unavailable', message);
 export const timeoutError = (timeoutMs: number) =>
   new AppError('request_timeout', `Request exceeded ${(timeoutMs / 1000).toFixed(1)}s timeout`);

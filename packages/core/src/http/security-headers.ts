@@ -13,7 +13,7 @@ export interface SecurityHeaderOptions extends SecurityHeaderOverrides {
 }
 
 /**
- * The headers sent on every response (docs/reference/routes.md "Headers on every response"), errors and 404s included. `Cache-Control:
+ * The headers sent on every response (docs/reference/routes.md), errors and 404s included. `Cache-Control:
  * no-store` goes on every response, not only authenticated ones: tokens (login), health and
  * error bodies must not be stored by shared caches either.
  */

@@ -19,8 +19,6 @@ export interface Logger {
   error: LogMethod;
 }
 
-export const LOGGER = Symbol.for('app.Logger');
-
 type Level = keyof Logger;
 
 /** `message {"field":…}` on one line; an `err` field is reduced to its name, message and stack. */

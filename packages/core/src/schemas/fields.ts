@@ -65,9 +65,6 @@ export const passwordCheckSchema = textSchema
   .max(1024, 'must be at most 1024 characters')
   .transform((password) => password.normalize('NFC'));
 
-/** At most 100 characters; `null` clears it. */
-export const fullNameSchema = textSchema.max(100, 'must be at most 100 characters').nullable();
-
 /** Query-string boolean: true/false/1/0, case-insensitive. */
 export const queryBooleanSchema = z
   .string()

@@ -3,7 +3,7 @@ import { z } from 'zod';
 const checkStatus = z.enum(['healthy', 'unhealthy', 'disabled']);
 const backend = z.enum(['redis', 'memory', 'none']);
 
-/** `GET /health` (docs/reference/routes.md; HTTP 503 when `status` is `unhealthy`). */
+/** `GET /health` (docs/reference/routes.md "Health") (HTTP 503 when `status` is `unhealthy`). */
 export const healthReportSchema = z.object({
   status: z.enum(['healthy', 'degraded', 'unhealthy']),
   app_name: z.string(),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** `Page<T>` (docs/reference/routes.md "Schemas"): one page of items plus the totals of the unpaginated query. */
+/** `Page<T>` (docs/reference/routes.md): one page of items plus the totals of the unpaginated query. */
 export const pageSchema = <T extends z.ZodType>(item: T) =>
   z.object({
     items: z.array(item),

@@ -13,7 +13,7 @@ export const dashboardStatsSchema = z.object({
   timestamp: z.string(),
 });
 
-/** `GET /metrics/database` (docs/reference/routes.md). */
+/** `GET /metrics/database` (docs/reference/routes.md "Database metrics"). */
 export const poolMetricsSchema = z.object({
   pool_size: z.number().int(),
   checked_in: z.number().int(),

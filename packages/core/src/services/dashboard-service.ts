@@ -82,7 +82,7 @@ export class DashboardService {
    *
    * The store is an unconditional `set`, not the tombstone-respecting `add` the per-user
    * responses use: every registration invalidates this key, so honouring tombstones would
-   * leave the dashboard uncached on any busy system, against the documented 60 s cache (docs/reference/routes.md). The price is
+   * leave the dashboard uncached on any busy system, against the documented 60 s cache. The price is
    * that figures computed while a write committed may be served for up to the TTL, which is
    * the staleness a 60 s aggregate cache already allows.
    */

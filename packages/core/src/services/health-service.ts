@@ -25,7 +25,7 @@ async function probeWithin(probe: () => Promise<unknown>, timeoutMs: number): Pr
 }
 
 /**
- * The `/health` report (docs/reference/routes.md). The database decides `unhealthy` (HTTP 503); a Redis-backed
+ * The `/health` report (docs/reference/routes.md "Health"). The database decides `unhealthy` (HTTP 503); a Redis-backed
  * cache or limiter that is down only makes the report `degraded` while memory serves.
  * Disabled ports report `disabled` with backend `none`. Errors are swallowed on purpose:
  * driver messages can carry hosts and credentials and never reach the body.

@@ -2,7 +2,7 @@ import { inject, injectable } from 'inversify';
 import { DATABASE_INFO, type DatabaseInfo } from '../database/database-info';
 import type { PoolMetrics } from '../domain/types';
 
-/** Connection-pool figures for `GET /metrics/database` (docs/reference/routes.md). */
+/** Connection-pool figures for `GET /metrics/database` (docs/reference/routes.md "Database metrics"). */
 @injectable()
 export class MetricsService {
   constructor(@inject(DATABASE_INFO) private readonly database: DatabaseInfo) {}

@@ -13,7 +13,7 @@ export interface ErrorBody {
 
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/;
 
-/** Security headers docs/reference/routes.md puts on every response, success or error. */
+/** Security headers on every response (docs/reference/routes.md), success or error. */
 export function expectSecurityHeaders(res: Response): void {
   expect(res.headers['x-content-type-options'], 'X-Content-Type-Options').to.equal('nosniff');
   expect(res.headers['x-frame-options'], 'X-Frame-Options').to.equal('DENY');
@@ -22,7 +22,7 @@ export function expectSecurityHeaders(res: Response): void {
 }
 
 /**
- * Asserts an error envelope (docs/reference/errors.md) with this status and code, whose `request_id` is the response's
+ * Asserts an error envelope with this status and code, whose `request_id` is the response's
  * `X-Request-ID`, carrying the security headers. Returns the body for further checks.
  */
 export function expectError(res: Response, status: number, code: ErrorCode): ErrorBody {

@@ -34,7 +34,7 @@ export interface ConformanceOptions extends MountingOptions {
    *
    * The host must trust proxy headers (Express `app.set('trust proxy', true)`, Koa
    * `app.proxy = true`): the suite gives each test its own client IP through
-   * `X-Forwarded-For` so that the real, documented rate limits start from fresh buckets, and checks
+   * `X-Forwarded-For` so that the real rate limits start from fresh buckets, and checks
    * HSTS through `X-Forwarded-Proto`. Which IP counts is the host's decision, as in production.
    */
   mount: MountHost;

@@ -1,6 +1,7 @@
-// Compiled by `npm run typecheck`; test/docs-consistency.test.ts checks docs/guides/migrations.md shows this file verbatim.
+// #region migrations
 import type { Migration } from '@app/core';
 
+/** The host's migrations: run after the core's, in the same locked run, recorded in the same table. */
 export const migrations: Migration[] = [
   {
     name: 'host-0001-add-tenant-id', // stored in the migrations table: never rename it
@@ -16,3 +17,4 @@ export const migrations: Migration[] = [
     },
   },
 ];
+// #endregion migrations

@@ -1,11 +1,11 @@
 import { expect } from 'chai';
 import { createCore, type Core, silentLogger } from '@app/core';
 import { testDatabaseTargets, type TestDatabase } from '@app/core/testing';
-import { migrations } from './host-migrations';
+import { migrations } from '../src/migrations';
 
 
 for (const target of testDatabaseTargets()) {
-  describe(`the migrations guide's host migration (${target.name})`, function () {
+  describe(`the host app's migration (${target.name})`, function () {
     this.timeout(60_000);
     let db: TestDatabase;
     let core: Core | undefined;
