@@ -5,6 +5,7 @@ import type { AuthContext, ClientInfo } from '../domain/types';
 import { AppError, isAppError, authenticationError, authorizationError, rateLimitError } from '../errors/app-error';
 import { clientKey } from '../rate-limit/client-key';
 import type { RateLimiter } from '../rate-limit/rate-limiter';
+import { noopMetrics, UNMATCHED_ROUTE, type Metrics } from '../metrics/metrics';
 import { ClientGoneError, headerValue, readJsonBody } from './body-reader';
 import { mapError } from './error-mapper';
 import { primeStream } from './prime-stream';
@@ -23,6 +24,8 @@ export interface PipelineDeps {
   cache: Cache;
   limiter: RateLimiter;
   executionContext: ExecutionContext;
+  /** Where request, cache and rate-limit figures go (`app_http_*`, `app_cache_*`, `app_rate_limited_total`). */
+  metrics?: Metrics;
 }
 
 /** Per-request state that every response of the request carries, success or failure. */
@@ -30,6 +33,8 @@ interface RequestState {
   readonly requestId: string;
   /** Headers decided along the way (rate-limit figures) that errors must keep too. */
   readonly headers: Record<string, string>;
+  /** `performance.now()` when the pipeline took the request, for the duration metric. */
+  readonly startedAt: number;
 }
 
 /** What {@link Pipeline.authenticate} answers: the caller, or the error response to send. */
@@ -56,7 +61,11 @@ export class Pipeline {
   constructor(
     private readonly deps: PipelineDeps,
     private readonly matcher: RouteMatcher,
-  ) {}
+  ) {
+    this.metrics = deps.metrics ?? noopMetrics;
+  }
+
+  private readonly metrics: Metrics;
 
   /** Resolves once no route work is running any more (see `HttpApi.settled`). */
   settled(): Promise<void> {
@@ -119,11 +128,11 @@ export class Pipeline {
     } else {
       error = new AppError('not_found_error', 'Route not found');
     }
-    return this.finish(this.fail(error, state, request), request, state);
+    return this.measured(this.finish(this.fail(error, state, request), request, state), request, state);
   }
 
   private state(request: HttpRequest): RequestState {
-    return { requestId: resolveRequestId(request.headers ?? {}), headers: {} };
+    return { requestId: resolveRequestId(request.headers ?? {}), headers: {}, startedAt: performance.now() };
   }
 
   private async run(entry: RouteEntry, params: Record<string, string>, request: HttpRequest): Promise<HttpResponse> {
@@ -141,7 +150,14 @@ export class Pipeline {
     } catch (error) {
       response = this.fail(error, state, request);
     }
-    return this.finish(response, request, state, entry.route);
+    return this.measured(this.finish(response, request, state, entry.route), request, state, entry.route);
+  }
+
+  /** Counts the answered request under its route template (never the raw path: bounded labels). */
+  private measured(response: HttpResponse, request: HttpRequest, state: RequestState, route?: Route): HttpResponse {
+    const seconds = (performance.now() - state.startedAt) / 1000;
+    this.metrics.httpRequest(route?.path ?? UNMATCHED_ROUTE, methodLabel(request.method), response.status, seconds);
+    return response;
   }
 
   private async execute(
@@ -172,6 +188,7 @@ export class Pipeline {
     const cacheKey = route.cache && route.method === 'GET' ? route.cache.key(ctx) : undefined;
     if (cacheKey !== undefined) {
       const cached = await this.deps.cache.get<unknown>(cacheKey).catch(() => undefined);
+      this.metrics.cacheRequest(route.path, cached === undefined ? 'miss' : 'hit');
       if (cached !== undefined) {
         return this.success(route, { body: cached, headers: { 'X-Cache': 'HIT' } });
       }
@@ -204,16 +221,17 @@ export class Pipeline {
     state.headers['RateLimit-Limit'] = String(result.limit);
     state.headers['RateLimit-Remaining'] = String(result.remaining);
     state.headers['RateLimit-Reset'] = String(result.resetSeconds);
-    if (!result.allowed) throw rateLimitError(result.retryAfterSeconds, 'Rate limit exceeded; try again later');
+    if (!result.allowed) {
+      this.metrics.rateLimited(route.path);
+      throw rateLimitError(result.retryAfterSeconds, 'Rate limit exceeded; try again later');
+    }
   }
 
   private async authenticateAt(level: AuthLevel, request: HttpRequest): Promise<AuthContext | undefined> {
     if (level === 'none') return undefined;
-    const header = headerValue(request.headers, 'authorization');
-    if (header === undefined) throw authenticationError('Not authenticated');
-    const match = BEARER.exec(header);
-    if (!match) throw authenticationError('Invalid authorization header; expected Bearer token');
-    const auth = await this.deps.services.auth.authenticate(match[1]!);
+    const token = bearerToken(request.headers);
+    if (token === undefined) throw authenticationError('Not authenticated');
+    const auth = await this.deps.services.auth.authenticate(token);
     if (level === 'superuser' && !auth.user.is_superuser) throw authorizationError('Not enough permissions');
     return auth;
   }
@@ -264,6 +282,26 @@ export class Pipeline {
     };
     return { ...response, headers };
   }
+}
+
+/**
+ * The token of an `Authorization: Bearer <token>` header; undefined without the header.
+ *
+ * @throws AppError `authentication_error` for a header of another form.
+ */
+export function bearerToken(headers: HttpRequest['headers'] | undefined): string | undefined {
+  const header = headerValue(headers ?? {}, 'authorization');
+  if (header === undefined) return undefined;
+  const match = BEARER.exec(header);
+  if (!match) throw authenticationError('Invalid authorization header; expected Bearer token');
+  return match[1]!;
+}
+
+const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
+
+/** The method as a metric label: the usual ones, else `OTHER` (a client picks the method, so it is bounded here). */
+function methodLabel(method: string): string {
+  return METHODS.has(method) ? method : 'OTHER';
 }
 
 /** Who is calling, and from where, as the services and hooks see it. */
