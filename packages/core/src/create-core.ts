@@ -62,6 +62,7 @@ import { checkMailTemplates } from './mail/check-templates';
 import type { Logger } from './logger/logger';
 import { METRICS } from './metrics/metrics';
 import { PrometheusMetrics } from './metrics/prometheus-metrics';
+import { traceServices, traceSql } from './tracing/tracing';
 
 /** The infrastructure one core uses: built first, what it created released by `close()`. */
 interface Infrastructure {
@@ -91,6 +92,7 @@ interface Infrastructure {
 function buildInfrastructure({ config, ports, fields: extraFields, hooks }: ResolvedOptions): Infrastructure {
   const fields = createUserFields(extraFields);
   const { sequelize, provider } = createSequelize(config.database, config.logger);
+  traceSql(sequelize, provider === 'postgres' ? 'postgresql' : 'sqlite');
   const owned: Array<{ close(): Promise<void> }> = [];
   const own = <T extends { close(): Promise<void> }>(port: T): T => (owned.push(port), port);
   const metrics = new PrometheusMetrics();
@@ -262,7 +264,8 @@ export async function createCore(options: CoreOptions = {}): Promise<Core> {
     // After the host's hooks (added by the bus's constructor): a host veto spares the insert.
     container.get(AuditRecorder).install(events);
     observeMetrics(infra.metrics, events, container);
-    const services = Object.freeze({
+    // Each facade call in its own span (no-op without a tracer provider).
+    const services = Object.freeze(traceServices({
       auth: container.get(AuthService),
       users: container.get(UserService),
       dashboard: container.get(DashboardService),
@@ -271,7 +274,7 @@ export async function createCore(options: CoreOptions = {}): Promise<Core> {
       export: container.get(ExportService),
       account,
       audit: container.get(AuditService),
-    });
+    }));
     // Built before anything touches the database, so a bad route policy fails at once.
     const http = createHttpApi({
       config,

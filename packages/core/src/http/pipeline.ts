@@ -5,6 +5,7 @@ import type { AuthContext, ClientInfo } from '../domain/types';
 import { AppError, isAppError, authenticationError, authorizationError, rateLimitError } from '../errors/app-error';
 import { clientKey } from '../rate-limit/client-key';
 import type { RateLimiter } from '../rate-limit/rate-limiter';
+import { traceRequest } from '../tracing/tracing';
 import { noopMetrics, UNMATCHED_ROUTE, type Metrics } from '../metrics/metrics';
 import { ClientGoneError, headerValue, readJsonBody } from './body-reader';
 import { mapError } from './error-mapper';
@@ -135,7 +136,13 @@ export class Pipeline {
     return { requestId: resolveRequestId(request.headers ?? {}), headers: {}, startedAt: performance.now() };
   }
 
-  private async run(entry: RouteEntry, params: Record<string, string>, request: HttpRequest): Promise<HttpResponse> {
+  /** Runs the route in its OpenTelemetry span (a no-op without a tracer provider). */
+  private run(entry: RouteEntry, params: Record<string, string>, request: HttpRequest): Promise<HttpResponse> {
+    const traced = { method: methodLabel(request.method), route: entry.route.path };
+    return traceRequest(traced, () => this.runRoute(entry, params, request));
+  }
+
+  private async runRoute(entry: RouteEntry, params: Record<string, string>, request: HttpRequest): Promise<HttpResponse> {
     const state = this.state(request);
     let response: HttpResponse;
     try {
