@@ -22,6 +22,7 @@ const HASH_WAIT_BUCKETS = [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 
 export class PrometheusMetrics implements Metrics {
   readonly registry = new Registry();
   private sources: ScrapeSources | undefined;
+  private readonly children = new Map<string, unknown>();
   private readonly requests = new Counter({
     name: 'app_http_requests_total',
     help: 'HTTP requests answered by the API, by route template, method and status.',
@@ -97,8 +98,8 @@ export class PrometheusMetrics implements Metrics {
   }
 
   httpRequest(route: string, method: string, status: number, seconds: number): void {
-    this.requests.inc({ route, method, status: String(status) });
-    this.durations.observe({ route, method }, seconds);
+    this.child(`r\0${route}\0${method}\0${status}`, () => this.requests.labels({ route, method, status: String(status) })).inc();
+    this.child(`d\0${route}\0${method}`, () => this.durations.labels({ route, method })).observe(seconds);
   }
 
   rateLimited(route: string): void {
@@ -106,7 +107,20 @@ export class PrometheusMetrics implements Metrics {
   }
 
   cacheRequest(route: string, result: 'hit' | 'miss'): void {
-    this.cacheLookups.inc({ route, result });
+    this.child(`c\0${route}\0${result}`, () => this.cacheLookups.labels({ route, result })).inc();
+  }
+
+  /**
+   * The labelled child of a hot series, looked up once: prom-client hashes a label object on
+   * every call otherwise. The key space is the labels' (bounded), so the map is too.
+   */
+  private child<C>(key: string, create: () => C): C {
+    let child = this.children.get(key) as C | undefined;
+    if (child === undefined) {
+      child = create();
+      this.children.set(key, child);
+    }
+    return child;
   }
 
   login(result: LoginResult): void {
