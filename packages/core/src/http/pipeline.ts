@@ -6,7 +6,8 @@ import { AppError, isAppError, authenticationError, authorizationError, rateLimi
 import { clientKey } from '../rate-limit/client-key';
 import type { RateLimiter } from '../rate-limit/rate-limiter';
 import { traceRequest } from '../tracing/tracing';
-import { noopMetrics, UNMATCHED_ROUTE, type Metrics } from '../metrics/metrics';
+import { methodLabel, noopMetrics, UNMATCHED_ROUTE, type Metrics } from '../metrics/metrics';
+import { bearerToken } from './bearer-token';
 import { ClientGoneError, headerValue, readJsonBody } from './body-reader';
 import { mapError } from './error-mapper';
 import { primeStream } from './prime-stream';
@@ -46,8 +47,6 @@ export type AuthOutcome = { ok: true; auth: AuthContext } | { ok: false; respons
  * convention); nothing is sent, the connection is gone.
  */
 export const CLIENT_CLOSED_STATUS = 499;
-
-const BEARER = /^Bearer[ \t]+([^\s]+)[ \t]*$/i;
 
 /**
  * The one request pipeline of every route and every adapter: request id → timeout →
@@ -289,26 +288,6 @@ export class Pipeline {
     };
     return { ...response, headers };
   }
-}
-
-/**
- * The token of an `Authorization: Bearer <token>` header; undefined without the header.
- *
- * @throws AppError `authentication_error` for a header of another form.
- */
-export function bearerToken(headers: HttpRequest['headers'] | undefined): string | undefined {
-  const header = headerValue(headers ?? {}, 'authorization');
-  if (header === undefined) return undefined;
-  const match = BEARER.exec(header);
-  if (!match) throw authenticationError('Invalid authorization header; expected Bearer token');
-  return match[1]!;
-}
-
-const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
-
-/** The method as a metric label: the usual ones, else `OTHER` (a client picks the method, so it is bounded here). */
-function methodLabel(method: string): string {
-  return METHODS.has(method) ? method : 'OTHER';
 }
 
 /** Who is calling, and from where, as the services and hooks see it. */

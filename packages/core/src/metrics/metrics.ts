@@ -23,6 +23,13 @@ export interface Metrics {
 /** The route label of a request under the prefix that no route matched (404/405): one fixed value. */
 export const UNMATCHED_ROUTE = 'unmatched';
 
+const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
+
+/** The method as a label: the usual ones, else `OTHER` (the client picks the method, so it is bounded here). */
+export function methodLabel(method: string): string {
+  return METHODS.has(method) ? method : 'OTHER';
+}
+
 /** Metrics that go nowhere: for pipelines built without a core (tests, tools). */
 export const noopMetrics: Metrics = Object.freeze({
   httpRequest: () => undefined,

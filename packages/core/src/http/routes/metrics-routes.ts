@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { poolMetricsSchema } from '../../schemas/stats';
-import { bearerToken } from '../pipeline';
+import { bearerToken } from '../bearer-token';
 import { defineRoute, type Route } from '../route';
 import type { CoreRouteDeps } from './route-deps';
 
