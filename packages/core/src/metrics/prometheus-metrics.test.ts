@@ -84,4 +84,19 @@ describe('the pipeline feeding the metrics', () => {
     expect(sampleValue(samples, 'app_rate_limited_total', { route: '/api/v1/users/:id' })).to.equal(1);
     expect(sampleValue(samples, 'app_http_requests_total', { route: '/api/v1/users/:id', status: '429' })).to.equal(1);
   });
+
+  it('serves /metrics outside the prefix, moved by metricsPath, and leaves it to the host with metricsPath: false', async () => {
+    expect(t.api.routes.find((route) => route.id === 'metrics.prometheus')?.path).to.equal('/metrics');
+    const moved = createTestApi({ metricsPath: '/internal/metrics' });
+    const off = createTestApi({ metricsPath: false });
+    try {
+      expect(moved.api.routes.find((route) => route.id === 'metrics.prometheus')?.path).to.equal('/internal/metrics');
+      expect(await moved.api.dispatch(buildRequest({ path: '/metrics' })), 'not the API\'s any more').to.equal(undefined);
+      expect(off.api.routes.some((route) => route.id === 'metrics.prometheus')).to.equal(false);
+      expect(await off.api.dispatch(buildRequest({ path: '/metrics' }))).to.equal(undefined);
+    } finally {
+      await moved.close();
+      await off.close();
+    }
+  });
 });
