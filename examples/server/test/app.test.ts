@@ -18,6 +18,22 @@ describe('the example server', () => {
         expect((await request(app).put('/api/v1/users/1')).status).to.equal(405);
       });
 
+      it('serves GET /metrics through the adapter: 401 in the envelope without a token, the exposition to a superuser', async () => {
+        const app = await createApp(fixture.core, { framework, trustProxy: false });
+        const refused = await request(app).get('/metrics');
+        expect(refused.status).to.equal(401);
+        expect(refused.body.error).to.equal('authentication_error');
+        const password = 'metrics-admin-pw-1';
+        const admin = await fixture.core.services.users.createUser({
+          email: `metrics-${framework}@example.com`, username: `metrics_${framework}`, password, is_superuser: true,
+        });
+        const { accessToken } = await fixture.core.services.auth.login({ username: admin.username, password });
+        const res = await request(app).get('/metrics').set('Authorization', `Bearer ${accessToken}`);
+        expect(res.status).to.equal(200);
+        expect(res.headers['content-type']).to.match(/^text\/plain; version=0\.0\.4/);
+        expect(res.text).to.match(/^app_http_requests_total\{route="\/metrics",method="GET",status="401"\} [1-9][0-9]*$/m);
+      });
+
       it('answers its own 404 outside the API in the envelope, with a request id and the security headers', async () => {
         const app = await createApp(fixture.core, { framework, trustProxy: false });
         const res = await request(app).get('/nowhere').set('X-Request-ID', 'own-404');

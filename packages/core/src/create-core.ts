@@ -60,6 +60,9 @@ import { AccountMail } from './services/account-mail';
 import { AccountService } from './services/account-service';
 import { checkMailTemplates } from './mail/check-templates';
 import type { Logger } from './logger/logger';
+import { METRICS } from './metrics/metrics';
+import { PrometheusMetrics } from './metrics/prometheus-metrics';
+import { traceServices, traceSql } from './tracing/tracing';
 
 /** The infrastructure one core uses: built first, what it created released by `close()`. */
 interface Infrastructure {
@@ -71,6 +74,8 @@ interface Infrastructure {
   cache: Cache;
   limiter: RateLimiter;
   hasher: PasswordHasher;
+  /** This core's metrics, on a Registry of its own (docs/reference/routes.md "Metrics"). */
+  metrics: PrometheusMetrics;
   clock: Clock;
   mailer: Mailer;
   renderer: MailRenderer;
@@ -87,8 +92,10 @@ interface Infrastructure {
 function buildInfrastructure({ config, ports, fields: extraFields, hooks }: ResolvedOptions): Infrastructure {
   const fields = createUserFields(extraFields);
   const { sequelize, provider } = createSequelize(config.database, config.logger);
+  traceSql(sequelize, provider === 'postgres' ? 'postgresql' : 'sqlite');
   const owned: Array<{ close(): Promise<void> }> = [];
   const own = <T extends { close(): Promise<void> }>(port: T): T => (owned.push(port), port);
+  const metrics = new PrometheusMetrics();
   return {
     config,
     tables: createTableNames(config.database),
@@ -97,7 +104,8 @@ function buildInfrastructure({ config, ports, fields: extraFields, hooks }: Reso
     provider,
     cache: ports.cache ?? own(createCache(config)),
     limiter: ports.rateLimiter ?? own(createRateLimiter(config)),
-    hasher: ports.passwordHasher ?? own(createPasswordHasher(config)),
+    hasher: ports.passwordHasher ?? own(createPasswordHasher(config, { onQueueWait: (seconds) => metrics.hashQueueWait(seconds) })),
+    metrics,
     clock: ports.clock ?? systemClock,
     mailer: ports.mailer ?? createMailer(config, own),
     renderer: new MailRenderer(config.mail.templates),
@@ -144,6 +152,7 @@ const infrastructureModule = (infra: Infrastructure) =>
     bind(CACHE).toConstantValue(infra.cache);
     bind(RATE_LIMITER).toConstantValue(infra.limiter);
     bind(PASSWORD_HASHER).toConstantValue(infra.hasher);
+    bind(METRICS).toConstantValue(infra.metrics);
     bind(TOKEN_SERVICE).toConstantValue(
       new JwtTokenService({
         secretKey: infra.config.secretKey,
@@ -254,7 +263,9 @@ export async function createCore(options: CoreOptions = {}): Promise<Core> {
     const events = container.get<EventBus>(EVENT_BUS);
     // After the host's hooks (added by the bus's constructor): a host veto spares the insert.
     container.get(AuditRecorder).install(events);
-    const services = Object.freeze({
+    observeMetrics(infra.metrics, events, container);
+    // Each facade call in its own span (no-op without a tracer provider).
+    const services = Object.freeze(traceServices({
       auth: container.get(AuthService),
       users: container.get(UserService),
       dashboard: container.get(DashboardService),
@@ -263,7 +274,7 @@ export async function createCore(options: CoreOptions = {}): Promise<Core> {
       export: container.get(ExportService),
       account,
       audit: container.get(AuditService),
-    });
+    }));
     // Built before anything touches the database, so a bad route policy fails at once.
     const http = createHttpApi({
       config,
@@ -271,6 +282,7 @@ export async function createCore(options: CoreOptions = {}): Promise<Core> {
       cache: infra.cache,
       limiter: infra.limiter,
       executionContext: infra.executionContext,
+      metrics: infra.metrics,
       fields: infra.fields,
       schemas: infra.schemas,
       account: infra.accountSchemas,
@@ -312,6 +324,16 @@ export async function createCore(options: CoreOptions = {}): Promise<Core> {
     await Promise.race([release().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 5_000).unref())]);
     throw error;
   }
+}
+
+/** Feeds the metrics what the core knows elsewhere: login outcomes (events) and scrape-time figures. */
+function observeMetrics(metrics: PrometheusMetrics, events: EventBus, container: Container): void {
+  events.on('login.succeeded', () => metrics.login('success'));
+  events.on('login.failed', () => metrics.login('failure'));
+  events.on('login.locked', () => metrics.login('locked'));
+  const database = container.get<SequelizeDatabaseInfo>(DATABASE_INFO);
+  const health = container.get(HealthService);
+  metrics.observe({ pool: () => database.poolMetrics(), fallbacks: () => health.fallbacks() });
 }
 
 async function releaseInfrastructure(infra: Infrastructure): Promise<void> {

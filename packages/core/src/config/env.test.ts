@@ -85,6 +85,8 @@ describe('loadConfigFromEnv', () => {
       MAIL_FROM: ['Accounts <noreply@example.com>', 'Accounts <noreply@example.com>'],
       PASSWORD_RESET_URL: ['https://app.example.com/#/reset/{token}', 'https://app.example.com/#/reset/{token}'],
       EMAIL_VERIFICATION_URL: ['https://app.example.com/verify?t={token}', 'https://app.example.com/verify?t={token}'],
+      METRICS_TOKEN: ['scrape-token-0123456789', 'scrape-token-0123456789'],
+      METRICS_PATH: ['/internal/metrics', '/internal/metrics'],
     };
 
     for (const variable of ENV_VARIABLES.filter((v) => v.option && !v.option.startsWith('firstSuperuser.'))) {

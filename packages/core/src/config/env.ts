@@ -75,6 +75,8 @@ const SPECS: readonly Spec[] = [
   spec('APP_NAME', 'appName', 'string', 'Backend API', 'Name shown by /health and the OpenAPI document.'),
   spec('APP_VERSION', 'appVersion', 'string', '@app/core version', 'Version shown by /health and the OpenAPI document.'),
   spec('API_PREFIX', 'apiPrefix', 'string', '/api/v1', 'Prefix of the API routes; /health stays outside it.'),
+  spec('METRICS_TOKEN', 'metricsToken', 'secret', 'unset', 'When set, GET /metrics answers only `Authorization: Bearer <METRICS_TOKEN>` (at least 16 characters); unset, only superusers.'),
+  spec('METRICS_PATH', 'metricsPath', 'string', '/metrics', 'Path of the Prometheus exposition, outside API_PREFIX.'),
   spec('FIRST_SUPERUSER_EMAIL', 'firstSuperuser.email', 'string', 'unset', 'With the next two, a superuser created (or promoted) at start.'),
   spec('FIRST_SUPERUSER_USERNAME', 'firstSuperuser.username', 'string', 'unset', 'Username of the first superuser; set all three or none.'),
   spec('FIRST_SUPERUSER_PASSWORD', 'firstSuperuser.password', 'secret', 'unset', 'Password of the first superuser; set all three or none.'),

@@ -180,6 +180,10 @@ export const coreOptionsSchema = z
       .default('/api/v1'),
     /** Path of the health route, outside the prefix; `false` leaves it out. */
     healthPath: z.union([z.string().regex(routePath, 'must look like /health'), z.literal(false)]).default('/health'),
+    /** Path of the Prometheus exposition, outside the prefix; `false` leaves it out (docs/reference/routes.md "Metrics"). */
+    metricsPath: z.union([z.string().regex(routePath, 'must look like /metrics'), z.literal(false)]).default('/metrics'),
+    /** The one Bearer token `GET /metrics` accepts; unset: superusers' access tokens only. */
+    metricsToken: z.string().min(16, 'must be at least 16 characters').optional(),
     /** The host's own routes (`defineRoute`), their paths relative to `apiPrefix`. */
     routes: z.array(hostRoute).default([]),
     /** Ids of core routes not to serve (`['export.usersCsv']`). */

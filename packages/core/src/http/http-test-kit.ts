@@ -11,6 +11,7 @@ import { ExecutionContext } from '../context/execution-context';
 import type { AuthContext } from '../domain/types';
 import { authenticationError } from '../errors/app-error';
 import { MemoryRateLimiter } from '../rate-limit/memory-rate-limiter';
+import { PrometheusMetrics } from '../metrics/prometheus-metrics';
 import { makeSession, makeUser } from '../services/service-fakes';
 import { createHttpApi } from './create-http-api';
 import type { HttpApi, MountedRoute } from './http-api';
@@ -44,7 +45,7 @@ export function fakeServices(): FakeServices {
     auth: stubs('login', 'refresh', 'authenticate', 'logout', 'logoutAll', 'listSessions', 'revokeSession', 'listUserSessions', 'endUserSessions'),
     users: stubs('register', 'createUser', 'getUser', 'updateUser', 'deleteUser', 'listUsers', 'bulkCreate'),
     dashboard: stubs('getStats', 'getSignups'),
-    metrics: stubs('getPoolMetrics'),
+    metrics: stubs('getPoolMetrics', 'authorizeScrape', 'exposition'),
     health: stubs('check'),
     export: stubs('json', 'csv'),
     account: stubs(
@@ -65,6 +66,8 @@ export interface TestApi {
   cache: MemoryCache;
   limiter: MemoryRateLimiter;
   executionContext: ExecutionContext;
+  /** What the pipeline reported (`metrics.exposition()` shows it). */
+  metrics: PrometheusMetrics;
   logger: { debug: SinonStub; info: SinonStub; warn: SinonStub; error: SinonStub };
   /** Runs the route with this id. */
   call(routeId: string, request?: Partial<TestRequest>): Promise<HttpResponse>;
@@ -79,6 +82,7 @@ export function createTestApi(options: CoreOptions = {}): TestApi {
   const cache = new MemoryCache();
   const limiter = new MemoryRateLimiter();
   const executionContext = new ExecutionContext();
+  const metrics = new PrometheusMetrics();
   const fields = createUserFields();
   const schemas = createUserSchemas(fields, { bulkMax: config.bulkMax });
   const api = createHttpApi({
@@ -87,6 +91,7 @@ export function createTestApi(options: CoreOptions = {}): TestApi {
     cache,
     limiter,
     executionContext,
+    metrics,
     fields,
     schemas,
     account: createAccountSchemas(config.passwordMinLength),
@@ -103,6 +108,7 @@ export function createTestApi(options: CoreOptions = {}): TestApi {
     cache,
     limiter,
     executionContext,
+    metrics,
     logger,
     call: (routeId, request = {}) => {
       const route = find(routeId);

@@ -5,6 +5,9 @@ import type { AuthContext, ClientInfo } from '../domain/types';
 import { AppError, isAppError, authenticationError, authorizationError, rateLimitError } from '../errors/app-error';
 import { clientKey } from '../rate-limit/client-key';
 import type { RateLimiter } from '../rate-limit/rate-limiter';
+import { traceRequest } from '../tracing/tracing';
+import { methodLabel, noopMetrics, UNMATCHED_ROUTE, type Metrics } from '../metrics/metrics';
+import { bearerToken } from './bearer-token';
 import { ClientGoneError, headerValue, readJsonBody } from './body-reader';
 import { mapError } from './error-mapper';
 import { primeStream } from './prime-stream';
@@ -23,6 +26,8 @@ export interface PipelineDeps {
   cache: Cache;
   limiter: RateLimiter;
   executionContext: ExecutionContext;
+  /** Where request, cache and rate-limit figures go (`app_http_*`, `app_cache_*`, `app_rate_limited_total`). */
+  metrics?: Metrics;
 }
 
 /** Per-request state that every response of the request carries, success or failure. */
@@ -30,6 +35,8 @@ interface RequestState {
   readonly requestId: string;
   /** Headers decided along the way (rate-limit figures) that errors must keep too. */
   readonly headers: Record<string, string>;
+  /** `performance.now()` when the pipeline took the request, for the duration metric. */
+  readonly startedAt: number;
 }
 
 /** What {@link Pipeline.authenticate} answers: the caller, or the error response to send. */
@@ -40,8 +47,6 @@ export type AuthOutcome = { ok: true; auth: AuthContext } | { ok: false; respons
  * convention); nothing is sent, the connection is gone.
  */
 export const CLIENT_CLOSED_STATUS = 499;
-
-const BEARER = /^Bearer[ \t]+([^\s]+)[ \t]*$/i;
 
 /**
  * The one request pipeline of every route and every adapter: request id → timeout →
@@ -56,7 +61,11 @@ export class Pipeline {
   constructor(
     private readonly deps: PipelineDeps,
     private readonly matcher: RouteMatcher,
-  ) {}
+  ) {
+    this.metrics = deps.metrics ?? noopMetrics;
+  }
+
+  private readonly metrics: Metrics;
 
   /** Resolves once no route work is running any more (see `HttpApi.settled`). */
   settled(): Promise<void> {
@@ -119,14 +128,20 @@ export class Pipeline {
     } else {
       error = new AppError('not_found_error', 'Route not found');
     }
-    return this.finish(this.fail(error, state, request), request, state);
+    return this.measured(this.finish(this.fail(error, state, request), request, state), request, state);
   }
 
   private state(request: HttpRequest): RequestState {
-    return { requestId: resolveRequestId(request.headers ?? {}), headers: {} };
+    return { requestId: resolveRequestId(request.headers ?? {}), headers: {}, startedAt: performance.now() };
   }
 
-  private async run(entry: RouteEntry, params: Record<string, string>, request: HttpRequest): Promise<HttpResponse> {
+  /** Runs the route in its OpenTelemetry span (a no-op without a tracer provider). */
+  private run(entry: RouteEntry, params: Record<string, string>, request: HttpRequest): Promise<HttpResponse> {
+    const traced = { method: methodLabel(request.method), route: entry.route.path };
+    return traceRequest(traced, () => this.runRoute(entry, params, request));
+  }
+
+  private async runRoute(entry: RouteEntry, params: Record<string, string>, request: HttpRequest): Promise<HttpResponse> {
     const state = this.state(request);
     let response: HttpResponse;
     try {
@@ -141,7 +156,14 @@ export class Pipeline {
     } catch (error) {
       response = this.fail(error, state, request);
     }
-    return this.finish(response, request, state, entry.route);
+    return this.measured(this.finish(response, request, state, entry.route), request, state, entry.route);
+  }
+
+  /** Counts the answered request under its route template (never the raw path: bounded labels). */
+  private measured(response: HttpResponse, request: HttpRequest, state: RequestState, route?: Route): HttpResponse {
+    const seconds = (performance.now() - state.startedAt) / 1000;
+    this.metrics.httpRequest(route?.path ?? UNMATCHED_ROUTE, methodLabel(request.method), response.status, seconds);
+    return response;
   }
 
   private async execute(
@@ -172,6 +194,7 @@ export class Pipeline {
     const cacheKey = route.cache && route.method === 'GET' ? route.cache.key(ctx) : undefined;
     if (cacheKey !== undefined) {
       const cached = await this.deps.cache.get<unknown>(cacheKey).catch(() => undefined);
+      this.metrics.cacheRequest(route.path, cached === undefined ? 'miss' : 'hit');
       if (cached !== undefined) {
         return this.success(route, { body: cached, headers: { 'X-Cache': 'HIT' } });
       }
@@ -204,16 +227,17 @@ export class Pipeline {
     state.headers['RateLimit-Limit'] = String(result.limit);
     state.headers['RateLimit-Remaining'] = String(result.remaining);
     state.headers['RateLimit-Reset'] = String(result.resetSeconds);
-    if (!result.allowed) throw rateLimitError(result.retryAfterSeconds, 'Rate limit exceeded; try again later');
+    if (!result.allowed) {
+      this.metrics.rateLimited(route.path);
+      throw rateLimitError(result.retryAfterSeconds, 'Rate limit exceeded; try again later');
+    }
   }
 
   private async authenticateAt(level: AuthLevel, request: HttpRequest): Promise<AuthContext | undefined> {
     if (level === 'none') return undefined;
-    const header = headerValue(request.headers, 'authorization');
-    if (header === undefined) throw authenticationError('Not authenticated');
-    const match = BEARER.exec(header);
-    if (!match) throw authenticationError('Invalid authorization header; expected Bearer token');
-    const auth = await this.deps.services.auth.authenticate(match[1]!);
+    const token = bearerToken(request.headers);
+    if (token === undefined) throw authenticationError('Not authenticated');
+    const auth = await this.deps.services.auth.authenticate(token);
     if (level === 'superuser' && !auth.user.is_superuser) throw authorizationError('Not enough permissions');
     return auth;
   }

@@ -15,7 +15,7 @@ import { createUserRoutes } from './routes/user-routes';
 /** What the route table depends on. */
 export type RouteTableConfig = Pick<
   CoreConfig,
-  'apiPrefix' | 'healthPath' | 'routes' | 'disabledRoutes' | 'rateLimits'
+  'apiPrefix' | 'healthPath' | 'metricsPath' | 'routes' | 'disabledRoutes' | 'rateLimits'
 >;
 
 /**
@@ -40,7 +40,10 @@ export function createRouteTable(config: RouteTableConfig, deps: CoreRouteDeps):
     ...createAuditRoutes(deps),
     ...createMetricsRoutes(deps),
     ...createAdminRoutes(deps),
-  ].map((route) => (route.id === 'system.health' && config.healthPath ? { ...route, path: config.healthPath } : route));
+  ]
+    .filter((route) => route.id !== 'metrics.prometheus' || config.metricsPath !== false)
+    .map((route) => (route.id === 'system.health' && config.healthPath ? { ...route, path: config.healthPath } : route))
+    .map((route) => (route.id === 'metrics.prometheus' && config.metricsPath ? { ...route, path: config.metricsPath } : route));
   const host = config.routes.map((route) => ({ ...route, path: `${prefix}${route.path}` }));
   const known = new Set(core.map((route) => route.id));
   for (const id of config.disabledRoutes) {

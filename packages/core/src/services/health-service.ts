@@ -64,6 +64,24 @@ export class HealthService {
     };
   }
 
+  /**
+   * Per port (`cache`, `rate_limiter`): true while it is configured on Redis but not served
+   * by it (the limiter counting in its memory fallback, the cache answering misses), for
+   * `app_backend_fallback`. A port on memory or disabled is never falling back.
+   */
+  async fallbacks(): Promise<Record<'cache' | 'rate_limiter', boolean>> {
+    const redis = this.config.redis;
+    const fallback = async (enabled: boolean, port: Pick<Cache | RateLimiter, 'backend' | 'check'>, redisUrl: string | undefined) => {
+      if (!enabled || port.backend === 'none' || (port.backend !== 'redis' && redisUrl === undefined)) return false;
+      return port.backend !== 'redis' || !(await probeWithin(() => port.check(), HEALTH_CHECK_TIMEOUT_MS));
+    };
+    const [cache, limiter] = await Promise.all([
+      fallback(this.config.cacheEnabled, this.cache, redis.cacheUrl ?? redis.url),
+      fallback(this.config.limiterEnabled, this.limiter, redis.limiterUrl ?? redis.url),
+    ]);
+    return { cache, rate_limiter: limiter };
+  }
+
   private async checkPort(
     enabled: boolean,
     port: Pick<Cache | RateLimiter, 'backend' | 'check'>,

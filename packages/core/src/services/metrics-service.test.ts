@@ -10,7 +10,7 @@ describe('MetricsService', () => {
         ping: async () => undefined,
         poolMetrics: () => ({ pool_size: 10, checked_in: 3, checked_out: 2, waiting: 1, overflow: 0, total_connections: 0 }),
       };
-      expect(await new MetricsService(database).getPoolMetrics()).to.deep.equal({
+      expect(await new MetricsService(database, undefined as never, {}, undefined as never).getPoolMetrics()).to.deep.equal({
         pool_size: 10,
         checked_in: 3,
         checked_out: 2,

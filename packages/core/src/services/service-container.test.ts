@@ -15,6 +15,8 @@ import { DashboardService } from './dashboard-service';
 import { ExportService } from './export-service';
 import { HealthService } from './health-service';
 import { MetricsService } from './metrics-service';
+import { METRICS } from '../metrics/metrics';
+import { PrometheusMetrics } from '../metrics/prometheus-metrics';
 import { UserService } from './user-service';
 import {
   fakeCache,
@@ -52,6 +54,7 @@ describe('services in a container', () => {
     container.bind(CACHE).toConstantValue(fakeCache());
     container.bind(RATE_LIMITER).toConstantValue(fakeCache());
     container.bind(CORE_CONFIG).toConstantValue(testConfig());
+    container.bind(METRICS).toConstantValue(new PrometheusMetrics());
     container.bind(DATABASE_INFO).toConstantValue({ provider: 'sqlite', ping: async () => undefined, poolMetrics: () => ({}) });
     const { fields, schemas } = testUserModel();
     container.bind(USER_FIELDS).toConstantValue(fields);

@@ -18,6 +18,7 @@ export { createMemoryLogger } from './memory-logger';
 export type { LoggedLine, MemoryLogger } from './memory-logger';
 export { createManualClock } from '../clock/clock';
 export { waitFor } from './wait-for';
+export { parseMetrics, sampleValue, type MetricSample } from './prometheus-text';
 export { startTcpProxy } from './tcp-proxy';
 export type { TcpProxy } from './tcp-proxy';
 export { testDatabaseTargets } from './test-databases';

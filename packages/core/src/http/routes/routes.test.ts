@@ -30,10 +30,11 @@ describe('HTTP routes', () => {
   afterEach(() => t.close());
 
   describe('the route table', () => {
-    it('mounts every documented route once, under the prefix except /health', () => {
+    it('mounts every documented route once, under the prefix except /health and /metrics', () => {
       const table = t.api.routes.map((route) => `${route.method} ${route.path}`);
       expect(table).to.have.members([
         'GET /health',
+        'GET /metrics',
         'GET /api/v1/openapi.json',
         'POST /api/v1/auth/register',
         'POST /api/v1/auth/login',

@@ -7,6 +7,7 @@ import { dedicatedCoresSuite } from './dedicated-cores-suite';
 import { Harness, type MountHost, type StorageTarget } from './harness';
 import { lingeringSuite } from './lingering-suite';
 import { listSuite } from './list-suite';
+import { metricsSuite } from './metrics-suite';
 import { mountingSuite, type MountingOptions } from './mounting-suite';
 import { operationsSuite } from './operations-suite';
 import { permissionsSuite } from './permissions-suite';
@@ -80,6 +81,7 @@ export function runConformanceSuite(options: ConformanceOptions): void {
       describe('audit trail and signups', () => auditSuite(h));
       describe('dedicated cores', () => dedicatedCoresSuite(target, options.mount));
       describe('route policy', () => policySuite(target, options.mount));
+      describe('Prometheus metrics', () => metricsSuite(target, options.mount));
       describe('token lifetimes (manual clock, two instances)', () => tokenLifetimesSuite(target, options.mount));
       describe('refresh cookie transport', () => refreshCookieSuite(target, options.mount));
       describe('dedicated account cores', () => accountDedicatedSuite((overrides) => new Harness(target, options.mount, overrides)));
