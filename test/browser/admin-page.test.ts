@@ -362,6 +362,7 @@ describe('admin page in Chromium', function () {
           await page.locator('main .card, main table').first().waitFor();
           const width = await page.evaluate(() => document.documentElement.scrollWidth);
           expect(width, view).to.be.at.most(375);
+          await expectAccessible(page, `${view} at 375 px`);
           await screenshot(page, framework, `phone-${view.toLowerCase()}`);
         }
         await page.setViewportSize({ width: 1280, height: 900 });
@@ -393,6 +394,9 @@ describe('admin page in Chromium', function () {
           page.getByRole('button', { name: 'Sign out' }).click(),
         ]);
         expect(logout.status()).to.equal(204);
+        const admin = await fixture.core.services.users.listUsers({ page: 1, size: 1, search: ADMIN.username });
+        const ended = await fixture.core.services.audit.list({ type: 'logout', actor_user_id: admin.items[0]!.id });
+        expect(ended.items[0]?.details, 'the sign-out is in the audit log').to.deep.include({ reason: 'logout', session_count: 1 });
         await page.getByRole('button', { name: 'Sign in' }).waitFor();
         await page.getByRole('status').filter({ hasText: 'You have signed out.' }).waitFor();
         // The tokens lived in the page's memory only.
