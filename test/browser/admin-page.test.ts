@@ -6,6 +6,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { Sequelize } from 'sequelize';
 import { MemoryOutbox } from '../../packages/core/src/mail/memory-outbox';
 import { useTestCore } from '../../packages/core/src/testing/test-core';
 import { createApp, readFramework, type Framework } from '../../examples/server/src/app';
@@ -30,6 +31,27 @@ const ADMIN = { username: 'root_admin', email: 'root@example.com', password: 'ad
 const MEMBER = { username: 'plain_member', email: 'plain@example.com', password: 'member-password-1' };
 /** How long one UI state may take to appear on a busy machine. */
 const WAIT = 15_000;
+const DAY = 86_400_000;
+/** The seeded members signed up over the last 12 UTC days: member N, N mod 12 days ago. */
+const SEEDED = Array.from({ length: 55 }, (_, i) => i + 1);
+const daysAgo = (index: number) => index % 12;
+
+/**
+ * Moves the seeded members' signups back by whole days, straight in the database (no route
+ * may set `created_at`), so the signups chart has a fortnight to draw.
+ */
+async function backdateSignups(url: string): Promise<void> {
+  const database = new Sequelize(url, { logging: false });
+  try {
+    for (const index of SEEDED.filter((i) => daysAgo(i) > 0)) {
+      await database.query('UPDATE users SET created_at = :at WHERE username = :username', {
+        replacements: { at: new Date(Date.now() - daysAgo(index) * DAY), username: `member${String(index).padStart(2, '0')}` },
+      });
+    }
+  } finally {
+    await database.close();
+  }
+}
 
 describe('admin page in Chromium', function () {
   this.timeout(120_000);
@@ -64,6 +86,7 @@ describe('admin page in Chromium', function () {
           const n = String(index).padStart(2, '0');
           await users.createUser({ email: `member${n}@example.com`, username: `member${n}`, password: 'member-password-1', full_name: `Member ${n}` });
         }
+        await backdateSignups(fixture.core.config.database.url);
         server = createServer(await createApp(fixture.core, { framework, trustProxy: false }));
         server.listen(0, '127.0.0.1');
         await once(server, 'listening');
@@ -341,12 +364,27 @@ describe('admin page in Chromium', function () {
         await go('Overview');
         await heading('Overview').waitFor();
         await page.locator('[data-stat="total_users"] .stat-value', { hasText: '59' }).waitFor();
-        // Every user was created today (UTC): one bar of 59 in 30 days.
-        await page.locator('.chart figcaption', { hasText: '59 signups in 30 days, at most 59 in one day.' }).waitFor();
+        // The members still there (member20 was deleted) on their days, the rest of the 59 today.
+        const left = SEEDED.filter((index) => index !== 20);
+        const perDay = (days: number) => {
+          const counts = Array.from({ length: days }, (_, ago) => left.filter((index) => daysAgo(index) === ago).length);
+          counts[0]! += 59 - left.length;
+          return counts;
+        };
+        const caption = (days: number) => {
+          const counts = perDay(days);
+          return `${counts.reduce((a, b) => a + b, 0)} signups in ${days} days, at most ${Math.max(...counts)} in one day.`;
+        };
+        await page.locator('.chart figcaption', { hasText: caption(30) }).waitFor();
         expect(await page.locator('.chart svg rect.chart-bar').count()).to.equal(30);
+        // Zero days are drawn too: the figures table has every day, oldest first.
+        const figures = await page.locator('.chart details tbody tr td:nth-child(2)').allTextContents();
+        expect(figures.map(Number).reverse()).to.deep.equal(perDay(30));
         await page.getByLabel('Days', { exact: true }).selectOption('7');
-        await page.locator('.chart figcaption', { hasText: 'in 7 days' }).waitFor();
+        await page.locator('.chart figcaption', { hasText: caption(7) }).waitFor();
         expect(await page.locator('.chart svg rect.chart-bar').count()).to.equal(7);
+        await page.getByLabel('Days', { exact: true }).selectOption('30');
+        await page.locator('.chart figcaption', { hasText: caption(30) }).waitFor();
         await expectAccessible(page, 'overview');
         await screenshot(page, framework, 'overview');
       });
