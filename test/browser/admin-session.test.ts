@@ -75,6 +75,19 @@ describe('admin page in Chromium: its session on the token routes, under a hostâ
     await expectAccessible(page, 'overview under a mount path');
   });
 
+  it('asks for the current password when the admin changes their own email', async () => {
+    const admin = await fixture.core.services.users.listUsers({ page: 1, size: 1, search: ADMIN.username });
+    await page.evaluate((id) => (window.location.hash = `#/users/${id}`), admin.items[0]!.id);
+    await heading(ADMIN.username).waitFor();
+    await page.getByLabel('Email', { exact: true }).fill('mounted.admin@example.org');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.locator('.field-error[data-field="current_password"]').waitFor();
+    await page.getByLabel('Current password', { exact: true }).fill(ADMIN.password);
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+    await page.locator('dd[data-field="email"]', { hasText: 'mounted.admin@example.org' }).waitFor();
+  });
+
   it('renews an expired access token with the refresh token and retries the call', async () => {
     clock.advance(16 * MINUTE);
     await go('Users');

@@ -47,8 +47,9 @@ describe('readUserSchema over the core’s own OpenAPI document', () => {
     expect(byName.seats).to.include({ kind: 'number', nullable: true });
   });
 
-  it('lists the update body without the caller’s current_password, the bulk item, the response and the filters', () => {
-    expect(names(schema.update)).to.include.members(['email', 'tenant_id', 'is_vip', 'seats', 'password']).and.not.include('current_password');
+  it('lists the update body, the bulk item, the response and the filters', () => {
+    expect(names(schema.update)).to.include.members(['email', 'tenant_id', 'is_vip', 'seats', 'password', 'current_password']);
+    expect(schema.update.find((field) => field.name === 'current_password')).to.include({ kind: 'password', required: false });
     expect(names(schema.bulkItem)).to.deep.equal(['email', 'username', 'full_name', 'tenant_id', 'password']);
     expect(names(schema.response)).to.include.members(['id', 'username', 'tenant_id', 'is_vip', 'seats', 'created_at']);
     expect(schema.response.find((field) => field.name === 'created_at')!.kind).to.equal('datetime');

@@ -52,19 +52,21 @@ export function UserForm(props: {
       )}
       {inputs.map((field) => {
         const password = field.kind === 'password';
+        // On the edit form `password` is the new one; `current_password` is asked as it is.
+        const newSecret = props.editing && field.name === 'password';
         return (
           <Field
             key={field.name}
-            label={password && props.editing ? `New ${field.label.toLowerCase()}` : field.label}
+            label={newSecret ? `New ${field.label.toLowerCase()}` : field.label}
             name={field.name}
             type={INPUT_TYPES[field.kind as keyof typeof INPUT_TYPES]}
-            autocomplete={password ? 'new-password' : 'off'}
+            autocomplete={newSecret || (password && !props.editing) ? 'new-password' : password ? 'current-password' : 'off'}
             value={String(values[field.name] ?? '')}
             onInput={(event: { currentTarget: HTMLInputElement }) => setValues({ ...values, [field.name]: event.currentTarget.value })}
             error={errors[field.name]}
-            hint={password && props.editing ? `Leave empty to keep the current one; a new one ends the user’s sessions. ${(field.hint ?? '').replace(/^Optional( · )?/, '')}`.trim() : field.hint}
+            hint={newSecret ? `Leave empty to keep the current one; a new one ends the user’s sessions. ${(field.hint ?? '').replace(/^Optional( · )?/, '')}`.trim() : field.hint}
             maxLength={field.maxLength}
-            required={field.required && !(password && props.editing)}
+            required={field.required && !newSecret}
           />
         );
       })}

@@ -27,7 +27,7 @@ export interface FieldSpec {
 export interface UserSchema {
   /** `users.create`: the admin create form. */
   create: FieldSpec[];
-  /** `users.update` without `current_password` (a user's re-authentication for their own account). */
+  /** `users.update`, with `current_password` (a user's re-authentication for their own email or password). */
   update: FieldSpec[];
   /** `users.bulkCreate` items: the columns of a CSV import. */
   bulkItem: FieldSpec[];
@@ -146,7 +146,7 @@ export function readUserSchema(doc: OpenApiDocument): UserSchema {
   const sortBy = parameters.find((parameter) => parameter.name === 'sort_by')?.schema?.enum ?? [];
   return {
     create: objectFields(json(findOperation(doc, 'users.create').requestBody?.content)),
-    update: objectFields(json(findOperation(doc, 'users.update').requestBody?.content)).filter((field) => field.name !== 'current_password'),
+    update: objectFields(json(findOperation(doc, 'users.update').requestBody?.content)),
     bulkItem: objectFields(json(findOperation(doc, 'users.bulkCreate').requestBody?.content)?.items),
     response: objectFields(json(findOperation(doc, 'users.get').responses?.['200']?.content)),
     filters,

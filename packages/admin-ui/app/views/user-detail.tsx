@@ -34,7 +34,8 @@ export function UserDetail({ id }: { id: string }) {
     );
   }
   const self = current.id === me.id;
-  const editable = schema.data.update.filter((field) => !BUTTON_FLAGS.includes(field.name));
+  // current_password re-authenticates a change of one's own email or password only.
+  const editable = schema.data.update.filter((field) => !BUTTON_FLAGS.includes(field.name) && (self || field.name !== 'current_password'));
   const patch = async (body: Record<string, unknown>, message: string) => {
     const updated = await api.request<User>('PATCH', `/users/${current.id}`, { body });
     setUser(updated);

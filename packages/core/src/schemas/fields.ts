@@ -68,7 +68,8 @@ export const passwordSchema = createPasswordSchema();
 export const passwordCheckSchema = textSchema
   .min(1, 'is required')
   .max(1024, 'must be at most 1024 characters')
-  .transform((password) => password.normalize('NFC'));
+  .transform((password) => password.normalize('NFC'))
+  .meta({ format: 'password' });
 
 /** At most 100 characters; `null` clears it. */
 export const fullNameSchema = textSchema.max(100, 'must be at most 100 characters').nullable();

@@ -94,7 +94,7 @@ export function createUserSchemas(fields: UserFields, options: UserSchemaOptions
   const update = z.object({
     ...inputShape(writable(fields, 'self', 'admin'), false),
     password: passwordSchema.optional(),
-    current_password: passwordCheckSchema.optional(),
+    current_password: passwordCheckSchema.optional().meta({ description: 'Your current password: needed to change your own email or password' }),
   });
   const response = z.object(
     Object.fromEntries(
