@@ -6,6 +6,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { Sequelize } from 'sequelize';
+import { MemoryOutbox } from '../../packages/core/src/mail/memory-outbox';
 import { useTestCore } from '../../packages/core/src/testing/test-core';
 import { createApp, readFramework, type Framework } from '../../examples/server/src/app';
 import { chromiumAvailable, expectAccessible, guardPage, launchBrowser, screenshot, type PageGuard } from './browser-kit';
@@ -29,6 +31,27 @@ const ADMIN = { username: 'root_admin', email: 'root@example.com', password: 'ad
 const MEMBER = { username: 'plain_member', email: 'plain@example.com', password: 'member-password-1' };
 /** How long one UI state may take to appear on a busy machine. */
 const WAIT = 15_000;
+const DAY = 86_400_000;
+/** The seeded members signed up over the last 12 UTC days: member N, N mod 12 days ago. */
+const SEEDED = Array.from({ length: 55 }, (_, i) => i + 1);
+const daysAgo = (index: number) => index % 12;
+
+/**
+ * Moves the seeded members' signups back by whole days, straight in the database (no route
+ * may set `created_at`), so the signups chart has a fortnight to draw.
+ */
+async function backdateSignups(url: string): Promise<void> {
+  const database = new Sequelize(url, { logging: false });
+  try {
+    for (const index of SEEDED.filter((i) => daysAgo(i) > 0)) {
+      await database.query('UPDATE users SET created_at = :at WHERE username = :username', {
+        replacements: { at: new Date(Date.now() - daysAgo(index) * DAY), username: `member${String(index).padStart(2, '0')}` },
+      });
+    }
+  } finally {
+    await database.close();
+  }
+}
 
 describe('admin page in Chromium', function () {
   this.timeout(120_000);
@@ -45,7 +68,8 @@ describe('admin page in Chromium', function () {
   for (const framework of frameworks()) {
     describe(`on ${framework}`, () => {
       // A bulk maximum of 2 makes the three-row import below go out in two batches.
-      const fixture = useTestCore({ limiterEnabled: false, bulkMax: 2 });
+      const outbox = new MemoryOutbox();
+      const fixture = useTestCore({ limiterEnabled: false, bulkMax: 2, mailer: outbox });
       let server: Server;
       let origin: string;
       let api: string;
@@ -62,6 +86,7 @@ describe('admin page in Chromium', function () {
           const n = String(index).padStart(2, '0');
           await users.createUser({ email: `member${n}@example.com`, username: `member${n}`, password: 'member-password-1', full_name: `Member ${n}` });
         }
+        await backdateSignups(fixture.core.config.database.url);
         server = createServer(await createApp(fixture.core, { framework, trustProxy: false }));
         server.listen(0, '127.0.0.1');
         await once(server, 'listening');
@@ -88,6 +113,7 @@ describe('admin page in Chromium', function () {
       };
       const heading = (name: string | RegExp) => page.getByRole('heading', { level: 1, name });
       const summary = (text: string | RegExp) => page.locator('#users-summary', { hasText: text }).waitFor();
+      const field = (name: string) => page.locator(`dd[data-field="${name}"]`);
       const go = async (name: string) => {
         await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true }).click();
       };
@@ -140,43 +166,76 @@ describe('admin page in Chromium', function () {
       });
 
       it('creates a user, showing the API validation message beside the field first', async () => {
-        await page.getByLabel('Email').fill('new.person@example.com');
-        await page.getByLabel('Username').fill('new_person');
-        await page.getByLabel('Full name').fill('New Person');
-        await page.getByLabel('Password').fill('short');
-        await page.getByLabel('Superuser').check();
+        // The form is built from the OpenAPI document's admin create body: every field, with its rule.
+        for (const label of ['Email', 'Username', 'Full name', 'Password', 'Active', 'Superuser', 'Email verified']) {
+          await page.getByLabel(label, { exact: true }).waitFor();
+        }
+        expect(await page.getByLabel('Active', { exact: true }).isChecked(), 'the server’s default').to.equal(true);
+        await page.getByLabel('Email', { exact: true }).fill('new.person@example.com');
+        await page.getByLabel('Username', { exact: true }).fill('new_person');
+        await page.getByLabel('Full name', { exact: true }).fill('New Person');
+        await page.getByLabel('Password', { exact: true }).fill('short');
+        await page.getByLabel('Superuser', { exact: true }).check();
         await page.getByRole('button', { name: 'Create user' }).click();
         const error = page.locator('.field-error[data-field="password"]');
         await error.waitFor();
         expect(await error.textContent()).to.match(/8/);
-        expect(await page.getByLabel('Password').getAttribute('aria-invalid')).to.equal('true');
+        expect(await page.getByLabel('Password', { exact: true }).getAttribute('aria-invalid')).to.equal('true');
         await expectAccessible(page, 'create user (invalid)');
         await screenshot(page, framework, 'create-user-invalid');
-        await page.getByLabel('Password').fill('long-enough-password-1');
+        await page.getByLabel('Password', { exact: true }).fill('long-enough-password-1');
         await page.getByRole('button', { name: 'Create user' }).click();
         await heading('new_person').waitFor();
         await page.getByRole('status').filter({ hasText: 'Created user new_person' }).waitFor();
-        expect(await page.getByTestId('is-superuser').textContent()).to.equal('Yes');
+        expect(await field('is_superuser').textContent()).to.equal('Yes');
+        expect(await field('full_name').textContent()).to.equal('New Person');
         const created = await fixture.core.services.users.listUsers({ page: 1, size: 1, search: 'new_person' });
         expect(created.items[0]).to.include({ full_name: 'New Person', is_superuser: true, is_active: true });
       });
 
-      it('deactivates and reactivates the user, and shows the views whose routes may be missing calmly', async () => {
+      it('deactivates and reactivates the user, and sends a password reset mail from the quick action', async () => {
         await page.getByRole('button', { name: 'Deactivate' }).click();
         await page.getByRole('status').filter({ hasText: 'Deactivated' }).waitFor();
-        expect(await page.getByTestId('is-active').textContent()).to.equal('No');
+        expect(await field('is_active').textContent()).to.equal('No');
         const row = await fixture.core.services.users.listUsers({ page: 1, size: 1, search: 'new_person' });
         expect(row.items[0]!.is_active).to.equal(false);
         await page.getByRole('button', { name: 'Activate' }).click();
         await page.getByRole('status').filter({ hasText: 'Activated' }).waitFor();
-        // Sessions and the audit trail: a table when the server has the route, else the note.
-        for (const section of ['sessions-title', 'user-audit-title']) {
-          const region = page.locator(`section[aria-labelledby="${section}"]`);
-          await region.locator('table, [data-testid="not-available"], p').first().waitFor();
-          expect(await region.getByRole('alert').count(), section).to.equal(0);
-        }
+        await page.getByRole('button', { name: 'Send password reset' }).click();
+        await page.getByRole('status').filter({ hasText: 'A password reset link was sent to new.person@example.com.' }).waitFor();
+        // The mail goes out after the answer, in the transaction that records its event.
+        await outbox.waitFor((mail) => mail.to === 'new.person@example.com' && mail.kind === 'password_reset');
+        // The user's own audit trail shows what was just done, newest first.
+        const trail = page.locator('section[aria-labelledby="user-audit-title"]');
+        await trail.getByRole('button', { name: 'Refresh' }).click();
+        await trail.locator('tbody tr', { hasText: 'password.reset_requested' }).waitFor();
+        for (const type of ['user.created', 'user.updated']) await trail.locator('tbody tr', { hasText: type }).first().waitFor();
+      });
+
+      it('lists the sessions of a user who signed in through the API, and revokes them', async () => {
+        const login = await fetch(`${api}/auth/login`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', 'User-Agent': 'scenario-client/1.0' },
+          body: JSON.stringify({ username: MEMBER.username, password: MEMBER.password }),
+        });
+        expect(login.status).to.equal(200);
+        const { access_token: access } = (await login.json()) as { access_token: string };
+        const me = () => fetch(`${api}/auth/me`, { headers: { Authorization: `Bearer ${access}` } });
+        expect((await me()).status).to.equal(200);
+        const member = await fixture.core.services.users.listUsers({ page: 1, size: 1, search: MEMBER.username });
+        await page.evaluate((id) => (window.location.hash = `#/users/${id}`), member.items[0]!.id);
+        await heading(MEMBER.username).waitFor();
+        const sessions = page.locator('section[aria-labelledby="sessions-title"]');
+        await sessions.locator('tbody tr', { hasText: 'scenario-client/1.0' }).waitFor();
+        expect(await sessions.locator('tbody tr').count()).to.equal(1);
+        await page.locator('section[aria-labelledby="user-audit-title"] tbody tr', { hasText: 'login.succeeded' }).first().waitFor();
         await expectAccessible(page, 'user page');
         await screenshot(page, framework, 'user');
+        await sessions.getByRole('button', { name: 'Revoke all sessions' }).click();
+        await page.getByRole('status').filter({ hasText: 'Every session of this user has ended.' }).waitFor();
+        await sessions.getByText('No active sessions.').waitFor();
+        expect((await me()).status, 'the revoked access token').to.equal(401);
+        await page.locator('section[aria-labelledby="user-audit-title"] tbody tr', { hasText: 'session.revoked' }).waitFor();
       });
 
       it('searches, sorts and pages the users, asking the server for one page at a time', async () => {
@@ -218,12 +277,12 @@ describe('admin page in Chromium', function () {
       it('opens a user from the table, shows the edit validation beside the field, then saves', async () => {
         await page.getByRole('link', { name: 'member20', exact: true }).click();
         await heading('member20').waitFor();
-        await page.getByLabel('Email').fill('not-an-email');
+        await page.getByLabel('Email', { exact: true }).fill('not-an-email');
         await page.getByRole('button', { name: 'Save changes' }).click();
         const error = page.locator('.field-error[data-field="email"]');
         await error.waitFor();
         expect((await error.textContent())!.length).to.be.greaterThan(0);
-        await page.getByLabel('Email').fill('member20@example.org');
+        await page.getByLabel('Email', { exact: true }).fill('member20@example.org');
         await page.getByRole('button', { name: 'Save changes' }).click();
         await page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
         await page.locator('dd', { hasText: 'member20@example.org' }).waitFor();
@@ -264,20 +323,68 @@ describe('admin page in Chromium', function () {
         await screenshot(page, framework, 'import');
       });
 
-      it('shows the audit log, or says calmly that this server has none yet', async () => {
+      it('shows the audit entries of all that in the audit log, filters them and pages by cursor', async () => {
         await go('Audit log');
         await heading('Audit log').waitFor();
-        await page.locator('table.audit, [data-testid="not-available"], main p:has-text("No events")').first().waitFor();
-        expect(await page.getByRole('alert').count()).to.equal(0);
+        const rows = page.locator('table.audit[aria-busy="false"] tbody tr');
+        for (const type of [
+          'login.failed',
+          'user.created',
+          'user.updated',
+          'password.reset_requested',
+          'session.revoked',
+          'export.run',
+          'user.deleted',
+          'users.bulk_created',
+        ]) {
+          await rows.filter({ hasText: type }).first().waitFor();
+        }
         await expectAccessible(page, 'audit log');
         await screenshot(page, framework, 'audit-log');
+        // The seeded users' creations fill more than one page of 50.
+        await page.getByLabel('Event type').fill('user.created');
+        await page.getByRole('button', { name: 'Apply filters' }).click();
+        await page.locator('table.audit[aria-busy="false"]').waitFor();
+        await page.waitForURL(/type=user\.created/);
+        await rows.first().waitFor();
+        const types = async () => new Set(await page.locator('table.audit tbody tr td:nth-child(2)').allTextContents());
+        expect([...(await types())]).to.deep.equal(['user.created']);
+        expect(await rows.count()).to.equal(50);
+        await page.getByRole('button', { name: 'Older' }).click();
+        await page.waitForURL(/cursor=/);
+        await page.locator('table.audit[aria-busy="false"]').waitFor();
+        await page.getByRole('button', { name: 'Older', disabled: true }).waitFor();
+        expect([...(await types())]).to.deep.equal(['user.created']);
+        await page.getByRole('button', { name: 'Newer' }).click();
+        await page.getByRole('button', { name: 'Newer', disabled: true }).waitFor();
+        await page.getByRole('button', { name: 'Older', disabled: false }).waitFor();
       });
 
-      it('shows the stat cards and the signups chart (or its note) on the overview', async () => {
+      it('shows the stat cards and the signups chart on the overview', async () => {
         await go('Overview');
         await heading('Overview').waitFor();
         await page.locator('[data-stat="total_users"] .stat-value', { hasText: '59' }).waitFor();
-        await page.locator('.chart, [data-testid="not-available"]').first().waitFor();
+        // The members still there (member20 was deleted) on their days, the rest of the 59 today.
+        const left = SEEDED.filter((index) => index !== 20);
+        const perDay = (days: number) => {
+          const counts = Array.from({ length: days }, (_, ago) => left.filter((index) => daysAgo(index) === ago).length);
+          counts[0]! += 59 - left.length;
+          return counts;
+        };
+        const caption = (days: number) => {
+          const counts = perDay(days);
+          return `${counts.reduce((a, b) => a + b, 0)} signups in ${days} days, at most ${Math.max(...counts)} in one day.`;
+        };
+        await page.locator('.chart figcaption', { hasText: caption(30) }).waitFor();
+        expect(await page.locator('.chart svg rect.chart-bar').count()).to.equal(30);
+        // Zero days are drawn too: the figures table has every day, oldest first.
+        const figures = await page.locator('.chart details tbody tr td:nth-child(2)').allTextContents();
+        expect(figures.map(Number).reverse()).to.deep.equal(perDay(30));
+        await page.getByLabel('Days', { exact: true }).selectOption('7');
+        await page.locator('.chart figcaption', { hasText: caption(7) }).waitFor();
+        expect(await page.locator('.chart svg rect.chart-bar').count()).to.equal(7);
+        await page.getByLabel('Days', { exact: true }).selectOption('30');
+        await page.locator('.chart figcaption', { hasText: caption(30) }).waitFor();
         await expectAccessible(page, 'overview');
         await screenshot(page, framework, 'overview');
       });
@@ -293,6 +400,7 @@ describe('admin page in Chromium', function () {
           await page.locator('main .card, main table').first().waitFor();
           const width = await page.evaluate(() => document.documentElement.scrollWidth);
           expect(width, view).to.be.at.most(375);
+          await expectAccessible(page, `${view} at 375 px`);
           await screenshot(page, framework, `phone-${view.toLowerCase()}`);
         }
         await page.setViewportSize({ width: 1280, height: 900 });
@@ -324,8 +432,13 @@ describe('admin page in Chromium', function () {
           page.getByRole('button', { name: 'Sign out' }).click(),
         ]);
         expect(logout.status()).to.equal(204);
+        const admin = await fixture.core.services.users.listUsers({ page: 1, size: 1, search: ADMIN.username });
+        const ended = await fixture.core.services.audit.list({ type: 'logout', actor_user_id: admin.items[0]!.id });
+        expect(ended.items[0]?.details, 'the sign-out is in the audit log').to.deep.include({ reason: 'logout', session_count: 1 });
         await page.getByRole('button', { name: 'Sign in' }).waitFor();
         await page.getByRole('status').filter({ hasText: 'You have signed out.' }).waitFor();
+        // The tokens lived in the page's memory only.
+        expect(await page.evaluate(() => [localStorage.length, sessionStorage.length, document.cookie])).to.deep.equal([0, 0, '']);
       });
     });
   }

@@ -42,7 +42,7 @@ export interface PageGuard {
 /**
  * Watches a page for every console error, CSP violation and request outside the API prefix
  * (every asset must come from the package, under the prefix). A failed API call (a 4xx the
- * test provokes: 401 sign-in, 422 validation, 404 of a route this server lacks) is logged by
+ * test provokes: 401 sign-in or an expired token, 422 validation) is logged by
  * Chromium as "Failed to load resource"; those are allowed only for API URLs, never for the
  * page's own files.
  */
@@ -87,18 +87,16 @@ export async function expectAccessible(page: Page, view: string): Promise<void> 
 
 /**
  * Saves a full-page screenshot to `test/browser/screenshots/<set>/<name>.png` (git-ignored);
- * with `UPDATE_DOC_SCREENSHOTS=1` the Express set is also copied to `docs/images/admin/`, and
- * the contract set as `upcoming-<name>.png`.
+ * with `UPDATE_DOC_SCREENSHOTS=1` the Express set is also copied to `docs/images/admin/`.
  */
 export async function screenshot(page: Page, set: string, name: string): Promise<void> {
   const directory = join(SCREENSHOTS, set);
   mkdirSync(directory, { recursive: true });
   const file = join(directory, `${name}.png`);
   await page.screenshot({ path: file, fullPage: true });
-  const documented = { express: name, contract: `upcoming-${name}` }[set];
-  if (process.env.UPDATE_DOC_SCREENSHOTS === '1' && documented) {
+  if (process.env.UPDATE_DOC_SCREENSHOTS === '1' && set === 'express') {
     mkdirSync(DOC_IMAGES, { recursive: true });
-    copyFileSync(file, join(DOC_IMAGES, `${documented}.png`));
+    copyFileSync(file, join(DOC_IMAGES, `${name}.png`));
   }
 }
 

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { ApiClient, ApiError, apiUrl, isMissingRoute } from '../app/lib/api';
+import { ApiClient, ApiError, apiUrl } from '../app/lib/api';
 
 type Call = { url: string; method: string; auth?: string; body?: unknown };
 
@@ -71,11 +71,6 @@ describe('ApiError', () => {
     ]);
     expect(error.fieldErrors()).to.deep.equal({ password: 'too short', email: 'not an email; also bad', '3.email': 'row' });
     expect(error.fieldErrors('body.3')).to.deep.equal({ email: 'row' });
-  });
-
-  it('tells a route the server lacks from a missing resource', () => {
-    expect(isMissingRoute(new ApiError(404, 'not_found_error', 'Route not found'))).to.equal(true);
-    expect(isMissingRoute(new ApiError(404, 'not_found_error', 'User not found'))).to.equal(false);
   });
 });
 

@@ -1,26 +1,40 @@
 import { expect } from 'chai';
 import { ApiError } from '../app/lib/api';
 import { readImportFile, runImport, type ImportProgress } from '../app/lib/import-plan';
+import { fieldSpec } from '../app/lib/user-schema';
+
+/** The bulk item's columns as the OpenAPI document gives them (a host's integer column too). */
+const columns = [
+  fieldSpec('email', { type: 'string', format: 'email' }, true),
+  fieldSpec('username', { type: 'string' }, true),
+  fieldSpec('full_name', { anyOf: [{ type: 'string' }, { type: 'null' }] }, false),
+  fieldSpec('seats', { anyOf: [{ type: 'integer' }, { type: 'null' }] }, false),
+  fieldSpec('password', { type: 'string', format: 'password' }, true),
+];
 
 const csv = ['Username,EMAIL,password,full_name,extra', 'a1,a1@x.io,pw-123456,,1', 'a2,bad,pw-123456,Two,2', 'a3,a3@x.io,pw-123456,Three,3'].join('\n');
 
 describe('readImportFile', () => {
   it('maps columns by header in any order and case, leaving out unknown columns and empty names', () => {
-    expect(readImportFile(csv)).to.deep.equal([
+    expect(readImportFile(csv, columns)).to.deep.equal([
       { line: 2, item: { username: 'a1', email: 'a1@x.io', password: 'pw-123456' } },
       { line: 3, item: { username: 'a2', email: 'bad', password: 'pw-123456', full_name: 'Two' } },
       { line: 4, item: { username: 'a3', email: 'a3@x.io', password: 'pw-123456', full_name: 'Three' } },
     ]);
   });
 
+  it('turns a number column’s cells into numbers and leaves an empty optional cell out', () => {
+    expect(readImportFile('email,username,password,seats\na@x.io,a,pw-123456,4\nb@x.io,b,pw-123456,', columns).map((row) => row.item.seats)).to.deep.equal([4, undefined]);
+  });
+
   it('says which required columns the header lacks', () => {
-    expect(() => readImportFile('email,name\nx,y')).to.throw('missing: username, password');
-    expect(() => readImportFile('')).to.throw('empty');
+    expect(() => readImportFile('email,name\nx,y', columns)).to.throw('missing: username, password');
+    expect(() => readImportFile('', columns)).to.throw('empty');
   });
 });
 
 describe('runImport', () => {
-  const rows = readImportFile(csv);
+  const rows = readImportFile(csv, columns);
 
   it('sets aside the rows a 422 names and sends the rest of the batch again', async () => {
     const sent: string[][] = [];
@@ -29,7 +43,7 @@ describe('runImport', () => {
       batchSize: 2,
       onProgress: (step) => progress.push(step),
       send: async (items) => {
-        sent.push(items.map((item) => item.username!));
+        sent.push(items.map((item) => String(item.username)));
         const bad = items.findIndex((item) => item.email === 'bad');
         if (bad >= 0) throw new ApiError(422, 'validation_error', 'Invalid', [{ message: 'must be a valid email address', field: `body.${bad}.email` }]);
         return items;

@@ -1,6 +1,8 @@
 import type { ComponentChildren, LooseInputHTMLAttributes } from 'preact';
 import { useLayoutEffect, useRef } from 'preact/hooks';
-import { ApiError, isMissingRoute } from '../lib/api';
+import { ApiError } from '../lib/api';
+import { formatTime } from '../lib/format';
+import type { FieldSpec } from '../lib/user-schema';
 
 /** The view's heading; takes focus when the view opens, so keyboard and reader users land on it. */
 export function ViewTitle({ children }: { children: ComponentChildren }) {
@@ -63,15 +65,8 @@ export function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** An error box (`role="alert"`), or the calm note for a route this server does not have yet. */
-export function ErrorNote({ error, missing }: { error: unknown; missing: string }) {
-  if (isMissingRoute(error)) {
-    return (
-      <p class="note" data-testid="not-available">
-        {missing}
-      </p>
-    );
-  }
+/** An error box (`role="alert"`) with the envelope's message. */
+export function ErrorNote({ error }: { error: unknown }) {
   return (
     <p class="alert" role="alert">
       {errorText(error)}
@@ -91,4 +86,12 @@ export function TableScroll({ label, children }: { label: string; children: Comp
 export function YesNo({ value }: { value: boolean | undefined }) {
   if (value === undefined) return <span>—</span>;
   return <span class={value ? 'badge badge-yes' : 'badge badge-no'}>{value ? 'Yes' : 'No'}</span>;
+}
+
+/** One value of a `User` as its field's kind says: a badge for a flag, UTC for a time, "—" for none. */
+export function FieldValue({ field, value }: { field: FieldSpec; value: unknown }) {
+  if (field.kind === 'boolean') return <YesNo value={typeof value === 'boolean' ? value : undefined} />;
+  if (value === null || value === undefined || value === '') return <span>—</span>;
+  if (field.kind === 'datetime') return <span>{formatTime(String(value))}</span>;
+  return <span>{String(value)}</span>;
 }

@@ -1,35 +1,29 @@
 import { useState } from 'preact/hooks';
 import { ApiError } from '../lib/api';
+import type { FormValues } from '../lib/form-values';
+import type { FieldSpec } from '../lib/user-schema';
 import { Checkbox, errorText, Field } from './ui';
 
-/** The editable fields of a user, as the form holds them (strings and flags). */
-export interface UserFormValues {
-  email: string;
-  username: string;
-  full_name: string;
-  password: string;
-  is_active: boolean;
-  is_superuser: boolean;
-}
+const INPUT_TYPES = { text: 'text', email: 'email', password: 'password', number: 'number', datetime: 'datetime-local' } as const;
 
 /**
- * The create and edit form. `submit` sends the values; a failure's envelope is shown with
- * each `body.<field>` message beside its field and the summary above (docs/reference/errors.md).
+ * The create and edit form, one input per field of the route's body as the OpenAPI document
+ * describes it (lib/user-schema.ts). `submit` sends the values; a failure's envelope is shown
+ * with each `body.<field>` message beside its field and the summary above
+ * (docs/reference/errors.md).
  */
 export function UserForm(props: {
-  initial: UserFormValues;
-  /** The flags are edited as checkboxes only when creating: the user page has its own buttons. */
-  withFlags: boolean;
-  passwordRequired: boolean;
+  fields: readonly FieldSpec[];
+  initial: FormValues;
+  /** Editing an existing user: a password input is "New password" and may stay empty. */
+  editing: boolean;
   submitLabel: string;
-  submit(values: UserFormValues): Promise<void>;
+  submit(values: FormValues): Promise<void>;
 }) {
   const [values, setValues] = useState(props.initial);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [summary, setSummary] = useState('');
   const [busy, setBusy] = useState(false);
-  const set = (name: keyof UserFormValues) => (event: { currentTarget: HTMLInputElement }) =>
-    setValues({ ...values, [name]: event.currentTarget.value });
 
   const onSubmit = async (event: Event) => {
     event.preventDefault();
@@ -46,6 +40,8 @@ export function UserForm(props: {
       setBusy(false);
     }
   };
+  const inputs = props.fields.filter((field) => field.kind !== 'boolean');
+  const flags = props.fields.filter((field) => field.kind === 'boolean');
 
   return (
     <form class="card form" onSubmit={onSubmit} noValidate>
@@ -54,40 +50,39 @@ export function UserForm(props: {
           {summary}
         </p>
       )}
-      <Field label="Email" name="email" type="email" autocomplete="off" value={values.email} onInput={set('email')} error={errors.email} required />
-      <Field
-        label="Username"
-        name="username"
-        autocomplete="off"
-        value={values.username}
-        onInput={set('username')}
-        error={errors.username}
-        hint="3–50 letters, digits, _ or -"
-        required
-      />
-      <Field label="Full name" name="full_name" autocomplete="off" value={values.full_name} onInput={set('full_name')} error={errors.full_name} hint="Optional" />
-      <Field
-        label={props.passwordRequired ? 'Password' : 'New password'}
-        name="password"
-        type="password"
-        autocomplete="new-password"
-        value={values.password}
-        onInput={set('password')}
-        error={errors.password}
-        hint={props.passwordRequired ? 'At least 8 characters' : 'Leave empty to keep the current password; a new one ends the user’s sessions'}
-        required={props.passwordRequired}
-      />
-      {props.withFlags && (
+      {inputs.map((field) => {
+        const password = field.kind === 'password';
+        // On the edit form `password` is the new one; `current_password` is asked as it is.
+        const newSecret = props.editing && field.name === 'password';
+        return (
+          <Field
+            key={field.name}
+            label={newSecret ? `New ${field.label.toLowerCase()}` : field.label}
+            name={field.name}
+            type={INPUT_TYPES[field.kind as keyof typeof INPUT_TYPES]}
+            autocomplete={newSecret || (password && !props.editing) ? 'new-password' : password ? 'current-password' : 'off'}
+            value={String(values[field.name] ?? '')}
+            onInput={(event: { currentTarget: HTMLInputElement }) => setValues({ ...values, [field.name]: event.currentTarget.value })}
+            error={errors[field.name]}
+            hint={newSecret ? `Leave empty to keep the current one; a new one ends the user’s sessions. ${(field.hint ?? '').replace(/^Optional( · )?/, '')}`.trim() : field.hint}
+            maxLength={field.maxLength}
+            required={field.required && !newSecret}
+          />
+        );
+      })}
+      {flags.length > 0 && (
         <fieldset>
           <legend>Account</legend>
-          <Checkbox label="Active" name="is_active" checked={values.is_active} error={errors.is_active} onChange={(checked) => setValues({ ...values, is_active: checked })} />
-          <Checkbox
-            label="Superuser"
-            name="is_superuser"
-            checked={values.is_superuser}
-            error={errors.is_superuser}
-            onChange={(checked) => setValues({ ...values, is_superuser: checked })}
-          />
+          {flags.map((field) => (
+            <Checkbox
+              key={field.name}
+              label={field.label}
+              name={field.name}
+              checked={values[field.name] === true}
+              error={errors[field.name]}
+              onChange={(checked) => setValues({ ...values, [field.name]: checked })}
+            />
+          ))}
         </fieldset>
       )}
       <button type="submit" disabled={busy}>

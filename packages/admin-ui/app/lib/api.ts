@@ -170,8 +170,3 @@ export class ApiClient {
     return this.refreshing;
   }
 }
-
-/** True for the 404 a server without this route answers (the route is not mounted yet). */
-export function isMissingRoute(error: unknown): boolean {
-  return error instanceof ApiError && (error.status === 404 || error.status === 405) && /route/i.test(error.message);
-}

@@ -3,6 +3,7 @@ import { useCallback, useContext, useEffect, useRef, useState } from 'preact/hoo
 import type { ApiClient } from './api';
 import type { PageMeta } from './page-meta';
 import type { User } from './types';
+import { loadUserSchema, type UserSchema } from './user-schema';
 
 /** What every view of a signed-in page shares. */
 export interface AppState {
@@ -61,4 +62,10 @@ export function useLoad<T>(load: () => Promise<T>, key: string, everyMs?: number
     return () => clearInterval(timer);
   }, [key, everyMs]);
   return { data: state.data, error: state.error, loading: state.loading, current: state.dataKey === key, reload: run };
+}
+
+/** The user's fields as this server's OpenAPI document gives them (loaded once per page). */
+export function useUserSchema(): Loaded<UserSchema> {
+  const { api } = useApp();
+  return useLoad(() => loadUserSchema(api), 'user-schema');
 }

@@ -1,14 +1,11 @@
 import { ApiError } from './api';
 import { parseCsv } from './csv';
-
-/** The `UserCreate` fields a CSV import may carry (docs/reference/routes.md, bulk create). */
-export const IMPORT_COLUMNS = ['email', 'username', 'password', 'full_name'] as const;
-const REQUIRED = ['email', 'username', 'password'] as const;
+import type { FieldSpec } from './user-schema';
 
 /** One row to import: the CSV line it came from and the bulk item it becomes. */
 export interface ImportRow {
   line: number;
-  item: Record<string, string>;
+  item: Record<string, unknown>;
 }
 
 /** A row the server (or the reader) refused, and why, field by field. */
@@ -18,24 +15,32 @@ export interface RowFailure {
   errors: Record<string, string>;
 }
 
+/** A cell as the bulk item's field takes it; an empty optional cell means "not given". */
+function cellValue(field: FieldSpec, cell: string): unknown {
+  if (cell === '' && !field.required) return undefined;
+  if (field.kind === 'boolean') return /^(true|1|yes)$/i.test(cell.trim()) ? true : /^(false|0|no)$/i.test(cell.trim()) ? false : cell;
+  if (field.kind === 'number') return cell.trim() === '' || Number.isNaN(Number(cell)) ? cell : Number(cell);
+  return cell;
+}
+
 /**
  * Reads a CSV whose first row names the columns (any order, case-insensitive; unknown ones
- * ignored). Throws an Error that says what is wrong with the file as a whole.
+ * ignored). `columns` are the fields of a bulk item (lib/user-schema.ts). Throws an Error
+ * that says what is wrong with the file as a whole.
  */
-export function readImportFile(text: string): ImportRow[] {
+export function readImportFile(text: string, columns: readonly FieldSpec[]): ImportRow[] {
   const [header, ...rows] = parseCsv(text);
   if (!header) throw new Error('The file is empty');
   const names = header.cells.map((name) => name.trim().toLowerCase());
-  const missing = REQUIRED.filter((name) => !names.includes(name));
+  const missing = columns.filter((field) => field.required && !names.includes(field.name)).map((field) => field.name);
   if (missing.length > 0) throw new Error(`The first row must name the columns; missing: ${missing.join(', ')}`);
+  const byName = new Map(columns.map((field) => [field.name, field]));
   return rows.map(({ line, cells }) => {
-    const item: Record<string, string> = {};
+    const item: Record<string, unknown> = {};
     names.forEach((name, index) => {
-      const value = cells[index];
-      // An empty optional cell means "not given", not an empty full name.
-      if ((IMPORT_COLUMNS as readonly string[]).includes(name) && value !== undefined && !(name === 'full_name' && value === '')) {
-        item[name] = value;
-      }
+      const field = byName.get(name);
+      const value = field && cells[index] !== undefined ? cellValue(field, cells[index]!) : undefined;
+      if (value !== undefined) item[name] = value;
     });
     return { line, item };
   });
@@ -50,7 +55,7 @@ export interface ImportProgress {
 }
 
 /** Sends one batch to `POST /users/bulk` (all or nothing) and resolves with what it created. */
-export type SendBatch = (items: Record<string, string>[]) => Promise<unknown[]>;
+export type SendBatch = (items: Record<string, unknown>[]) => Promise<unknown[]>;
 
 /**
  * Imports rows batch by batch. The server takes a batch whole or refuses it naming

@@ -1,14 +1,15 @@
-/** The `User` body of the API (docs/reference/routes.md); `email_verified` once the server has it. */
+/**
+ * A `User` body: the fields the page's own logic reads by name. Every field, these and any a
+ * host adds, is shown and edited as the server's OpenAPI document describes it
+ * (lib/user-schema.ts), so no copy of the field list lives here.
+ */
 export interface User {
   id: number;
-  email: string;
   username: string;
-  full_name: string | null;
+  email: string;
   is_active: boolean;
   is_superuser: boolean;
-  email_verified?: boolean;
-  created_at: string;
-  updated_at: string;
+  [field: string]: unknown;
 }
 
 export interface Page<T> {

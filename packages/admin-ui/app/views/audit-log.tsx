@@ -63,7 +63,7 @@ export function AuditLog({ params }: { params: URLSearchParams }) {
         ))}
         <button type="submit">Apply filters</button>
       </form>
-      {events.error !== undefined && <ErrorNote error={events.error} missing="The audit log is not available on this server yet." />}
+      {events.error !== undefined && <ErrorNote error={events.error} />}
       {events.data && (
         <>
           <AuditTable events={events.data.items} label="Audit events" busy={!events.current} />

@@ -1,12 +1,29 @@
 import { useState } from 'preact/hooks';
-import { errorText, TableScroll, ViewTitle } from '../components/ui';
-import { useApp } from '../lib/app-context';
+import { ErrorNote, errorText, TableScroll, ViewTitle } from '../components/ui';
+import { useApp, useUserSchema } from '../lib/app-context';
 import { readImportFile, runImport, type ImportProgress, type ImportRow } from '../lib/import-plan';
+import type { FieldSpec } from '../lib/user-schema';
 
-const SAMPLE = 'email,username,password,full_name\nada@example.com,ada,correct-horse-1,Ada Lovelace';
+/** A header row and one example row for these columns. */
+function sampleOf(columns: readonly FieldSpec[]): string {
+  const example = (field: FieldSpec) =>
+    field.kind === 'email' ? 'ada@example.com' : field.kind === 'password' ? 'correct-horse-1' : field.kind === 'boolean' ? 'false' : field.name === 'username' ? 'ada' : '';
+  return `${columns.map((field) => field.name).join(',')}\n${columns.map(example).join(',')}`;
+}
 
 /** CSV import: parsed here, sent to `POST /users/bulk` in batches, every refused row listed with its reasons. */
 export function ImportUsers() {
+  const schema = useUserSchema();
+  if (schema.data) return <ImportForm columns={schema.data.bulkItem} />;
+  return (
+    <>
+      <ViewTitle>Import users from CSV</ViewTitle>
+      {schema.error !== undefined ? <ErrorNote error={schema.error} /> : <p class="muted">Loading…</p>}
+    </>
+  );
+}
+
+function ImportForm({ columns }: { columns: readonly FieldSpec[] }) {
   const { api, meta } = useApp();
   const [text, setText] = useState('');
   const [fileName, setFileName] = useState('');
@@ -19,7 +36,7 @@ export function ImportUsers() {
     setText(content);
     setProgress(undefined);
     try {
-      setRows(content.trim() ? readImportFile(content) : undefined);
+      setRows(content.trim() ? readImportFile(content, columns) : undefined);
       setFileError('');
     } catch (error) {
       setRows(undefined);
@@ -44,8 +61,8 @@ export function ImportUsers() {
     <>
       <ViewTitle>Import users from CSV</ViewTitle>
       <p>
-        The first row names the columns: <code>email</code>, <code>username</code>, <code>password</code> and optionally{' '}
-        <code>full_name</code>. Rows go to the server in batches of {meta.bulkMax}; a refused row is listed below with the reason
+        The first row names the columns: {names(columns.filter((field) => field.required))}
+        {columns.some((field) => !field.required) && <> and optionally {names(columns.filter((field) => !field.required))}</>}. Rows go to the server in batches of {meta.bulkMax}; a refused row is listed below with the reason
         and the others are still created.
       </p>
       <div class="card form">
@@ -65,7 +82,7 @@ export function ImportUsers() {
         </div>
         <div class="field">
           <label for="import-text">Or paste the CSV</label>
-          <textarea id="import-text" rows={6} placeholder={SAMPLE} value={text} onInput={(event) => load(event.currentTarget.value)} />
+          <textarea id="import-text" rows={6} placeholder={sampleOf(columns)} value={text} onInput={(event) => load(event.currentTarget.value)} />
         </div>
         {fileError && (
           <p class="alert" role="alert">
@@ -123,4 +140,14 @@ function ImportResult({ progress, running }: { progress: ImportProgress; running
       )}
     </section>
   );
+}
+
+/** `a`, `b` and `c` as code. */
+function names(fields: readonly FieldSpec[]) {
+  return fields.map((field, index) => (
+    <span key={field.name}>
+      {index > 0 && (index === fields.length - 1 ? ' and ' : ', ')}
+      <code>{field.name}</code>
+    </span>
+  ));
 }

@@ -29,7 +29,7 @@ export function Overview() {
       <ViewTitle>Overview</ViewTitle>
       <section aria-labelledby="stats-title">
         <h2 id="stats-title">Users</h2>
-        {stats.error !== undefined && <ErrorNote error={stats.error} missing="Statistics are not available on this server." />}
+        {stats.error !== undefined && <ErrorNote error={stats.error} />}
         {stats.data && (
           <>
             <ul class="cards">
@@ -59,7 +59,7 @@ export function Overview() {
             </select>
           </div>
         </div>
-        {signups.error !== undefined && !signups.data && <ErrorNote error={signups.error} missing="Signups per day are not available on this server yet." />}
+        {signups.error !== undefined && !signups.data && <ErrorNote error={signups.error} />}
         {signups.data && <SignupChart days={signups.data.days} />}
       </section>
     </>

@@ -6,7 +6,7 @@ import type { AuditEvent, SessionInfo } from '../lib/types';
 import { AuditTable } from './audit-log';
 
 /** The user's active sessions (`GET /users/:id/sessions`) and "revoke all". */
-export function UserSessions({ userId }: { userId: number }) {
+export function UserSessions({ userId, onRevoked }: { userId: number; onRevoked(): void }) {
   const { api, notify } = useApp();
   const sessions = useLoad(() => api.request<SessionInfo[]>('GET', `/users/${userId}/sessions`), String(userId));
   const revoke = async () => {
@@ -14,6 +14,7 @@ export function UserSessions({ userId }: { userId: number }) {
       await api.request('DELETE', `/users/${userId}/sessions`);
       notify('Every session of this user has ended.');
       sessions.reload();
+      onRevoked();
     } catch (error) {
       notify(errorText(error));
     }
@@ -21,7 +22,7 @@ export function UserSessions({ userId }: { userId: number }) {
   return (
     <section class="card" aria-labelledby="sessions-title">
       <h2 id="sessions-title">Sessions</h2>
-      {sessions.error !== undefined && <ErrorNote error={sessions.error} missing="A user's sessions are not available on this server yet." />}
+      {sessions.error !== undefined && <ErrorNote error={sessions.error} />}
       {sessions.data && (
         <>
           {sessions.data.length === 0 ? (
@@ -32,6 +33,7 @@ export function UserSessions({ userId }: { userId: number }) {
                 <thead>
                   <tr>
                     <th scope="col">Started</th>
+                    <th scope="col">Last used</th>
                     <th scope="col">Ends if unused</th>
                     <th scope="col">IP address</th>
                     <th scope="col">Browser</th>
@@ -41,6 +43,7 @@ export function UserSessions({ userId }: { userId: number }) {
                   {sessions.data.map((session) => (
                     <tr key={session.id}>
                       <td>{formatTime(session.created_at)}</td>
+                      <td>{formatTime(session.last_used_at)}</td>
                       <td>{formatTime(session.expires_at)}</td>
                       <td>{session.ip_address ?? '—'}</td>
                       <td class="wrap">{session.user_agent ?? '—'}</td>
@@ -59,17 +62,23 @@ export function UserSessions({ userId }: { userId: number }) {
   );
 }
 
-/** The newest audit events about this user. */
-export function UserAudit({ userId }: { userId: number }) {
+/** The newest audit events about this user; loaded again when `version` says the page changed something. */
+export function UserAudit({ userId, version }: { userId: number; version: number }) {
   const { api } = useApp();
   const events = useLoad(
     () => api.request<{ items: AuditEvent[] }>('GET', '/audit-events', { query: { subject_user_id: userId, size: 20 } }),
-    String(userId),
+    `${userId}-${version}`,
   );
   return (
     <section class="card" aria-labelledby="user-audit-title">
-      <h2 id="user-audit-title">Audit trail</h2>
-      {events.error !== undefined && <ErrorNote error={events.error} missing="The audit log is not available on this server yet." />}
+      <div class="section-head">
+        <h2 id="user-audit-title">Audit trail</h2>
+        {/* Some events are written just after their answer (a reset mail is sent in the background). */}
+        <button type="button" class="button-secondary" onClick={events.reload}>
+          Refresh
+        </button>
+      </div>
+      {events.error !== undefined && <ErrorNote error={events.error} />}
       {events.data && <AuditTable events={events.data.items} label="Audit trail of this user" />}
       {events.data && (
         <p>

@@ -1,36 +1,32 @@
+import { Fragment } from 'preact';
 import { useState } from 'preact/hooks';
-import { UserForm, type UserFormValues } from '../components/user-form';
-import { ErrorNote, errorText, ViewTitle, YesNo } from '../components/ui';
-import { isMissingRoute } from '../lib/api';
-import { useApp, useLoad } from '../lib/app-context';
-import { formatTime } from '../lib/format';
+import { UserForm } from '../components/user-form';
+import { ErrorNote, errorText, FieldValue, ViewTitle } from '../components/ui';
+import { useApp, useLoad, useUserSchema } from '../lib/app-context';
+import { updateBody, valuesOf } from '../lib/form-values';
 import { link, navigate } from '../lib/route';
 import type { User } from '../lib/types';
-import { UserAudit, UserSessions } from './user-activity';
 
-/** Only what changed is sent: PATCH treats every key it gets as a change. */
-function changes(user: User, values: UserFormValues): Record<string, unknown> {
-  const body: Record<string, unknown> = {};
-  if (values.email.trim() !== user.email) body.email = values.email.trim();
-  if (values.username.trim() !== user.username) body.username = values.username.trim();
-  const fullName = values.full_name.trim() === '' ? null : values.full_name.trim();
-  if (fullName !== user.full_name) body.full_name = fullName;
-  if (values.password !== '') body.password = values.password;
-  return body;
-}
+/** Flags the page sets with buttons of their own, so the edit form leaves them out. */
+const BUTTON_FLAGS = ['is_active', 'is_superuser'];
+import { UserAudit, UserSessions } from './user-activity';
 
 /** One user: profile, edit, flags, sessions, audit trail, reset mail, delete. */
 export function UserDetail({ id }: { id: string }) {
   const { api, me, notify } = useApp();
   const loaded = useLoad(() => api.request<User>('GET', `/users/${encodeURIComponent(id)}`), id);
+  const schema = useUserSchema();
   const [user, setUser] = useState<User | undefined>();
   const [formKey, setFormKey] = useState(0);
+  // Counts the changes made on this page, so the audit trail reloads to show each one.
+  const [changed, setChanged] = useState(0);
+  const recorded = () => setChanged((count) => count + 1);
   const current = user ?? loaded.data;
-  if (!current) {
+  if (!current || !schema.data) {
     return (
       <>
         <ViewTitle>User {id}</ViewTitle>
-        {loaded.error !== undefined ? <ErrorNote error={loaded.error} missing="This user cannot be shown." /> : <p class="muted">Loading…</p>}
+        {loaded.error !== undefined || schema.error !== undefined ? <ErrorNote error={loaded.error ?? schema.error} /> : <p class="muted">Loading…</p>}
         <p>
           <a href={link('users')}>Back to the users</a>
         </p>
@@ -38,10 +34,13 @@ export function UserDetail({ id }: { id: string }) {
     );
   }
   const self = current.id === me.id;
+  // current_password re-authenticates a change of one's own email or password only.
+  const editable = schema.data.update.filter((field) => !BUTTON_FLAGS.includes(field.name) && (self || field.name !== 'current_password'));
   const patch = async (body: Record<string, unknown>, message: string) => {
     const updated = await api.request<User>('PATCH', `/users/${current.id}`, { body });
     setUser(updated);
     setFormKey((key) => key + 1);
+    recorded();
     notify(message);
   };
   const toggle = (field: 'is_active' | 'is_superuser', message: string) => async () => {
@@ -61,32 +60,16 @@ export function UserDetail({ id }: { id: string }) {
       <section class="card" aria-labelledby="profile-title">
         <h2 id="profile-title">Profile</h2>
         <dl class="profile">
-          <dt>ID</dt>
-          <dd>{current.id}</dd>
-          <dt>Email</dt>
-          <dd>{current.email}</dd>
-          <dt>Full name</dt>
-          <dd>{current.full_name ?? '—'}</dd>
-          <dt>Active</dt>
-          <dd data-testid="is-active">
-            <YesNo value={current.is_active} />
-          </dd>
-          <dt>Superuser</dt>
-          <dd data-testid="is-superuser">
-            <YesNo value={current.is_superuser} />
-          </dd>
-          {current.email_verified !== undefined && (
-            <>
-              <dt>Email verified</dt>
-              <dd>
-                <YesNo value={current.email_verified} />
-              </dd>
-            </>
-          )}
-          <dt>Created</dt>
-          <dd>{formatTime(current.created_at)}</dd>
-          <dt>Updated</dt>
-          <dd>{formatTime(current.updated_at)}</dd>
+          {schema.data.response
+            .filter((field) => field.name !== 'username')
+            .map((field) => (
+              <Fragment key={field.name}>
+                <dt>{field.label}</dt>
+                <dd data-field={field.name}>
+                  <FieldValue field={field} value={current[field.name]} />
+                </dd>
+              </Fragment>
+            ))}
         </dl>
         <div class="actions">
           <button
@@ -105,7 +88,7 @@ export function UserDetail({ id }: { id: string }) {
           >
             {current.is_superuser ? 'Demote from superuser' : 'Promote to superuser'}
           </button>
-          <ResetMail email={current.email} />
+          <ResetMail email={current.email} onSent={recorded} />
         </div>
         {self && <p class="muted">This is your own account: another superuser changes its flags.</p>}
       </section>
@@ -113,25 +96,25 @@ export function UserDetail({ id }: { id: string }) {
         <h2 id="edit-title">Edit</h2>
         <UserForm
           key={formKey}
-          initial={{ email: current.email, username: current.username, full_name: current.full_name ?? '', password: '', is_active: current.is_active, is_superuser: current.is_superuser }}
-          withFlags={false}
-          passwordRequired={false}
+          fields={editable}
+          initial={valuesOf(editable, current)}
+          editing
           submitLabel="Save changes"
           submit={async (values) => {
-            const body = changes(current, values);
+            const body = updateBody(editable, values, current);
             if (Object.keys(body).length === 0) return notify('Nothing to save.');
             await patch(body, 'Saved.');
           }}
         />
       </section>
-      <UserSessions userId={current.id} />
-      <UserAudit userId={current.id} />
+      <UserSessions userId={current.id} onRevoked={recorded} />
+      <UserAudit userId={current.id} version={changed} />
       <DeleteUser user={current} disabled={self} />
     </>
   );
 }
 
-function ResetMail({ email }: { email: string }) {
+function ResetMail({ email, onSent }: { email: string; onSent(): void }) {
   const { api, notify } = useApp();
   const [busy, setBusy] = useState(false);
   const send = async () => {
@@ -139,8 +122,9 @@ function ResetMail({ email }: { email: string }) {
     try {
       await api.request('POST', '/auth/password-reset/request', { body: { email } });
       notify(`A password reset link was sent to ${email}.`);
+      onSent();
     } catch (error) {
-      notify(isMissingRoute(error) ? 'Password reset mail is not available on this server yet.' : errorText(error));
+      notify(errorText(error));
     } finally {
       setBusy(false);
     }

@@ -1,41 +1,52 @@
 import { useEffect, useState } from 'preact/hooks';
-import { ErrorNote, errorText, TableScroll, ViewTitle, YesNo } from '../components/ui';
-import { useApp, useLoad } from '../lib/app-context';
+import { ErrorNote, errorText, FieldValue, TableScroll, ViewTitle } from '../components/ui';
+import { useApp, useLoad, useUserSchema } from '../lib/app-context';
 import { downloadExport } from '../lib/download';
-import { formatNumber, formatTime } from '../lib/format';
+import { formatNumber } from '../lib/format';
 import { link, navigate } from '../lib/route';
 import type { Page, User } from '../lib/types';
+import type { UserSchema } from '../lib/user-schema';
 
-const SORTABLE = [
-  ['username', 'Username'],
-  ['email', 'Email'],
-  ['created_at', 'Created'],
-] as const;
+const SIZES = [10, 25, 50, 100];
 
-type SortField = (typeof SORTABLE)[number][0];
-
-/** The list's state lives in the URL (`#/users?search=…&page=2`), so back and reload keep it. */
-function readQuery(params: URLSearchParams) {
+/**
+ * The list's state lives in the URL (`#/users?search=…&page=2`), so back and reload keep it.
+ * Sort columns and filters are the ones `GET /users` offers in the OpenAPI document.
+ */
+function readQuery(params: URLSearchParams, schema: UserSchema) {
   const page = Number(params.get('page'));
   const size = Number(params.get('size'));
-  const sortBy = params.get('sort_by');
+  const sortBy = params.get('sort_by') ?? '';
   return {
     search: params.get('search') ?? '',
-    is_active: params.get('is_active') ?? '',
-    is_superuser: params.get('is_superuser') ?? '',
+    ...Object.fromEntries(schema.filters.map((filter) => [filter.name, params.get(filter.name) ?? ''])),
     page: Number.isInteger(page) && page > 0 ? page : 1,
-    size: [10, 25, 50, 100].includes(size) ? size : 25,
-    sort_by: (SORTABLE.some(([field]) => field === sortBy) ? sortBy : 'created_at') as SortField,
+    size: SIZES.includes(size) ? size : 25,
+    sort_by: schema.sortable.includes(sortBy) ? sortBy : 'created_at',
     sort_order: params.get('sort_order') === 'asc' ? 'asc' : ('desc' as 'asc' | 'desc'),
-  };
+  } as { search: string; page: number; size: number; sort_by: string; sort_order: 'asc' | 'desc' } & Record<string, string | number>;
 }
 
 type ListQuery = ReturnType<typeof readQuery>;
 
-/** The users table: the server searches, filters, sorts and pages; one page is ever asked for. */
+/** The users table, once the page knows the user's fields. */
 export function UserList({ params }: { params: URLSearchParams }) {
+  const schema = useUserSchema();
+  if (schema.data) return <UserTable params={params} schema={schema.data} />;
+  return (
+    <>
+      <ViewTitle>Users</ViewTitle>
+      {schema.error !== undefined ? <ErrorNote error={schema.error} /> : <p class="muted">Loading…</p>}
+    </>
+  );
+}
+
+/** The users table: the server searches, filters, sorts and pages; one page is ever asked for. */
+function UserTable({ params, schema }: { params: URLSearchParams; schema: UserSchema }) {
   const { api, notify } = useApp();
-  const query = readQuery(params);
+  const query = readQuery(params, schema);
+  // The username leads (it links to the user's page); every other field of `User` follows.
+  const columns = schema.response.filter((field) => field.name !== 'id' && field.name !== 'username');
   const key = JSON.stringify(query);
   const users = useLoad(() => api.request<Page<User>>('GET', '/users', { query }), key);
   const [search, setSearch] = useState(query.search);
@@ -72,12 +83,19 @@ export function UserList({ params }: { params: URLSearchParams }) {
           <input id="user-search" type="search" value={search} maxLength={100} onInput={(event) => setSearch(event.currentTarget.value)} />
         </div>
         <button type="submit">Search</button>
-        <FilterSelect label="Active" name="is_active" value={query.is_active} onChange={(value) => go({ is_active: value, page: 1 })} />
-        <FilterSelect label="Superuser" name="is_superuser" value={query.is_superuser} onChange={(value) => go({ is_superuser: value, page: 1 })} />
+        {schema.filters.map((filter) => (
+          <FilterSelect
+            key={filter.name}
+            label={filter.label}
+            name={filter.name}
+            value={String(query[filter.name] ?? '')}
+            onChange={(value) => go({ [filter.name]: value, page: 1 })}
+          />
+        ))}
         <div class="field">
           <label for="page-size">Per page</label>
           <select id="page-size" value={String(query.size)} onChange={(event) => go({ size: Number(event.currentTarget.value), page: 1 })}>
-            {[10, 25, 50, 100].map((size) => (
+            {SIZES.map((size) => (
               <option key={size} value={String(size)}>
                 {size}
               </option>
@@ -96,7 +114,7 @@ export function UserList({ params }: { params: URLSearchParams }) {
           {exporting === 'json' ? 'Exporting…' : 'Export JSON'}
         </button>
       </div>
-      {users.error !== undefined && <ErrorNote error={users.error} missing="The user list is not available on this server." />}
+      {users.error !== undefined && <ErrorNote error={users.error} />}
       {page && (
         <>
           <p class="muted" id="users-summary" aria-live="polite">
@@ -109,12 +127,15 @@ export function UserList({ params }: { params: URLSearchParams }) {
               <thead>
                 <tr>
                   <th scope="col">ID</th>
-                  {SORTABLE.map(([field, label]) => (
-                    <SortHeader key={field} field={field} label={label} query={query} onSort={go} />
-                  ))}
-                  <th scope="col">Full name</th>
-                  <th scope="col">Active</th>
-                  <th scope="col">Superuser</th>
+                  {[schema.response.find((field) => field.name === 'username')!, ...columns].filter(Boolean).map((field) =>
+                    schema.sortable.includes(field.name) ? (
+                      <SortHeader key={field.name} field={field.name} label={field.label} query={query} onSort={go} />
+                    ) : (
+                      <th scope="col" key={field.name}>
+                        {field.label}
+                      </th>
+                    ),
+                  )}
                 </tr>
               </thead>
               <tbody>
@@ -124,20 +145,16 @@ export function UserList({ params }: { params: URLSearchParams }) {
                     <td>
                       <a href={link(`users/${user.id}`)}>{user.username}</a>
                     </td>
-                    <td>{user.email}</td>
-                    <td>{formatTime(user.created_at)}</td>
-                    <td>{user.full_name ?? '—'}</td>
-                    <td>
-                      <YesNo value={user.is_active} />
-                    </td>
-                    <td>
-                      <YesNo value={user.is_superuser} />
-                    </td>
+                    {columns.map((field) => (
+                      <td key={field.name}>
+                        <FieldValue field={field} value={user[field.name]} />
+                      </td>
+                    ))}
                   </tr>
                 ))}
                 {page.items.length === 0 && (
                   <tr>
-                    <td colSpan={7}>No users on this page.</td>
+                    <td colSpan={columns.length + 2}>No users on this page.</td>
                   </tr>
                 )}
               </tbody>
@@ -176,7 +193,7 @@ function FilterSelect(props: { label: string; name: string; value: string; onCha
 }
 
 /** A column header that sorts by its field; a second press flips the order. */
-function SortHeader(props: { field: SortField; label: string; query: ListQuery; onSort(changes: Partial<ListQuery>): void }) {
+function SortHeader(props: { field: string; label: string; query: ListQuery; onSort(changes: Partial<ListQuery>): void }) {
   const active = props.query.sort_by === props.field;
   const order = active ? props.query.sort_order : undefined;
   const next = active && order === 'asc' ? 'desc' : 'asc';

@@ -17,7 +17,8 @@ export const emailSchema = z
   .string()
   .trim()
   .toLowerCase()
-  .pipe(z.email({ message: 'must be a valid email address' }).max(255, 'must be at most 255 characters'));
+  .pipe(z.email({ message: 'must be a valid email address' }).max(255, 'must be at most 255 characters'))
+  .meta({ format: 'email', maxLength: 255 });
 
 /** 3–50 characters of letters, digits, `_` and `-`; stored as typed. */
 export const usernameSchema = z
@@ -43,14 +44,18 @@ export const COMMON_PASSWORD_MESSAGE = 'is too common: it appears in a list of c
  * (docs/guides/security.md "Passwords").
  */
 export function createPasswordSchema(minLength: number = PASSWORD_MIN_LENGTH.default) {
-  return textSchema
-    .transform((password) => password.normalize('NFC'))
-    .superRefine((password, ctx) => {
-      const length = [...password].length;
-      if (length < minLength) ctx.addIssue({ code: 'custom', message: `must be at least ${minLength} characters` });
-      else if (length > PASSWORD_MAX_LENGTH) ctx.addIssue({ code: 'custom', message: `must be at most ${PASSWORD_MAX_LENGTH} characters` });
-      else if (isCommonPassword(password)) ctx.addIssue({ code: 'custom', message: COMMON_PASSWORD_MESSAGE });
-    });
+  return (
+    textSchema
+      .transform((password) => password.normalize('NFC'))
+      .superRefine((password, ctx) => {
+        const length = [...password].length;
+        if (length < minLength) ctx.addIssue({ code: 'custom', message: `must be at least ${minLength} characters` });
+        else if (length > PASSWORD_MAX_LENGTH) ctx.addIssue({ code: 'custom', message: `must be at most ${PASSWORD_MAX_LENGTH} characters` });
+        else if (isCommonPassword(password)) ctx.addIssue({ code: 'custom', message: COMMON_PASSWORD_MESSAGE });
+      })
+      // The rule in the OpenAPI document, where a refinement cannot show: forms read it.
+      .meta({ format: 'password', minLength, maxLength: PASSWORD_MAX_LENGTH, description: `${minLength}–${PASSWORD_MAX_LENGTH} characters; not a common password` })
+  );
 }
 
 /** {@link createPasswordSchema} with the default minimum length. */
@@ -63,7 +68,8 @@ export const passwordSchema = createPasswordSchema();
 export const passwordCheckSchema = textSchema
   .min(1, 'is required')
   .max(1024, 'must be at most 1024 characters')
-  .transform((password) => password.normalize('NFC'));
+  .transform((password) => password.normalize('NFC'))
+  .meta({ format: 'password' });
 
 /** Query-string boolean: true/false/1/0, case-insensitive. */
 export const queryBooleanSchema = z

@@ -36,9 +36,25 @@ function isRequired(field: UserField): boolean {
   return !field.nullable && field.default === undefined;
 }
 
+/**
+ * What the OpenAPI document says of an input field beyond its rule: its description and, on
+ * create, the default the server applies. Clients such as the admin page build their forms
+ * from it (docs/guides/admin.md).
+ */
+function documented(field: UserField, schema: z.ZodType, withDefault: boolean): z.ZodType {
+  const meta = {
+    ...(field.description ? { description: field.description } : {}),
+    ...(withDefault && field.default !== undefined ? { default: field.default } : {}),
+  };
+  return Object.keys(meta).length > 0 ? schema.meta(meta) : schema;
+}
+
 function inputShape(fields: readonly UserField[], requireMissing: boolean): Record<string, z.ZodType> {
   return Object.fromEntries(
-    fields.map((field) => [field.name, requireMissing && isRequired(field) ? field.input : field.input.optional()]),
+    fields.map((field) => [
+      field.name,
+      documented(field, requireMissing && isRequired(field) ? field.input : field.input.optional(), requireMissing),
+    ]),
   );
 }
 
@@ -78,7 +94,7 @@ export function createUserSchemas(fields: UserFields, options: UserSchemaOptions
   const update = z.object({
     ...inputShape(writable(fields, 'self', 'admin'), false),
     password: passwordSchema.optional(),
-    current_password: passwordCheckSchema.optional(),
+    current_password: passwordCheckSchema.optional().meta({ description: 'Your current password: needed to change your own email or password' }),
   });
   const response = z.object(
     Object.fromEntries(
