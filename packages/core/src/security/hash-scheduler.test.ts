@@ -226,6 +226,33 @@ describe('HashScheduler', () => {
       await Promise.allSettled(bulk);
     });
 
+    it('admit() throws the refusal a newcomer would get now and queues nothing either way', async () => {
+      const runner = new ManualRunner(1);
+      const scheduler = new HashScheduler(runner, { maxWaitMs: 1500, now });
+      const warm = scheduler.schedule('warm');
+      clock += 1000;
+      runner.finish('warm');
+      await warm;
+      const bulk = Array.from({ length: 3 }, (_, i) => scheduler.schedule(`bulk-${i}`, { group: 'bulk' }));
+      expect(() => scheduler.admit('bulk')).to.not.throw(); // its own backlog does not count
+      let refusal: unknown;
+      try {
+        scheduler.admit('login');
+      } catch (error) {
+        refusal = error;
+      }
+      expect(isAppError(refusal) && [refusal.code, refusal.retryAfterSeconds]).to.deep.equal(['service_unavailable', 2]);
+      expect(scheduler.stats).to.deep.equal({ queued: 2, running: 1, groups: 1 });
+      runner.finish('bulk-0');
+      await bulk[0];
+      runner.finish('bulk-1');
+      await bulk[1];
+      // One job running and nothing queued: a newcomer waits one start, under the limit.
+      expect(() => scheduler.admit('login')).to.not.throw();
+      await scheduler.close();
+      await Promise.allSettled(bulk);
+    });
+
     it('uses the longest-running job as the estimate before any job has finished', async () => {
       const runner = new ManualRunner(1);
       const scheduler = new HashScheduler(runner, { maxWaitMs: 500, now });

@@ -76,10 +76,10 @@ export class HashScheduler<J, R> {
     if (this.closed) return Promise.reject(new Error('Password hasher is closed'));
     if (signal?.aborted) return Promise.reject(abortError(signal));
     const group = options.group ?? signal ?? DEFAULT_GROUP;
-    const waitMs = this.expectedWaitMs(group);
-    if (waitMs > this.options.maxWaitMs) {
-      const retryAfterSeconds = Math.max(1, Math.ceil(waitMs / 1000));
-      return Promise.reject(new AppError('service_unavailable', 'Password hashing is overloaded; try again shortly', { retryAfterSeconds }));
+    try {
+      this.admit(group);
+    } catch (error) {
+      return Promise.reject(error);
     }
     return new Promise<R>((resolve, reject) => {
       const pending: Pending<J, R> = { job, group, signal, queuedAt: this.now(), running: false, done: false, resolve, reject };
@@ -87,6 +87,19 @@ export class HashScheduler<J, R> {
       if (signal) this.watch(signal, pending);
       this.pump();
     });
+  }
+
+  /**
+   * Throws the 503 `service_unavailable` (with `retryAfterSeconds`) that a job of `group`
+   * would get if it were scheduled now; returns when it would be admitted. Lets a caller
+   * refuse before it does costly work ahead of its hash (a login's lookups), so a flood is
+   * shed at the door instead of after queueing for the database.
+   */
+  admit(group: unknown = DEFAULT_GROUP): void {
+    const waitMs = this.expectedWaitMs(group);
+    if (waitMs <= this.options.maxWaitMs) return;
+    const retryAfterSeconds = Math.max(1, Math.ceil(waitMs / 1000));
+    throw new AppError('service_unavailable', 'Password hashing is overloaded; try again shortly', { retryAfterSeconds });
   }
 
   /** How long a new job of `group` would wait before a thread takes it, in ms. */

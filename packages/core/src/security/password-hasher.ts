@@ -21,6 +21,12 @@ export interface PasswordHasher {
   verify(password: string, hash: string, options?: HashOptions): Promise<boolean>;
   /** True when `hash` was made with another algorithm or parameters than configured now. */
   needsRehash(hash: string): boolean;
+  /**
+   * Optional: throws the `service_unavailable` a call with `options` would be refused with
+   * right now, so a caller can refuse before its costly work ahead of the hash (a login's
+   * database lookups). Returning says nothing about later calls, which may still be refused.
+   */
+  admit?(options?: HashOptions): void;
   /** Costs what a real verify costs, then resolves false (unknown-user logins). */
   verifyDummy(password: string, options?: HashOptions): Promise<false>;
   /** Stops the hashing threads; pending and later calls reject. Idempotent. */

@@ -135,6 +135,11 @@ export class WorkerPasswordHasher implements PasswordHasher {
     return false;
   }
 
+  /** Throws the 503 a call of `options.group` would get now; see {@link HashScheduler.admit}. */
+  admit(options: HashOptions = {}): void {
+    this.scheduler.admit(options.group ?? options.signal);
+  }
+
   /** How long a new call would queue now, in ms (what the 503 decision compares). */
   expectedWaitMs(group?: string): number {
     return this.scheduler.expectedWaitMs(group);

@@ -77,6 +77,25 @@ describe('AuthService', () => {
       expect(error.details.map((detail) => detail.field)).to.deep.equal(['username', 'password']);
     });
 
+    it('answers 503 before any lookup when the hashing queue would refuse the hash, and counts nothing', async () => {
+      const t = setup();
+      const overloaded = new AppError('service_unavailable', 'Password hashing is overloaded; try again shortly', { retryAfterSeconds: 3 });
+      let admitted = 0;
+      t.hasher.admit = () => {
+        admitted += 1;
+        throw overloaded;
+      };
+      t.users.getByUsername.withArgs('alice').resolves(makeRecord());
+      const error = await expectAppError(t.auth.login({ username: 'alice', password: 'correct-horse' }, { ipAddress: '198.51.100.1' }), 'service_unavailable');
+      expect([error.status, error.retryAfterSeconds, admitted]).to.deep.equal([503, 3, 1]);
+      expect(t.users.getByUsername.called || t.users.getByEmail.called, 'no lookup').to.equal(false);
+      expect(t.hasher.verify.called || t.hasher.verifyDummy.called, 'no hash queued').to.equal(false);
+      expect(t.events.emitted, 'no login.failed for a refusal').to.deep.equal([]);
+      // Once the queue admits again, the same client logs in: the refusal counted no failure.
+      t.hasher.admit = () => undefined;
+      expect(await t.auth.login({ username: 'alice', password: 'correct-horse' }, { ipAddress: '198.51.100.1' })).to.include({ tokenType: 'bearer' });
+    });
+
     it('finds a user by email case-insensitively and by username in another case', async () => {
       const { auth, users } = setup();
       users.getByEmail.withArgs('alice@example.com').resolves(makeRecord());

@@ -96,6 +96,10 @@ export class AuthService {
   async login(input: LoginInput, client: ClientInfo = {}): Promise<LoginResult> {
     const { username, email, password } = await validate(loginSchema, input);
     const identifier = (email ?? username)!;
+    const hashing = hashOptions(this.context);
+    // Refused before the lookups when the hashing queue would refuse the hash anyway: a flood
+    // of logins is then shed at once instead of queueing for database connections first.
+    this.hasher.admit?.(hashing);
     const record = await this.findForLogin(identifier);
     const account = LoginLockout.accountKey(record?.id, identifier);
     const attempt = await this.lockout.beginAttempt(account, client.ipAddress).catch(async (error: unknown) => {
@@ -107,7 +111,6 @@ export class AuthService {
     });
 
     // An unknown user costs one dummy verification, so timing does not reveal who exists.
-    const hashing = hashOptions(this.context);
     const matches = record
       ? await this.hasher.verify(password, record.hashed_password, hashing)
       : await this.hasher.verifyDummy(password, hashing);
