@@ -22,11 +22,12 @@ export interface PasswordHasher {
   /** True when `hash` was made with another algorithm or parameters than configured now. */
   needsRehash(hash: string): boolean;
   /**
-   * Optional: throws the `service_unavailable` a call with `options` would be refused with
-   * right now, so a caller can refuse before its costly work ahead of the hash (a login's
-   * database lookups). Returning says nothing about later calls, which may still be refused.
+   * Optional: takes a place in the queue for a call with `options` that will come after some
+   * costly work (a login's database lookups), or throws the `service_unavailable` that call
+   * would be refused with right now. The place counts against later arrivals until that call
+   * is queued or the returned release function runs (call it in `finally`; it is idempotent).
    */
-  admit?(options?: HashOptions): void;
+  reserve?(options?: HashOptions): () => void;
   /** Costs what a real verify costs, then resolves false (unknown-user logins). */
   verifyDummy(password: string, options?: HashOptions): Promise<false>;
   /** Stops the hashing threads; pending and later calls reject. Idempotent. */

@@ -135,9 +135,9 @@ export class WorkerPasswordHasher implements PasswordHasher {
     return false;
   }
 
-  /** Throws the 503 a call of `options.group` would get now; see {@link HashScheduler.admit}. */
-  admit(options: HashOptions = {}): void {
-    this.scheduler.admit(options.group ?? options.signal);
+  /** A place in the queue for a later call of `options.group`, or 503; see {@link HashScheduler.reserve}. */
+  reserve(options: HashOptions = {}): () => void {
+    return this.scheduler.reserve(options.group ?? options.signal);
   }
 
   /** How long a new call would queue now, in ms (what the 503 decision compares). */
