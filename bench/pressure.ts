@@ -70,9 +70,18 @@ async function startServer(env: Record<string, string>) {
   child.once('exit', () => (exited = true));
   // The request log is one JSON line per request; keep only what went wrong (and all of it
   // in BENCH_PRESSURE_SERVER_LOG when set, to see where a request's time went).
-  if (process.env.BENCH_PRESSURE_SERVER_LOG) child.stdout!.pipe(createWriteStream(process.env.BENCH_PRESSURE_SERVER_LOG));
+  if (process.env.BENCH_PRESSURE_SERVER_LOG) child.stdout!.pipe(createWriteStream(process.env.BENCH_PRESSURE_SERVER_LOG, { flags: 'a' }));
+  // The server's own duration of each 503, to tell time spent in the server from the client's.
+  const refusalsMs: number[] = [];
+  let partial = '';
   child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-    for (const line of chunk.split('\n')) if (/"level":"(error|fatal)"/.test(line)) errors.push(line.slice(0, 300));
+    const lines = (partial + chunk).split('\n');
+    partial = lines.pop()!;
+    for (const line of lines) {
+      if (/"level":"(error|fatal)"/.test(line)) errors.push(line.slice(0, 300));
+      const refusal = /"status":503,"duration_ms":([0-9.]+)/.exec(line);
+      if (refusal) refusalsMs.push(Number(refusal[1]));
+    }
   });
   const url = `http://127.0.0.1:${port}`;
   await waitFor(async () => {
@@ -85,7 +94,7 @@ async function startServer(env: Record<string, string>) {
       child.once('exit', () => done());
       child.kill('SIGTERM');
     });
-  return { url, errors, stop };
+  return { url, errors, refusalsMs, stop };
 }
 
 async function login(url: string, username: string, password: string): Promise<Outcome & { token?: string }> {
@@ -163,7 +172,11 @@ async function duringBulk(url: string, unit: number, run: string): Promise<void>
   );
 }
 
-async function duringFlood(url: string, unit: number, limit: string): Promise<void> {
+type Server = Awaited<ReturnType<typeof startServer>>;
+
+async function duringFlood(server: Server, unit: number, limit: string): Promise<void> {
+  const { url } = server;
+  const refusalsBefore = server.refusalsMs.length;
   const floodStart = performance.now();
   let floodMs = 0;
   let settled = false;
@@ -195,7 +208,11 @@ async function duringFlood(url: string, unit: number, limit: string): Promise<vo
       ['legit, right after', String(after.length), '-', String(ok(after).length), x(p99(ok(after)), unit), String(count(after, 503)), x(Math.max(0, ...shedMs(after)), unit), String(count(after, 504)), others(after, [200, 503, 504])],
     ],
   );
-  console.log(`\nThe flood settled in ${(floodMs / 1000).toFixed(1)} s (${(floodMs / unit).toFixed(1)} hashes); slowest legitimate 503: ${slowest503.toFixed(0)} ms.`);
+  const atServer = server.refusalsMs.slice(refusalsBefore).sort((a, b) => a - b);
+  console.log(
+    `\nThe flood settled in ${(floodMs / 1000).toFixed(1)} s (${(floodMs / unit).toFixed(1)} hashes); slowest legitimate 503: ${slowest503.toFixed(0)} ms. ` +
+      `503s as the server timed them (${atServer.length}): median ${percentile(atServer, 0.5).toFixed(0)} ms, p90 ${percentile(atServer, 0.9).toFixed(0)} ms, max ${Math.max(0, ...atServer).toFixed(0)} ms.`,
+  );
 }
 
 async function main(): Promise<void> {
@@ -225,7 +242,7 @@ async function main(): Promise<void> {
     const unit = await oneHashMs(server.url);
     console.log(`One hash (median of 7 admin logins on the idle server): ${unit.toFixed(1)} ms — the unit below.\n`);
     await duringBulk(server.url, unit, run);
-    await duringFlood(server.url, unit, process.env.HASH_QUEUE_MAX_WAIT_MS ?? '5000 (default)');
+    await duringFlood(server, unit, process.env.HASH_QUEUE_MAX_WAIT_MS ?? '5000 (default)');
     reportErrors(server.errors);
     // The same flood with the queue limit at two hashes: what an operator who wants every
     // admitted login within 3 × one hash would set.
@@ -233,7 +250,7 @@ async function main(): Promise<void> {
     const twoHashes = String(Math.round(2 * unit));
     server = await startServer({ ...env, HASH_QUEUE_MAX_WAIT_MS: twoHashes, REDIS_KEY_PREFIX: `bench-pressure-${run}-2:` });
     for (let i = 0; i < 2; i++) await adminLogin(server.url); // threads up
-    await duringFlood(server.url, unit, `${twoHashes} (2 hashes)`);
+    await duringFlood(server, unit, `${twoHashes} (2 hashes)`);
     reportErrors(server.errors);
     console.log(`\nLoad average (1 min) before/after: ${loadBefore.toFixed(2)} / ${loadavg()[0]!.toFixed(2)}`);
   } finally {
