@@ -111,7 +111,7 @@ async function login(url: string, username: string, password: string): Promise<O
 }
 
 const adminLogin = (url: string) => login(url, ADMIN.username, ADMIN.password);
-const x = (ms: number, unit: number) => (Number.isFinite(ms) ? `${(ms / unit).toFixed(2)} ×` : '-');
+const x = (ms: number, unit: number) => (Number.isFinite(ms / unit) ? `${(ms / unit).toFixed(2)} ×` : '-');
 const p99 = (values: number[]) => percentile([...values].sort((a, b) => a - b), 0.99);
 const ok = (outcomes: Outcome[]) => outcomes.filter((o) => o.status === 200).map((o) => o.ms);
 const count = (outcomes: Outcome[], status: number) => outcomes.filter((o) => o.status === status).length;
