@@ -3,10 +3,10 @@ import { expect } from 'chai';
 import { isAppError } from '../errors/app-error';
 import { openDatabaseFixture, useDatabaseFixture } from '../testing/database-fixture';
 import { testDatabaseTargets } from '../testing/test-databases';
+import { waitFor } from '../testing/wait-for';
 import { createSequelize } from './connection';
 import { SequelizeDatabaseInfo } from './sequelize-database-info';
 
-const tick = () => new Promise((resolve) => setTimeout(resolve, 30));
 
 for (const target of testDatabaseTargets()) {
   describe(`SequelizeDatabaseInfo (${target.name})`, () => {
@@ -27,30 +27,50 @@ for (const target of testDatabaseTargets()) {
         expect(idle).to.include({ pool_size: 2, checked_out: 0, waiting: 0, overflow: 0 });
         expect(idle.total_connections).to.equal(idle.checked_in + idle.checked_out);
 
-        // Two transactions hold two connections; a third caller has to wait for one.
+        // Two transactions hold two connections; a third caller has to wait for one. Once
+        // `release` has run, every holder (even one that reaches its body later) goes on, so
+        // a failed expectation cannot leave a transaction open to hang the `after all` hook.
         const releases: Array<() => void> = [];
+        let released = false;
+        const release = () => {
+          released = true;
+          releases.splice(0).forEach((resolve) => resolve());
+        };
         const hold = () =>
           fx.uow.run(async () => {
             await fx.users.count();
-            await new Promise<void>((resolve) => releases.push(resolve));
+            if (!released) await new Promise<void>((resolve) => releases.push(resolve));
           });
         const held = [hold(), hold(), hold()];
-        await tick();
-        const busy = fx.info.poolMetrics();
-        if (target.name === 'postgres') {
-          expect(busy).to.include({ pool_size: 2, checked_out: 2, checked_in: 0, waiting: 1, total_connections: 2 });
-        } else {
+        try {
           // SQLite has one writer: one transaction holds its connection, the others queue.
-          expect(busy).to.include({ checked_out: 1, waiting: 2 });
-          expect(busy.total_connections).to.equal(busy.checked_in + 1);
+          const expected = target.name === 'postgres' ? { checked_out: 2, waiting: 1 } : { checked_out: 1, waiting: 2 };
+          let busy = fx.info.poolMetrics();
+          await waitFor(
+            () => {
+              busy = fx.info.poolMetrics();
+              return busy.checked_out === expected.checked_out && busy.waiting === expected.waiting;
+            },
+            { message: `the pool reaches ${JSON.stringify(expected)}` },
+          ).catch(() => undefined); // the expectation below names what was seen instead
+          if (target.name === 'postgres') {
+            expect(busy).to.include({ pool_size: 2, checked_out: 2, checked_in: 0, waiting: 1, total_connections: 2 });
+          } else {
+            expect(busy).to.include(expected);
+            expect(busy.total_connections).to.equal(busy.checked_in + 1);
+          }
+        } finally {
+          release();
+          await Promise.all(held);
         }
-        while (releases.length < 3) {
-          releases.forEach((release) => release());
-          await tick();
-        }
-        releases.forEach((release) => release());
-        await Promise.all(held);
-        const after = fx.info.poolMetrics();
+        let after = fx.info.poolMetrics();
+        await waitFor(
+          () => {
+            after = fx.info.poolMetrics();
+            return after.checked_out === 0 && after.waiting === 0;
+          },
+          { message: 'every connection is back in the pool' },
+        ).catch(() => undefined);
         expect(after).to.include({ checked_out: 0, waiting: 0 });
         expect(after.checked_in).to.be.at.least(target.name === 'postgres' ? 1 : 0);
         expect(after.total_connections).to.equal(after.checked_in);

@@ -144,13 +144,17 @@ for (const target of targets) {
 
       it('keeps plain statements of other requests out of an open transaction that then rolls back', async () => {
         let release!: () => void;
+        let inserted!: () => void;
         const gate = new Promise<void>((resolve) => (release = resolve));
+        const pendingInserted = new Promise<void>((resolve) => (inserted = resolve));
         const open = fx.uow.run(async () => {
           await fx.users.create(row('pending'));
+          inserted();
           await gate;
           throw new Error('rolled back');
         });
-        await new Promise((resolve) => setTimeout(resolve, 20));
+        // The transaction holds its uncommitted row before anyone else runs.
+        await pendingInserted;
         // Another request, outside any transaction: it must neither fail nor be swallowed by
         // the rollback (with sqlite::memory: it shares the connection, so it has to wait).
         const outside = fx.users.create(row('outside'));

@@ -405,10 +405,9 @@ describe('HttpApi pipeline', () => {
         signal = slow.executionContext.signal;
         return new Promise(() => undefined);
       });
-      const started = Date.now();
+      // The handler never settles, so any answer at all is the deadline's, not the work's.
       const response = await slow.call('users.list', { token: 'admin-token' });
       await slow.close();
-      expect(Date.now() - started).to.be.lessThan(1000);
       expect(response.status).to.equal(504);
       expect(jsonOf(response)).to.include({ error: 'request_timeout', message: 'Request exceeded 0.1s timeout' });
       expect(signal?.aborted).to.equal(true);

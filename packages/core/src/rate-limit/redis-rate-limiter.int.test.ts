@@ -107,13 +107,17 @@ if (redisUrl) {
         await limiter.consume('ip', rule);
         await limiter.consume('ip', rule);
         await proxy.stall();
+        // Bounds from the behaviour, not the machine: the client gives up on a command after
+        // 500 ms and the connection after 1000 ms, so "one timeout" is under two of ours and
+        // "fails fast" is three calls in less than one client timeout (waiting on Redis, each
+        // would take a whole one); a busy machine stretches the work, not by that much.
         let started = Date.now();
         expect(await limiter.consume('ip', rule)).to.include({ allowed: true, count: 1 });
-        expect(Date.now() - started).to.be.below(1200);
+        expect(Date.now() - started).to.be.below(2000);
         started = Date.now();
         const rest = [];
         for (let i = 0; i < 3; i += 1) rest.push(await limiter.consume('ip', rule));
-        expect(Date.now() - started).to.be.below(200);
+        expect(Date.now() - started).to.be.below(500);
         expect(rest.map((r) => r.allowed)).to.deep.equal([true, true, false]);
         expect(limiter.backend).to.equal('memory');
         expect(await limiter.check()).to.equal(false);

@@ -226,6 +226,44 @@ describe('HashScheduler', () => {
       await Promise.allSettled(bulk);
     });
 
+    it('reserve() refuses what schedule() would refuse, and its places count against later arrivals', async () => {
+      const runner = new ManualRunner(1);
+      const scheduler = new HashScheduler(runner, { maxWaitMs: 1500, now });
+      const warm = scheduler.schedule('warm');
+      clock += 1000;
+      runner.finish('warm');
+      await warm;
+      const running = scheduler.schedule('login-0', { group: 'login-0' });
+      // A burst arrives before any of its hashes is queued: one running job plus one place
+      // is 2 starts × 1000 ms = 2000 ms > 1500 for the third arrival, refused at the door.
+      const release1 = scheduler.reserve('login-1');
+      const refusal = (() => {
+        try {
+          scheduler.reserve('login-2');
+        } catch (error) {
+          return error;
+        }
+      })();
+      expect(isAppError(refusal) && [refusal.code, refusal.retryAfterSeconds]).to.deep.equal(['service_unavailable', 2]);
+      expect(scheduler.expectedWaitMs('login-1'), 'its own place does not count against it').to.equal(1000);
+      // Its job takes the place: still two groups ahead of a newcomer, not three.
+      const queued = scheduler.schedule('login-1', { group: 'login-1' });
+      expect(scheduler.expectedWaitMs('login-2')).to.equal(2000);
+      release1(); // idempotent, and a no-op once the job is queued
+      expect(scheduler.expectedWaitMs('login-2')).to.equal(2000);
+      // A place given back without a job (the login was locked out) frees it for others.
+      runner.finish('login-0');
+      await running;
+      const release3 = scheduler.reserve('login-3');
+      expect(scheduler.expectedWaitMs('login-4')).to.be.above(scheduler.expectedWaitMs('login-3'));
+      release3();
+      expect(scheduler.expectedWaitMs('login-4')).to.equal(scheduler.expectedWaitMs('login-3'));
+      expect(scheduler.stats).to.deep.equal({ queued: 0, running: 1, groups: 0 });
+      runner.finish('login-1');
+      expect(await queued).to.equal('done:login-1');
+      await scheduler.close();
+    });
+
     it('uses the longest-running job as the estimate before any job has finished', async () => {
       const runner = new ManualRunner(1);
       const scheduler = new HashScheduler(runner, { maxWaitMs: 500, now });

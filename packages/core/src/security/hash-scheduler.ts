@@ -52,13 +52,16 @@ export function abortError(signal: AbortSignal): AppError {
  * longer than `maxWaitMs` is refused at once with 503 `service_unavailable` and
  * `retryAfterSeconds`. The expected wait is the number of job starts ahead of a newcomer
  * (one per other group queued, since groups take turns, plus the running jobs) times the
- * moving average of run times, divided by the threads. A group's own backlog is not counted
- * against it, so a bulk create's hundred hashes are admitted together.
+ * moving average of run times, divided by the threads; a group holding a place from
+ * `reserve` counts as one queued group. A group's own backlog is not counted against it,
+ * so a bulk create's hundred hashes are admitted together.
  */
 export class HashScheduler<J, R> {
   private readonly queue = new FairQueue<Pending<J, R>>();
   private readonly watched = new Map<AbortSignal, { jobs: Set<Pending<J, R>>; onAbort: () => void }>();
   private readonly runningJobs = new Map<Pending<J, R>, number>();
+  /** Groups holding a place from {@link reserve} whose job is not queued yet. */
+  private readonly reserved = new Map<unknown, object>();
   private averageRunMs: number | undefined;
   private closed = false;
   private readonly now: () => number;
@@ -76,11 +79,12 @@ export class HashScheduler<J, R> {
     if (this.closed) return Promise.reject(new Error('Password hasher is closed'));
     if (signal?.aborted) return Promise.reject(abortError(signal));
     const group = options.group ?? signal ?? DEFAULT_GROUP;
-    const waitMs = this.expectedWaitMs(group);
-    if (waitMs > this.options.maxWaitMs) {
-      const retryAfterSeconds = Math.max(1, Math.ceil(waitMs / 1000));
-      return Promise.reject(new AppError('service_unavailable', 'Password hashing is overloaded; try again shortly', { retryAfterSeconds }));
+    try {
+      this.refuseIfOverloaded(group);
+    } catch (error) {
+      return Promise.reject(error);
     }
+    this.reserved.delete(group); // its place is now the queued job
     return new Promise<R>((resolve, reject) => {
       const pending: Pending<J, R> = { job, group, signal, queuedAt: this.now(), running: false, done: false, resolve, reject };
       this.queue.push(group, pending);
@@ -89,9 +93,33 @@ export class HashScheduler<J, R> {
     });
   }
 
+  /**
+   * Takes a place for a job of `group` that will be scheduled after some costly work (a
+   * login's lookups), or throws the 503 `service_unavailable` (with `retryAfterSeconds`)
+   * that job would get now. Until the job is scheduled or the returned function releases it,
+   * the place counts as one more group ahead of every newcomer, so a burst that arrives
+   * before any of its hashes is queued is still shed at the door, not after its lookups.
+   */
+  reserve(group: unknown = DEFAULT_GROUP): () => void {
+    this.refuseIfOverloaded(group);
+    if (this.queue.has(group) || this.reserved.has(group)) return () => undefined;
+    const place = {};
+    this.reserved.set(group, place);
+    return () => {
+      if (this.reserved.get(group) === place) this.reserved.delete(group);
+    };
+  }
+
+  private refuseIfOverloaded(group: unknown): void {
+    const waitMs = this.expectedWaitMs(group);
+    if (waitMs <= this.options.maxWaitMs) return;
+    const retryAfterSeconds = Math.max(1, Math.ceil(waitMs / 1000));
+    throw new AppError('service_unavailable', 'Password hashing is overloaded; try again shortly', { retryAfterSeconds });
+  }
+
   /** How long a new job of `group` would wait before a thread takes it, in ms. */
   expectedWaitMs(group: unknown = DEFAULT_GROUP): number {
-    const ahead = this.queue.groupCount - (this.queue.has(group) ? 1 : 0);
+    const ahead = this.queue.groupCount - (this.queue.has(group) ? 1 : 0) + this.reserved.size - (this.reserved.has(group) ? 1 : 0);
     const starts = this.runningJobs.size + ahead - this.runner.size + 1;
     return starts > 0 ? (starts * this.estimatedRunMs()) / this.runner.size : 0;
   }

@@ -21,6 +21,13 @@ export interface PasswordHasher {
   verify(password: string, hash: string, options?: HashOptions): Promise<boolean>;
   /** True when `hash` was made with another algorithm or parameters than configured now. */
   needsRehash(hash: string): boolean;
+  /**
+   * Optional: takes a place in the queue for a call with `options` that will come after some
+   * costly work (a login's database lookups), or throws the `service_unavailable` that call
+   * would be refused with right now. The place counts against later arrivals until that call
+   * is queued or the returned release function runs (call it in `finally`; it is idempotent).
+   */
+  reserve?(options?: HashOptions): () => void;
   /** Costs what a real verify costs, then resolves false (unknown-user logins). */
   verifyDummy(password: string, options?: HashOptions): Promise<false>;
   /** Stops the hashing threads; pending and later calls reject. Idempotent. */

@@ -135,6 +135,11 @@ export class WorkerPasswordHasher implements PasswordHasher {
     return false;
   }
 
+  /** A place in the queue for a later call of `options.group`, or 503; see {@link HashScheduler.reserve}. */
+  reserve(options: HashOptions = {}): () => void {
+    return this.scheduler.reserve(options.group ?? options.signal);
+  }
+
   /** How long a new call would queue now, in ms (what the 503 decision compares). */
   expectedWaitMs(group?: string): number {
     return this.scheduler.expectedWaitMs(group);

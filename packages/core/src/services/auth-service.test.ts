@@ -77,6 +77,35 @@ describe('AuthService', () => {
       expect(error.details.map((detail) => detail.field)).to.deep.equal(['username', 'password']);
     });
 
+    it('answers 503 before any lookup when the hashing queue has no place, and counts nothing', async () => {
+      const t = setup();
+      const overloaded = new AppError('service_unavailable', 'Password hashing is overloaded; try again shortly', { retryAfterSeconds: 3 });
+      t.hasher.reserve = () => {
+        throw overloaded;
+      };
+      t.users.getByUsername.withArgs('alice').resolves(makeRecord());
+      const error = await expectAppError(t.auth.login({ username: 'alice', password: 'correct-horse' }, { ipAddress: '198.51.100.1' }), 'service_unavailable');
+      expect([error.status, error.retryAfterSeconds]).to.deep.equal([503, 3]);
+      expect(t.users.getByUsername.called || t.users.getByEmail.called, 'no lookup').to.equal(false);
+      expect(t.hasher.verify.called || t.hasher.verifyDummy.called, 'no hash queued').to.equal(false);
+      expect(t.events.emitted, 'no login.failed for a refusal').to.deep.equal([]);
+    });
+
+    it('gives its queue place back however the login ends before or after its hash', async () => {
+      const t = setup();
+      const places = { taken: 0, released: 0 };
+      t.hasher.reserve = () => {
+        places.taken += 1;
+        return () => (places.released += 1);
+      };
+      t.users.getByUsername.withArgs('alice').resolves(makeRecord());
+      expect(await t.auth.login({ username: 'alice', password: 'correct-horse' }, { ipAddress: '198.51.100.1' })).to.include({ tokenType: 'bearer' });
+      await expectAppError(t.auth.login({ username: 'nobody', password: 'guess-password' }, { ipAddress: '198.51.100.1' }), 'authentication_error');
+      t.users.getByUsername.withArgs('broken').rejects(new AppError('service_unavailable', 'Service temporarily unavailable'));
+      await expectAppError(t.auth.login({ username: 'broken', password: 'guess-password' }, { ipAddress: '198.51.100.1' }), 'service_unavailable');
+      expect(places).to.deep.equal({ taken: 3, released: 3 });
+    });
+
     it('finds a user by email case-insensitively and by username in another case', async () => {
       const { auth, users } = setup();
       users.getByEmail.withArgs('alice@example.com').resolves(makeRecord());

@@ -19,7 +19,7 @@ import { loginSchema, type LoginInput } from '../schemas/user';
 import { PASSWORD_HASHER, type HashOptions, type PasswordHasher } from '../security/password-hasher';
 import { REFRESH_TOKEN_CODEC, RefreshTokenCodec } from '../security/refresh-token-codec';
 import { TOKEN_SERVICE, type TokenService } from '../security/token-service';
-import { isLoginLockedError, LoginLockout } from './login-lockout';
+import { isLoginLockedError, LoginLockout, type LoginAttempt } from './login-lockout';
 import {
   INVALID_REFRESH_TOKEN,
   issueSessionTokens,
@@ -96,21 +96,29 @@ export class AuthService {
   async login(input: LoginInput, client: ClientInfo = {}): Promise<LoginResult> {
     const { username, email, password } = await validate(loginSchema, input);
     const identifier = (email ?? username)!;
-    const record = await this.findForLogin(identifier);
-    const account = LoginLockout.accountKey(record?.id, identifier);
-    const attempt = await this.lockout.beginAttempt(account, client.ipAddress).catch(async (error: unknown) => {
-      if (isLoginLockedError(error)) {
-        const user = record ? withoutHash(record) : null;
-        await this.events.emit('login.locked', { user, account, retry_after_seconds: error.retryAfterSeconds ?? 0, client });
-      }
-      throw error;
-    });
-
-    // An unknown user costs one dummy verification, so timing does not reveal who exists.
     const hashing = hashOptions(this.context);
-    const matches = record
-      ? await this.hasher.verify(password, record.hashed_password, hashing)
-      : await this.hasher.verifyDummy(password, hashing);
+    // A place in the hashing queue is taken before the lookups, or 503 at once when the queue
+    // is full: a burst of logins is shed at the door instead of after queueing for database
+    // connections, and its admitted part counts against later arrivals from the start.
+    const release = this.hasher.reserve?.(hashing);
+    let record: UserRecord | null, account: string, attempt: LoginAttempt, matches: boolean;
+    try {
+      record = await this.findForLogin(identifier);
+      account = LoginLockout.accountKey(record?.id, identifier);
+      attempt = await this.lockout.beginAttempt(account, client.ipAddress).catch(async (error: unknown) => {
+        if (isLoginLockedError(error)) {
+          const user = record ? withoutHash(record) : null;
+          await this.events.emit('login.locked', { user, account, retry_after_seconds: error.retryAfterSeconds ?? 0, client });
+        }
+        throw error;
+      });
+      // An unknown user costs one dummy verification, so timing does not reveal who exists.
+      matches = record
+        ? await this.hasher.verify(password, record.hashed_password, hashing)
+        : await this.hasher.verifyDummy(password, hashing);
+    } finally {
+      release?.();
+    }
     if (!record || !matches) {
       await this.lockout.recordFailure(account, attempt);
       await this.loginFailed(record, record ? 'wrong_password' : 'unknown_user', client);

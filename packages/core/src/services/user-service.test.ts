@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { AppError } from '../errors/app-error';
 import { UserService } from './user-service';
 import {
   expectAppError,
@@ -43,6 +44,20 @@ describe('UserService', () => {
       expect(row).to.include({ email: 'alice@example.com', username: 'alice', hashed_password: 'hashed:correct-horse' });
       expect(row).to.not.have.property('password');
       expect(uow.run.calledOnce).to.equal(true);
+    });
+
+    it('answers 503 before its lookups when the hashing queue has no place, and gives a place back after a 409', async () => {
+      const { service, users, hasher } = setup();
+      hasher.reserve = () => {
+        throw new AppError('service_unavailable', 'Password hashing is overloaded; try again shortly', { retryAfterSeconds: 2 });
+      };
+      await expectAppError(service.register(input), 'service_unavailable');
+      expect(users.getByEmail.called || users.getByUsernameInsensitive.called, 'no lookup').to.equal(false);
+      let released = 0;
+      hasher.reserve = () => () => (released += 1);
+      users.getByEmail.withArgs('alice@example.com').resolves(makeRecord({ id: 7 }));
+      await expectAppError(service.register(input), 'conflict_error');
+      expect(released).to.equal(1);
     });
 
     it('rejects a taken email with 409 "Email already registered" before looking at the username', async () => {

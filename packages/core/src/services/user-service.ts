@@ -246,8 +246,16 @@ export class UserService {
   /** Checks availability, hashes outside any transaction, then inserts and emits in one. */
   private async insert(valid: Record<string, unknown>, source: UserCreateSource, actor: User | null): Promise<User> {
     const { password, ...columns } = valid as ValidCreate;
-    await assertAvailable(this.users, columns as { email: string; username: string });
-    const hashed_password = await this.hasher.hash(password, hashOptions(this.context));
+    const hashing = hashOptions(this.context);
+    // As a login does: a place in the hashing queue before the lookups, or 503 at once.
+    const release = this.hasher.reserve?.(hashing);
+    let hashed_password: string;
+    try {
+      await assertAvailable(this.users, columns as { email: string; username: string });
+      hashed_password = await this.hasher.hash(password, hashing);
+    } finally {
+      release?.();
+    }
     const user = await this.uow.run(async () => {
       const created = await this.users.create({ ...(columns as { email: string; username: string }), hashed_password });
       await this.events.emit('user.created', { user: created, actor, source });

@@ -2,6 +2,7 @@ import { createServer, connect, type AddressInfo, type Server } from 'node:net';
 import { expect } from 'chai';
 import { after, before, describe, it } from 'mocha';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy';
+import { waitFor } from './wait-for';
 
 /** Sends `text` through a new connection to `port` and resolves with the echoed reply. */
 function roundTrip(port: number, text: string): Promise<string> {
@@ -49,7 +50,7 @@ describe('startTcpProxy', () => {
       await new Promise((resolve) => setTimeout(resolve, 100));
       expect(chunks).to.deep.equal([]);
       await proxy.restore();
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await waitFor(() => chunks.join('') === 'held', { message: 'the held bytes arrive after restore' });
       expect(chunks.join('')).to.equal('held');
       socket.destroy();
     });
