@@ -28,13 +28,22 @@ function errorHeaders(error: AppError): Record<string, string> {
   return headers;
 }
 
+/** A 503 that says when to come back is load shedding, not a failure. */
+function isShedding(error: AppError): boolean {
+  return error.code === 'service_unavailable' && error.retryAfterSeconds !== undefined;
+}
+
 /**
  * The one error envelope `{error, message, details, request_id}` for anything thrown.
  * Unexpected errors are logged with the request id and stack, and never sent.
  */
 export function mapError(error: unknown, requestId: string, logger: Logger): HttpResponse {
   const appError = toAppError(error);
-  if (appError.code === 'internal_server_error' || appError.code === 'service_unavailable') {
+  if (isShedding(appError)) {
+    // Load shed on purpose (the hashing queue): one short line, no stack, so a flood cannot
+    // fill the error log.
+    logger.warn({ request_id: requestId, code: appError.code, retry_after_seconds: appError.retryAfterSeconds }, `request shed: ${appError.message}`);
+  } else if (appError.code === 'internal_server_error' || appError.code === 'service_unavailable') {
     const cause = isAppError(error) ? (appError.cause ?? appError) : error;
     logger.error({ err: cause, request_id: requestId, code: appError.code }, `request failed: ${appError.code}`);
   }

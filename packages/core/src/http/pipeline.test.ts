@@ -93,6 +93,17 @@ describe('HttpApi pipeline', () => {
       expect(message).to.equal('request failed: internal_server_error');
     });
 
+    it('logs a shed request (503 with Retry-After) as one warning without a stack, not as an error', async () => {
+      t.services.users.getUser.rejects(new AppError('service_unavailable', 'Password hashing is overloaded; try again shortly', { retryAfterSeconds: 2 }));
+      const response = await t.call('users.get', { params: { id: '1' }, token: 'user-token' });
+      expect([response.status, response.headers['Retry-After']]).to.deep.equal([503, '2']);
+      expect(t.logger.error.called).to.equal(false);
+      expect(t.logger.warn.calledOnce).to.equal(true);
+      const [fields, message] = t.logger.warn.firstCall.args as [Record<string, unknown>, string];
+      expect(fields).to.deep.equal({ request_id: response.headers['X-Request-ID'], code: 'service_unavailable', retry_after_seconds: 2 });
+      expect(message).to.equal('request shed: Password hashing is overloaded; try again shortly');
+    });
+
     it('never leaks the message of a hand-built internal_server_error', async () => {
       t.services.users.getUser.rejects(new AppError('internal_server_error', 'SELECT * FROM secrets failed'));
       const response = await t.call('users.get', { params: { id: '1' }, token: 'user-token' });
