@@ -8,7 +8,7 @@ import { UNIT_OF_WORK } from '../database/unit-of-work';
 import { MODELS, type Models } from '../models/create-models';
 import { BaseRepository } from './base-repository';
 import { toUser, toUserRecord, userAttributes, type Row } from './row-mappers';
-import type { DailyCount, UserCounts, UserRepository } from './user-repository';
+import { USER_LIST_SETTINGS, type DailyCount, type UserCounts, type UserListSettings, type UserRepository } from './user-repository';
 
 /** Makes `%`, `_` and the escape character itself literal inside a LIKE pattern. */
 export function escapeLikePattern(text: string): string {
@@ -32,6 +32,7 @@ export class SequelizeUserRepository extends BaseRepository implements UserRepos
     @inject(MODELS) models: Models,
     @inject(UNIT_OF_WORK) uow: SequelizeUnitOfWork,
     @inject(USER_FIELDS) private readonly fields: UserFields,
+    @inject(USER_LIST_SETTINGS) private readonly settings: UserListSettings,
   ) {
     super(uow);
     this.users = models.UserModel;
@@ -113,17 +114,18 @@ export class SequelizeUserRepository extends BaseRepository implements UserRepos
 
   async list(query: UserListQuery): Promise<Page<User>> {
     const where = this.listWhere(query);
-    const total = await this.statement((options) => this.users.count({ ...options, where }));
+    const { total, approximate } = await this.countMatches(where);
     const offset = (query.page - 1) * query.size;
     let rows: Row[] = [];
-    if (offset < total) {
+    // An estimated total may be short of the truth: only an exact one proves a page empty.
+    if (approximate || offset < total) {
       const direction = query.sort_order === 'asc' ? 'ASC' : 'DESC';
       // Only a registry field marked sortable can reach ORDER BY.
       const sortAttribute = this.fields.sortable.some((field) => field.name === query.sort_by) ? query.sort_by : 'created_at';
       const found = await this.statement((options) =>
         this.users.findAll({
           ...options,
-          where,
+          where: literal(where),
           attributes: userAttributes(this.fields),
           // id in the same direction breaks ties, so pages never overlap or skip rows.
           order: [
@@ -137,7 +139,8 @@ export class SequelizeUserRepository extends BaseRepository implements UserRepos
       );
       rows = found as unknown as Row[];
     }
-    return { items: this.toUsers(rows), total, page: query.page, size: query.size, pages: Math.ceil(total / query.size) };
+    const page: Page<User> = { items: this.toUsers(rows), total, page: query.page, size: query.size, pages: Math.ceil(total / query.size) };
+    return approximate ? { ...page, approximate: true } : page;
   }
 
   async listAfterId(afterId: number, limit: number): Promise<User[]> {
@@ -227,19 +230,54 @@ export class SequelizeUserRepository extends BaseRepository implements UserRepos
     return row as unknown as Row | null;
   }
 
-  private listWhere(query: UserListQuery): WhereOptions {
-    const conditions: WhereOptions[] = [];
+  /**
+   * The list's filters and search as one SQL condition, shared by the page, the capped count
+   * and the estimate. Column names come from the registry (checked to be [a-z0-9_]); values
+   * go through Sequelize's escaping for the dialect.
+   */
+  private listWhere(query: UserListQuery): string {
+    const conditions: string[] = [];
     for (const field of this.fields.filterable) {
       const value = query[field.name];
-      if (value !== undefined) conditions.push({ [field.name]: value });
+      // Its typing omits booleans, which it escapes per dialect (true / 1).
+      if (value !== undefined) conditions.push(`"${field.name}" = ${this.sequelize.escape(value as string)}`);
     }
     if (query.search && this.fields.searchable.length > 0) {
       const pattern = this.sequelize.escape(`%${escapeLikePattern(query.search)}%`);
-      const like = (column: string) => `LOWER(${column}) LIKE LOWER(${pattern}) ESCAPE '\\'`;
-      // Column names come from the registry, whose names are checked to be [a-z0-9_].
-      conditions.push(literal(`(${this.fields.searchable.map((field) => like(field.name)).join(' OR ')})`));
+      // PostgreSQL: `column ILIKE '%term%'` is what the pg_trgm GIN indexes of migration 0007
+      // serve. SQLite has no ILIKE; LOWER on both sides is its case-insensitive substring.
+      const like =
+        this.sequelize.getDialect() === 'postgres'
+          ? (column: string) => `"${column}" ILIKE ${pattern} ESCAPE '\\'`
+          : (column: string) => `LOWER("${column}") LIKE LOWER(${pattern}) ESCAPE '\\'`;
+      conditions.push(`(${this.fields.searchable.map((field) => like(field.name)).join(' OR ')})`);
     }
-    return { [Op.and]: conditions };
+    return conditions.length === 0 ? '1 = 1' : conditions.join(' AND ');
+  }
+
+  /**
+   * The list's total (docs/reference/routes.md "List users", docs/decisions.md "Totals of the
+   * user list"): counted exactly while at most `exactCountLimit` rows match — the count stops
+   * reading at one row past the limit, so its cost is bounded whatever the table's size —
+   * and beyond that, on PostgreSQL, the planner's estimate (never below limit + 1), flagged
+   * approximate. SQLite has no estimate to offer and counts exactly. Limit 0: always exact.
+   */
+  private async countMatches(where: string): Promise<{ total: number; approximate: boolean }> {
+    const table = quotedTableOf(this.users);
+    const limit = this.settings.exactCountLimit;
+    const scalar = (sql: string) =>
+      this.statement((options) => this.sequelize.query<Row>(sql, { ...options, type: QueryTypes.SELECT })).then((rows) => Number(rows[0]?.n ?? 0));
+    if (limit > 0) {
+      const capped = await scalar(`SELECT COUNT(*) AS n FROM (SELECT 1 FROM ${table} WHERE ${where} LIMIT ${limit + 1}) AS capped`);
+      if (capped <= limit) return { total: capped, approximate: false };
+      if (this.sequelize.getDialect() === 'postgres') {
+        const plan = await this.statement((options) =>
+          this.sequelize.query<Row>(`EXPLAIN (FORMAT JSON) SELECT 1 FROM ${table} WHERE ${where}`, { ...options, type: QueryTypes.SELECT }),
+        );
+        return { total: Math.max(limit + 1, plannedRows(plan[0])), approximate: true };
+      }
+    }
+    return { total: await scalar(`SELECT COUNT(*) AS n FROM ${table} WHERE ${where}`), approximate: false };
   }
 
   private toUsers(rows: unknown[]): User[] {
@@ -260,6 +298,14 @@ export class SequelizeUserRepository extends BaseRepository implements UserRepos
     // Absent fields are left to the column defaults of the model.
     return { ...this.writableValues(user), hashed_password: user.hashed_password };
   }
+}
+
+/** `Plan Rows` of the top node of an `EXPLAIN (FORMAT JSON)` row (pg hands the JSON over as text or parsed). */
+function plannedRows(row: Row | undefined): number {
+  const raw = row?.['QUERY PLAN'];
+  const plan = (typeof raw === 'string' ? JSON.parse(raw) : raw) as Array<{ Plan?: { 'Plan Rows'?: number } }> | undefined;
+  const rows = Number(plan?.[0]?.Plan?.['Plan Rows']);
+  return Number.isFinite(rows) ? Math.round(rows) : 0;
 }
 
 function normalizeEmail(email: string): string {
