@@ -8,12 +8,9 @@ import { UNIT_OF_WORK } from '../database/unit-of-work';
 import { MODELS, type Models } from '../models/create-models';
 import { BaseRepository } from './base-repository';
 import { toUser, toUserRecord, userAttributes, type Row } from './row-mappers';
+import { cappedHitsSql, listCondition, listOrder, plannedRows } from './user-list-sql';
 import { USER_LIST_SETTINGS, type DailyCount, type UserCounts, type UserListSettings, type UserRepository } from './user-repository';
 
-/** Makes `%`, `_` and the escape character itself literal inside a LIKE pattern. */
-export function escapeLikePattern(text: string): string {
-  return text.replace(/[\\%_]/g, (character) => `\\${character}`);
-}
 
 /**
  * {@link UserRepository} on the core's Sequelize `users` model. Returns plain records whose
@@ -113,15 +110,24 @@ export class SequelizeUserRepository extends BaseRepository implements UserRepos
   }
 
   async list(query: UserListQuery): Promise<Page<User>> {
-    const where = this.listWhere(query);
-    const { total, approximate } = await this.countMatches(where);
+    const where = listCondition(this.fields, this.sequelize, query);
+    const order = listOrder(this.fields, query);
     const offset = (query.page - 1) * query.size;
+    const limit = this.settings.exactCountLimit;
+    let counted: { total: number; approximate: boolean };
+    if (this.sequelize.getDialect() === 'postgres' && limit > 0) {
+      const table = quotedTableOf(this.users);
+      const [hits] = await this.select(cappedHitsSql(table, where, order, { limit, size: query.size, offset }));
+      const total = Number(hits?.n ?? 0);
+      if (total <= limit) return this.pageOf(await this.rowsById((hits?.ids as number[] | null) ?? []), query, total);
+      const [plan] = await this.select(`EXPLAIN (FORMAT JSON) SELECT 1 FROM ${table} WHERE ${where}`);
+      counted = { total: Math.max(limit + 1, plannedRows(plan)), approximate: true };
+    } else {
+      counted = await this.countMatches(where);
+    }
     let rows: Row[] = [];
     // An estimated total may be short of the truth: only an exact one proves a page empty.
-    if (approximate || offset < total) {
-      const direction = query.sort_order === 'asc' ? 'ASC' : 'DESC';
-      // Only a registry field marked sortable can reach ORDER BY.
-      const sortAttribute = this.fields.sortable.some((field) => field.name === query.sort_by) ? query.sort_by : 'created_at';
+    if (counted.approximate || offset < counted.total) {
       const found = await this.statement((options) =>
         this.users.findAll({
           ...options,
@@ -129,8 +135,8 @@ export class SequelizeUserRepository extends BaseRepository implements UserRepos
           attributes: userAttributes(this.fields),
           // id in the same direction breaks ties, so pages never overlap or skip rows.
           order: [
-            [sortAttribute, direction],
-            ['id', direction],
+            [order.column, order.direction],
+            ['id', order.direction],
           ],
           limit: query.size,
           offset,
@@ -139,8 +145,7 @@ export class SequelizeUserRepository extends BaseRepository implements UserRepos
       );
       rows = found as unknown as Row[];
     }
-    const page: Page<User> = { items: this.toUsers(rows), total, page: query.page, size: query.size, pages: Math.ceil(total / query.size) };
-    return approximate ? { ...page, approximate: true } : page;
+    return this.pageOf(rows, query, counted.total, counted.approximate);
   }
 
   async listAfterId(afterId: number, limit: number): Promise<User[]> {
@@ -231,53 +236,43 @@ export class SequelizeUserRepository extends BaseRepository implements UserRepos
   }
 
   /**
-   * The list's filters and search as one SQL condition, shared by the page, the capped count
-   * and the estimate. Column names come from the registry (checked to be [a-z0-9_]); values
-   * go through Sequelize's escaping for the dialect.
-   */
-  private listWhere(query: UserListQuery): string {
-    const conditions: string[] = [];
-    for (const field of this.fields.filterable) {
-      const value = query[field.name];
-      // Its typing omits booleans, which it escapes per dialect (true / 1).
-      if (value !== undefined) conditions.push(`"${field.name}" = ${this.sequelize.escape(value as string)}`);
-    }
-    if (query.search && this.fields.searchable.length > 0) {
-      const pattern = this.sequelize.escape(`%${escapeLikePattern(query.search)}%`);
-      // PostgreSQL: `column ILIKE '%term%'` is what the pg_trgm GIN indexes of migration 0007
-      // serve. SQLite has no ILIKE; LOWER on both sides is its case-insensitive substring.
-      const like =
-        this.sequelize.getDialect() === 'postgres'
-          ? (column: string) => `"${column}" ILIKE ${pattern} ESCAPE '\\'`
-          : (column: string) => `LOWER("${column}") LIKE LOWER(${pattern}) ESCAPE '\\'`;
-      conditions.push(`(${this.fields.searchable.map((field) => like(field.name)).join(' OR ')})`);
-    }
-    return conditions.length === 0 ? '1 = 1' : conditions.join(' AND ');
-  }
-
-  /**
    * The list's total (docs/reference/routes.md "List users", docs/decisions.md "Totals of the
-   * user list"): counted exactly while at most `exactCountLimit` rows match — the count stops
-   * reading at one row past the limit, so its cost is bounded whatever the table's size —
-   * and beyond that, on PostgreSQL, the planner's estimate (never below limit + 1), flagged
-   * approximate. SQLite has no estimate to offer and counts exactly. Limit 0: always exact.
+   * user list") where {@link cappedHitsSql} does not apply: SQLite, or a limit of 0. SQLite
+   * counts at most `exactCountLimit + 1` rows first and, past the limit, exactly (it has no
+   * estimate to offer); limit 0 always counts exactly.
    */
   private async countMatches(where: string): Promise<{ total: number; approximate: boolean }> {
     const table = quotedTableOf(this.users);
     const limit = this.settings.exactCountLimit;
-    const scalar = (sql: string) =>
-      this.statement((options) => this.sequelize.query<Row>(sql, { ...options, type: QueryTypes.SELECT })).then((rows) => Number(rows[0]?.n ?? 0));
+    const scalar = async (sql: string) => Number((await this.select(sql))[0]?.n ?? 0);
     if (limit > 0) {
       const capped = await scalar(`SELECT COUNT(*) AS n FROM (SELECT 1 FROM ${table} WHERE ${where} LIMIT ${limit + 1}) AS capped`);
       if (capped <= limit) return { total: capped, approximate: false };
-      if (this.sequelize.getDialect() === 'postgres') {
-        const plan = await this.statement((options) =>
-          this.sequelize.query<Row>(`EXPLAIN (FORMAT JSON) SELECT 1 FROM ${table} WHERE ${where}`, { ...options, type: QueryTypes.SELECT }),
-        );
-        return { total: Math.max(limit + 1, plannedRows(plan[0])), approximate: true };
-      }
     }
     return { total: await scalar(`SELECT COUNT(*) AS n FROM ${table} WHERE ${where}`), approximate: false };
+  }
+
+  private select(sql: string): Promise<Row[]> {
+    return this.statement((options) => this.sequelize.query<Row>(sql, { ...options, type: QueryTypes.SELECT }));
+  }
+
+  /** The users of `ids`, in that order (the page order {@link cappedHitsSql} chose). */
+  private async rowsById(ids: number[]): Promise<Row[]> {
+    if (ids.length === 0) return [];
+    const found = (await this.statement((options) =>
+      this.users.findAll({ ...options, where: { id: { [Op.in]: ids } }, attributes: userAttributes(this.fields), raw: true }),
+    )) as unknown as Row[];
+    const byId = new Map<number, Row>(found.map((row) => [Number(row.id), row]));
+    // A user deleted between the two statements is simply absent from the page.
+    return ids.flatMap((id): Row[] => {
+      const row = byId.get(Number(id));
+      return row ? [row] : [];
+    });
+  }
+
+  private pageOf(rows: Row[], query: UserListQuery, total: number, approximate = false): Page<User> {
+    const page: Page<User> = { items: this.toUsers(rows), total, page: query.page, size: query.size, pages: Math.ceil(total / query.size) };
+    return approximate ? { ...page, approximate: true } : page;
   }
 
   private toUsers(rows: unknown[]): User[] {
@@ -298,14 +293,6 @@ export class SequelizeUserRepository extends BaseRepository implements UserRepos
     // Absent fields are left to the column defaults of the model.
     return { ...this.writableValues(user), hashed_password: user.hashed_password };
   }
-}
-
-/** `Plan Rows` of the top node of an `EXPLAIN (FORMAT JSON)` row (pg hands the JSON over as text or parsed). */
-function plannedRows(row: Row | undefined): number {
-  const raw = row?.['QUERY PLAN'];
-  const plan = (typeof raw === 'string' ? JSON.parse(raw) : raw) as Array<{ Plan?: { 'Plan Rows'?: number } }> | undefined;
-  const rows = Number(plan?.[0]?.Plan?.['Plan Rows']);
-  return Number.isFinite(rows) ? Math.round(rows) : 0;
 }
 
 function normalizeEmail(email: string): string {
