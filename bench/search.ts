@@ -87,8 +87,12 @@ interface Line {
   database: string;
 }
 
-/** `runs` timed calls, or a fifth of them (at least 10) when one call takes over 100 ms. */
+/**
+ * `runs` timed calls, or a fifth of them (at least 10) when a warm call takes over 100 ms.
+ * Judged on the second call: the first after an index build reads a cold cache.
+ */
 async function timed(operation: () => Promise<unknown>): Promise<Summary> {
+  await operation();
   const started = performance.now();
   await operation();
   const slow = performance.now() - started > 100;
@@ -151,7 +155,7 @@ async function main(): Promise<void> {
       line.targetMs === undefined ? '-' : `≤ ${line.targetMs} ms: ${line.after.medianMs <= line.targetMs ? 'met' : 'MISSED'}`,
     ]),
   );
-  console.log(`\nRuns: ${runs} per line, ${Math.max(10, Math.round(runs / 5))} where one call took over 100 ms. Building the three GIN indexes (migrate up of ${TRIGRAM}): ${builds.join(', ')}.`);
+  console.log(`\nRuns: ${runs} per line, ${Math.max(10, Math.round(runs / 5))} where a warm call took over 100 ms. Building the three GIN indexes (migrate up of ${TRIGRAM}): ${builds.join(', ')}.`);
   const toExplain = lines.filter((line) => explainAll || (line.targetMs !== undefined && line.after.medianMs > line.targetMs));
   for (const line of toExplain) {
     const recorder = await openRecordingCore(line.database);
