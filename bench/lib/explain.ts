@@ -54,7 +54,7 @@ export async function printPlans(
   operation: (core: Core) => Promise<unknown>,
 ): Promise<void> {
   const statements = await recorder.capture(operation);
-  for (const sql of statements.filter((statement) => /^\s*SELECT/i.test(statement))) {
+  for (const sql of statements.filter((statement) => /^\s*(SELECT|WITH)/i.test(statement))) {
     console.log(`\n--- ${heading} ---\n${sql.replace(/;\s*$/, '')}\n${await explainAnalyze(name, sql.replace(/;\s*$/, ''))}`);
   }
 }

@@ -30,7 +30,7 @@ import { SequelizeAuditEventRepository } from './repositories/sequelize-audit-ev
 import { SESSION_REPOSITORY } from './repositories/session-repository';
 import { SequelizeSessionRepository } from './repositories/sequelize-session-repository';
 import { SequelizeUserRepository } from './repositories/sequelize-user-repository';
-import { USER_REPOSITORY } from './repositories/user-repository';
+import { USER_LIST_SETTINGS, USER_REPOSITORY } from './repositories/user-repository';
 import { createPasswordHasher } from './security/create-password-hasher';
 import { JwtTokenService } from './security/jwt-token-service';
 import { PASSWORD_HASHER, type PasswordHasher } from './security/password-hasher';
@@ -135,6 +135,7 @@ const infrastructureModule = (infra: Infrastructure) =>
     const models = createModels(infra.sequelize, infra.fields, infra.tables);
     const uow = new SequelizeUnitOfWork(infra.sequelize, infra.executionContext);
     bind(CORE_CONFIG).toConstantValue(infra.config);
+    bind(USER_LIST_SETTINGS).toConstantValue({ exactCountLimit: infra.config.listExactCountLimit });
     bind(EXECUTION_CONTEXT).toConstantValue(infra.executionContext);
     bind(SEQUELIZE).toConstantValue(infra.sequelize);
     bind(MODELS).toConstantValue(models);

@@ -95,6 +95,7 @@ export type { HealthService } from './services/health-service';
 export type { ExportService, UserExportOptions } from './services/export-service';
 export type { Migrator } from './database/migrator';
 export type { Migration, MigrationContext } from './database/migrations/migration';
+export { trigramSearchIndexes } from './database/migrations/0007-search-trigram-indexes';
 export type { TableNames, CoreTable } from './database/table-names';
 
 // Wire schemas (for validating input outside HTTP, e.g. CSV rows in a worker)

@@ -59,6 +59,7 @@ describe('loadConfigFromEnv', () => {
       BODY_LIMIT_BYTES: ['2048', 2048],
       BODY_READ_TIMEOUT_MS: ['2500', 2500],
       BULK_MAX: ['500', 500],
+      LIST_EXACT_COUNT_LIMIT: ['0', 0],
       CACHE_ENABLED: ['false', false],
       LIMITER_ENABLED: ['0', false],
       LOGIN_MAX_FAILURES: ['3', 3],

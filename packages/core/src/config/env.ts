@@ -54,6 +54,7 @@ const SPECS: readonly Spec[] = [
   spec('BODY_LIMIT_BYTES', 'bodyLimitBytes', 'positiveInt', '1048576', 'Largest accepted request body; larger gets 413.'),
   spec('BODY_READ_TIMEOUT_MS', 'bodyReadTimeoutMs', 'positiveInt', '10000', 'Most time a request body may take to arrive; a slower one gets 504 and the connection closes.'),
   spec('BULK_MAX', 'bulkMax', 'positiveInt', '100', 'Most users in one POST /users/bulk.'),
+  spec('LIST_EXACT_COUNT_LIMIT', 'listExactCountLimit', 'nonNegativeInt', '10000', 'GET /users counts its total exactly up to this many matching users; beyond, on PostgreSQL, `total` is the planner\'s estimate and the page says `approximate: true`. 0 counts exactly always.'),
   spec('CACHE_ENABLED', 'cacheEnabled', 'boolean', 'true', 'Cache /auth/me, /users/:id and dashboard stats.'),
   spec('LIMITER_ENABLED', 'limiterEnabled', 'boolean', 'true', 'Apply the per-route rate limits and the login lockout.'),
   spec('RATE_LIMIT_IPV6_PREFIX', 'rateLimitIpv6Prefix', 'positiveInt', '64', 'Leading bits of an IPv6 client address that share one rate-limit bucket and lockout counter (1–128).'),

@@ -165,6 +165,8 @@ export const coreOptionsSchema = z
     /** Most time a request body may take to arrive; a slower one gets 504 and the connection closes. */
     bodyReadTimeoutMs: z.number().int().min(1).default(10_000),
     bulkMax: z.number().int().min(1).max(10_000).default(100),
+    /** The user list counts its total exactly up to this many matches, then estimates (PostgreSQL); 0: always exact. */
+    listExactCountLimit: z.number().int().min(0).default(10_000),
     cacheEnabled: z.boolean().default(true),
     limiterEnabled: z.boolean().default(true),
     /** Leading bits of an IPv6 client address that share one rate-limit bucket (1–128). */

@@ -69,7 +69,7 @@ export function createMigrator(sequelize: Sequelize, logger: Logger, options: Mi
   const migrations = allMigrations(options.hostMigrations);
   const queryInterface = sequelize.getQueryInterface();
   const inTransaction = (step: (context: MigrationContext) => Promise<void>) => () =>
-    sequelize.transaction((transaction) => step({ queryInterface, transaction, tables }));
+    sequelize.transaction((transaction) => step({ queryInterface, transaction, tables, logger }));
   const umzug = new Umzug({
     migrations: migrations.map((migration) => ({
       name: migration.name,

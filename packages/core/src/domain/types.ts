@@ -112,6 +112,11 @@ export interface Page<T> {
   page: number;
   size: number;
   pages: number;
+  /**
+   * Present (and true) only when `total` is an estimate: more rows matched than the list
+   * counts exactly (`listExactCountLimit`), so `total` and `pages` are the database's estimate.
+   */
+  approximate?: true;
 }
 
 /** The seven dashboard figures (docs/reference/routes.md), computed in one aggregate query. */

@@ -8,12 +8,9 @@ import { UNIT_OF_WORK } from '../database/unit-of-work';
 import { MODELS, type Models } from '../models/create-models';
 import { BaseRepository } from './base-repository';
 import { toUser, toUserRecord, userAttributes, type Row } from './row-mappers';
-import type { DailyCount, UserCounts, UserRepository } from './user-repository';
+import { cappedHitsSql, listCondition, listOrder, plannedRows } from './user-list-sql';
+import { USER_LIST_SETTINGS, type DailyCount, type UserCounts, type UserListSettings, type UserRepository } from './user-repository';
 
-/** Makes `%`, `_` and the escape character itself literal inside a LIKE pattern. */
-export function escapeLikePattern(text: string): string {
-  return text.replace(/[\\%_]/g, (character) => `\\${character}`);
-}
 
 /**
  * {@link UserRepository} on the core's Sequelize `users` model. Returns plain records whose
@@ -32,6 +29,7 @@ export class SequelizeUserRepository extends BaseRepository implements UserRepos
     @inject(MODELS) models: Models,
     @inject(UNIT_OF_WORK) uow: SequelizeUnitOfWork,
     @inject(USER_FIELDS) private readonly fields: UserFields,
+    @inject(USER_LIST_SETTINGS) private readonly settings: UserListSettings,
   ) {
     super(uow);
     this.users = models.UserModel;
@@ -112,23 +110,33 @@ export class SequelizeUserRepository extends BaseRepository implements UserRepos
   }
 
   async list(query: UserListQuery): Promise<Page<User>> {
-    const where = this.listWhere(query);
-    const total = await this.statement((options) => this.users.count({ ...options, where }));
+    const where = listCondition(this.fields, this.sequelize, query);
+    const order = listOrder(this.fields, query);
     const offset = (query.page - 1) * query.size;
+    const limit = this.settings.exactCountLimit;
+    let counted: { total: number; approximate: boolean };
+    if (this.sequelize.getDialect() === 'postgres' && limit > 0) {
+      const table = quotedTableOf(this.users);
+      const [hits] = await this.select(cappedHitsSql(table, where, order, { limit, size: query.size, offset }));
+      const total = Number(hits?.n ?? 0);
+      if (total <= limit) return this.pageOf(await this.rowsById((hits?.ids as number[] | null) ?? []), query, total);
+      const [plan] = await this.select(`EXPLAIN (FORMAT JSON) SELECT 1 FROM ${table} WHERE ${where}`);
+      counted = { total: Math.max(limit + 1, plannedRows(plan)), approximate: true };
+    } else {
+      counted = await this.countMatches(where);
+    }
     let rows: Row[] = [];
-    if (offset < total) {
-      const direction = query.sort_order === 'asc' ? 'ASC' : 'DESC';
-      // Only a registry field marked sortable can reach ORDER BY.
-      const sortAttribute = this.fields.sortable.some((field) => field.name === query.sort_by) ? query.sort_by : 'created_at';
+    // An estimated total may be short of the truth: only an exact one proves a page empty.
+    if (counted.approximate || offset < counted.total) {
       const found = await this.statement((options) =>
         this.users.findAll({
           ...options,
-          where,
+          where: literal(where),
           attributes: userAttributes(this.fields),
           // id in the same direction breaks ties, so pages never overlap or skip rows.
           order: [
-            [sortAttribute, direction],
-            ['id', direction],
+            [order.column, order.direction],
+            ['id', order.direction],
           ],
           limit: query.size,
           offset,
@@ -137,7 +145,7 @@ export class SequelizeUserRepository extends BaseRepository implements UserRepos
       );
       rows = found as unknown as Row[];
     }
-    return { items: this.toUsers(rows), total, page: query.page, size: query.size, pages: Math.ceil(total / query.size) };
+    return this.pageOf(rows, query, counted.total, counted.approximate);
   }
 
   async listAfterId(afterId: number, limit: number): Promise<User[]> {
@@ -227,19 +235,44 @@ export class SequelizeUserRepository extends BaseRepository implements UserRepos
     return row as unknown as Row | null;
   }
 
-  private listWhere(query: UserListQuery): WhereOptions {
-    const conditions: WhereOptions[] = [];
-    for (const field of this.fields.filterable) {
-      const value = query[field.name];
-      if (value !== undefined) conditions.push({ [field.name]: value });
+  /**
+   * The list's total (docs/reference/routes.md "List users", docs/decisions.md "Totals of the
+   * user list") where {@link cappedHitsSql} does not apply: SQLite, or a limit of 0. SQLite
+   * counts at most `exactCountLimit + 1` rows first and, past the limit, exactly (it has no
+   * estimate to offer); limit 0 always counts exactly.
+   */
+  private async countMatches(where: string): Promise<{ total: number; approximate: boolean }> {
+    const table = quotedTableOf(this.users);
+    const limit = this.settings.exactCountLimit;
+    const scalar = async (sql: string) => Number((await this.select(sql))[0]?.n ?? 0);
+    if (limit > 0) {
+      const capped = await scalar(`SELECT COUNT(*) AS n FROM (SELECT 1 FROM ${table} WHERE ${where} LIMIT ${limit + 1}) AS capped`);
+      if (capped <= limit) return { total: capped, approximate: false };
     }
-    if (query.search && this.fields.searchable.length > 0) {
-      const pattern = this.sequelize.escape(`%${escapeLikePattern(query.search)}%`);
-      const like = (column: string) => `LOWER(${column}) LIKE LOWER(${pattern}) ESCAPE '\\'`;
-      // Column names come from the registry, whose names are checked to be [a-z0-9_].
-      conditions.push(literal(`(${this.fields.searchable.map((field) => like(field.name)).join(' OR ')})`));
-    }
-    return { [Op.and]: conditions };
+    return { total: await scalar(`SELECT COUNT(*) AS n FROM ${table} WHERE ${where}`), approximate: false };
+  }
+
+  private select(sql: string): Promise<Row[]> {
+    return this.statement((options) => this.sequelize.query<Row>(sql, { ...options, type: QueryTypes.SELECT }));
+  }
+
+  /** The users of `ids`, in that order (the page order {@link cappedHitsSql} chose). */
+  private async rowsById(ids: number[]): Promise<Row[]> {
+    if (ids.length === 0) return [];
+    const found = (await this.statement((options) =>
+      this.users.findAll({ ...options, where: { id: { [Op.in]: ids } }, attributes: userAttributes(this.fields), raw: true }),
+    )) as unknown as Row[];
+    const byId = new Map<number, Row>(found.map((row) => [Number(row.id), row]));
+    // A user deleted between the two statements is simply absent from the page.
+    return ids.flatMap((id): Row[] => {
+      const row = byId.get(Number(id));
+      return row ? [row] : [];
+    });
+  }
+
+  private pageOf(rows: Row[], query: UserListQuery, total: number, approximate = false): Page<User> {
+    const page: Page<User> = { items: this.toUsers(rows), total, page: query.page, size: query.size, pages: Math.ceil(total / query.size) };
+    return approximate ? { ...page, approximate: true } : page;
   }
 
   private toUsers(rows: unknown[]): User[] {

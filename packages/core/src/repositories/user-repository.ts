@@ -32,7 +32,11 @@ export interface UserRepository {
   replaceHash(id: number, from: string, to: string): Promise<boolean>;
   /** Deletes the user (its sessions go by cascade); false if the id did not exist. */
   delete(id: number): Promise<boolean>;
-  /** The filtered, searched, sorted page plus the total, ties broken by id (filters, sort and search columns from the registry). */
+  /**
+   * The filtered, searched, sorted page plus the total, ties broken by id (filters, sort and
+   * search columns from the registry). Above `exactCountLimit` matches the total may be the
+   * planner's estimate, and the page then says `approximate: true`.
+   */
   list(query: UserListQuery): Promise<Page<User>>;
   /** Up to `limit` users with `id > afterId`, ordered by id: keyset batches for exports. */
   listAfterId(afterId: number, limit: number): Promise<User[]>;
@@ -66,5 +70,14 @@ export interface UserCounts {
   newToday: number;
   newWeek: number;
 }
+
+/** How {@link UserRepository.list} counts its total (`listExactCountLimit`, docs/reference/configuration.md). */
+export interface UserListSettings {
+  /** Count exactly while at most this many rows match; beyond, estimate (PostgreSQL). 0: always exact. */
+  exactCountLimit: number;
+}
+
+/** Inversify token of the {@link UserListSettings}. */
+export const USER_LIST_SETTINGS = Symbol.for('app.UserListSettings');
 
 export const USER_REPOSITORY = Symbol.for('app.UserRepository');

@@ -8,4 +8,8 @@ export const pageSchema = <T extends z.ZodType>(item: T) =>
     page: z.number().int(),
     size: z.number().int(),
     pages: z.number().int(),
+    approximate: z
+      .literal(true)
+      .optional()
+      .describe('Only when `total` (and `pages`) are an estimate: more rows matched than are counted exactly'),
   });

@@ -15,7 +15,7 @@ import {
   type AuditListQuery,
 } from '../schemas/audit';
 import { validate } from '../schemas/input';
-import { csvCell } from './export-service';
+import { csvCell } from './csv-cell';
 
 const DAY_MS = 86_400_000;
 const EXPORT_BATCH = 1000;

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { User } from '../domain/types';
-import { ExportService, csvCell } from './export-service';
+import { ExportService } from './export-service';
 import { systemClock } from '../clock/clock';
 import { fakeUnitOfWork, fakeUserRepository, makeUser, testEventBus, testUserModel } from './service-fakes';
 
@@ -71,14 +71,6 @@ describe('ExportService', () => {
         '8,p@example.com,plain,,true,true,false,2026-01-15T10:30:00.000Z,2026-01-15T10:30:00.000Z',
         '',
       ]);
-    });
-  });
-
-  describe('csvCell', () => {
-    it('guards every formula lead character and quotes line breaks', () => {
-      expect(['=1', '+1', '-1', '@x'].map(csvCell)).to.deep.equal(["'=1", "'+1", "'-1", "'@x"]);
-      expect(csvCell('a\nb')).to.equal('"a\nb"');
-      expect(csvCell('safe')).to.equal('safe');
     });
   });
 

@@ -4,6 +4,7 @@ import type { User } from '../domain/types';
 import { USER_FIELDS, type UserField, type UserFields } from '../domain/user-fields';
 import { EVENT_BUS, type EventBus } from '../events/event-bus';
 import { USER_REPOSITORY, type UserRepository } from '../repositories/user-repository';
+import { csvCell } from './csv-cell';
 
 const DEFAULT_BATCH = 1000;
 
@@ -13,16 +14,6 @@ export interface UserExportOptions {
   batchSize?: number;
   /** Who runs it, for the `export.run` event; null (the default) for a worker. */
   actor?: User | null;
-}
-
-/**
- * RFC 4180 cell: quoted when it holds a quote, comma or line break (quotes doubled). Text
- * starting with `=`, `+`, `-`, `@`, tab or CR gets a leading `'` first, so a spreadsheet shows
- * it instead of evaluating it as a formula (CSV injection).
- */
-export function csvCell(value: string): string {
-  const guarded = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(guarded) ? `"${guarded.replace(/"/g, '""')}"` : guarded;
 }
 
 /** One field's value as CSV text: empty for null, ISO-8601 UTC for times, text guarded. */

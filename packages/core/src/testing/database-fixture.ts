@@ -47,7 +47,15 @@ export interface DatabaseFixture {
  */
 export async function openDatabaseFixture(
   url: string,
-  options: { poolMax?: number; migrate?: boolean; logger?: Logger; fields?: UserFields; tables?: TableNameOptions } = {},
+  options: {
+    poolMax?: number;
+    migrate?: boolean;
+    logger?: Logger;
+    fields?: UserFields;
+    tables?: TableNameOptions;
+    /** The list's exact-count limit (default 10,000, as in the core's options). */
+    exactCountLimit?: number;
+  } = {},
 ): Promise<DatabaseFixture> {
   const logger = options.logger ?? silentLogger;
   const poolMax = options.poolMax ?? 5;
@@ -66,7 +74,7 @@ export async function openDatabaseFixture(
     executionContext,
     uow,
     fields,
-    users: new SequelizeUserRepository(models, uow, fields),
+    users: new SequelizeUserRepository(models, uow, fields, { exactCountLimit: options.exactCountLimit ?? 10_000 }),
     sessions: new SequelizeSessionRepository(models, uow, fields),
     migrator,
     info: new SequelizeDatabaseInfo(sequelize, provider, poolMax),

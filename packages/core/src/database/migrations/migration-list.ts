@@ -4,6 +4,7 @@ import { addFlagIndexes } from './0003-add-flag-indexes';
 import { sessionRefreshFamilies } from './0004-session-refresh-families';
 import { accountLifecycle } from './0005-account-lifecycle';
 import { createAuditEvents } from './0006-create-audit-events';
+import { searchTrigramIndexes } from './0007-search-trigram-indexes';
 import type { Migration } from './migration';
 
 /**
@@ -17,4 +18,5 @@ export const MIGRATIONS: readonly Migration[] = [
   sessionRefreshFamilies,
   accountLifecycle,
   createAuditEvents,
+  searchTrigramIndexes,
 ];

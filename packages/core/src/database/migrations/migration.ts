@@ -1,4 +1,5 @@
 import type { QueryInterface, Transaction } from 'sequelize';
+import type { Logger } from '../../logger/logger';
 import type { TableNames } from '../table-names';
 
 /**
@@ -10,6 +11,8 @@ export interface MigrationContext {
   transaction: Transaction;
   /** The core's table and index names, e.g. `tables.users` for `queryInterface.addColumn`. */
   tables: TableNames;
+  /** The core's logger, for a migration that must say why it did less (e.g. no pg_trgm). */
+  logger: Logger;
 }
 
 /**
