@@ -135,7 +135,7 @@ export class SequelizeUserRepository extends BaseRepository implements UserRepos
           attributes: userAttributes(this.fields),
           // id in the same direction breaks ties, so pages never overlap or skip rows.
           order: [
-            [order.column, order.direction],
+            [order.column, order.columnDirection],
             ['id', order.direction],
           ],
           limit: query.size,

@@ -12,12 +12,21 @@ export function escapeLikePattern(text: string): string {
 export interface ListOrder {
   column: string;
   direction: 'ASC' | 'DESC';
+  /** The sort column's direction with its null placement: `ASC NULLS LAST` or `DESC NULLS FIRST` for a nullable field. */
+  columnDirection: 'ASC' | 'DESC' | 'ASC NULLS LAST' | 'DESC NULLS FIRST';
 }
 
-/** The page's order; only a registry field marked sortable can reach ORDER BY. */
+/**
+ * The page's order; only a registry field marked sortable can reach ORDER BY. Empty values
+ * of a nullable field sort as the largest on both databases (last ascending, first
+ * descending): PostgreSQL's own order, which its indexes serve, and which SQLite is told.
+ */
 export function listOrder(fields: UserFields, query: UserListQuery): ListOrder {
-  const column = fields.sortable.some((field) => field.name === query.sort_by) ? query.sort_by : 'created_at';
-  return { column, direction: query.sort_order === 'asc' ? 'ASC' : 'DESC' };
+  const field = fields.sortable.find((candidate) => candidate.name === query.sort_by);
+  const column = field ? field.name : 'created_at';
+  const direction = query.sort_order === 'asc' ? 'ASC' : 'DESC';
+  const columnDirection = field?.nullable ? (direction === 'ASC' ? 'ASC NULLS LAST' : 'DESC NULLS FIRST') : direction;
+  return { column, direction, columnDirection };
 }
 
 /**
@@ -53,7 +62,7 @@ export function listCondition(fields: UserFields, sequelize: Sequelize, query: U
  * the page's InitPlan runs only when the CASE reaches it.
  */
 export function cappedHitsSql(table: string, where: string, order: ListOrder, page: { limit: number; size: number; offset: number }): string {
-  const by = `"${order.column}" ${order.direction}, id ${order.direction}`;
+  const by = `"${order.column}" ${order.columnDirection}, id ${order.direction}`;
   return `WITH hits AS MATERIALIZED (SELECT id, "${order.column}" FROM ${table} WHERE ${where} LIMIT ${page.limit + 1})
     SELECT n, CASE WHEN n <= ${page.limit} THEN
              (SELECT array_agg(id ORDER BY ${by}) FROM (SELECT id, "${order.column}" FROM hits ORDER BY ${by} LIMIT ${page.size} OFFSET ${page.offset}) AS p)
