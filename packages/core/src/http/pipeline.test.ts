@@ -371,7 +371,7 @@ describe('HttpApi pipeline', () => {
       expect(first.headers['X-Cache']).to.equal('MISS');
       expect(second.headers['X-Cache']).to.equal('HIT');
       expect(jsonOf(second)).to.deep.equal(jsonOf(first));
-      expect(await t.cache.get('auth:me:1')).to.deep.equal(jsonOf(first));
+      expect((await t.cache.getVersioned('auth:me:1', ['user:1'])).value).to.deep.equal(jsonOf(first));
     });
 
     it('serves a cached user only to a caller allowed to read it', async () => {
@@ -388,7 +388,7 @@ describe('HttpApi pipeline', () => {
     });
 
     it('treats a cache outage as a miss', async () => {
-      t.cache.get = async () => {
+      t.cache.getVersioned = async () => {
         throw new Error('redis down');
       };
       const response = await t.call('auth.me', { token: 'user-token' });

@@ -196,7 +196,7 @@ export class AuthService {
     const outcome = await this.uow.run(() => rotateRefreshToken(this.refreshDeps, parts, { hash: next.hash, now }));
     if (outcome.kind === 'refused') throw outcome.error;
     if (outcome.kind === 'reused') {
-      await this.safeInvalidate(...cacheKeys.ofUser(outcome.userId));
+      await this.safeInvalidate(outcome.userId);
       throw authenticationError(REFRESH_TOKEN_REUSED);
     }
     return issueSessionTokens(this.refreshDeps, { ...outcome, secret: next.secret, now });
@@ -318,7 +318,7 @@ export class AuthService {
       }
       return ids;
     });
-    await this.safeInvalidate(...cacheKeys.ofUser(ending.userId));
+    await this.safeInvalidate(ending.userId);
     return ended.length;
   }
 
@@ -336,9 +336,13 @@ export class AuthService {
     return (await this.users.getByUsername(identifier)) ?? (await this.users.getByUsernameInsensitive(identifier));
   }
 
-  private async safeInvalidate(...keys: string[]): Promise<void> {
+  /**
+   * Bumps the user's scope after a session ended: its cached responses and every cached
+   * session lookup of that user are never read again, on every instance sharing the cache.
+   */
+  private async safeInvalidate(userId: number): Promise<void> {
     try {
-      await this.cache.delete(...keys);
+      await this.cache.bump(cacheKeys.userScope(userId));
     } catch {
       // The Cache port does not throw; an outage here must not fail a logout regardless.
     }

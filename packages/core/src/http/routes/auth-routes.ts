@@ -159,7 +159,7 @@ export function createAuthRoutes({ prefix, fields, schemas, refreshCookie }: Cor
       path: `${base}/me`,
       auth: 'user',
       rateLimit: { limit: 30, windowMs: MINUTE },
-      cache: { ttlSeconds: 60, key: ({ auth }) => cacheKeys.me(auth.user.id) },
+      cache: { ttlSeconds: 60, key: ({ auth }) => cacheKeys.me(auth.user.id), scopes: ({ auth }) => [cacheKeys.userScope(auth.user.id)] },
       schemas: { response: schemas.response, successStatus: 200 },
       summary: 'The current user',
       tags: ['auth'],
