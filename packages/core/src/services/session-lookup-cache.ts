@@ -5,8 +5,8 @@ import { LAST_USED_RESOLUTION_MS } from './session-policy';
 /** The longest a session lookup stays cached; a touch that falls due ends it sooner. */
 export const SESSION_LOOKUP_TTL_SECONDS = 60;
 
-/** A cached lookup: the session and user rows, their Date fields as `{ $date: iso }`. */
-type Stored = { session: Record<string, unknown>; user: Record<string, unknown> };
+/** A cached lookup: the session and user rows as JSON, and which of their fields were Dates. */
+type Stored = { session: Record<string, unknown>; user: Record<string, unknown>; dates: { session: string[]; user: string[] } };
 
 /** What {@link SessionLookupCache.read} answers: a hit, or the stamp a fill must use. */
 export type LookupRead = { hit: SessionWithUser } | { hit?: undefined; stamp: string | undefined };
@@ -43,28 +43,20 @@ export class SessionLookupCache {
     const untilTouch = found.session.last_used_at ? found.session.last_used_at.getTime() + LAST_USED_RESOLUTION_MS : 0;
     const ttlMs = Math.min(SESSION_LOOKUP_TTL_SECONDS * 1000, found.session.expires_at.getTime() - now.getTime(), untilTouch - now.getTime());
     if (!(ttlMs >= 1000)) return;
-    const stored: Stored = { session: encode(found.session), user: encode(found.user) };
+    const stored: Stored = { session: { ...found.session }, user: { ...found.user }, dates: { session: dateFields(found.session), user: dateFields(found.user) } };
     await this.cache.setVersioned(cacheKeys.session(found.session.id), stamp, stored, ttlMs / 1000).catch(() => undefined);
   }
 }
 
-/** Dates survive the JSON round trip as `{ $date: iso }` (the rows are flat). */
-function encode(row: object): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(row).map(([name, value]) => [name, value instanceof Date ? { $date: value.toISOString() } : value]));
+/** The names of the row's Date fields, revived after the JSON round trip (the rows are flat). */
+function dateFields(row: object): string[] {
+  return Object.entries(row).flatMap(([name, value]) => (value instanceof Date ? [name] : []));
 }
 
-function decode(row: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(
-    Object.entries(row).map(([name, value]) => [
-      name,
-      value !== null && typeof value === 'object' && typeof (value as { $date?: unknown }).$date === 'string'
-        ? new Date((value as { $date: string }).$date)
-        : value,
-    ]),
-  );
-}
-
+/** The rows with their Dates back; the parsed value is the cache's fresh copy, so it is revived in place. */
 function revive(stored: Stored): SessionWithUser | undefined {
-  if (!stored || typeof stored.session !== 'object' || typeof stored.user !== 'object') return undefined;
-  return { session: decode(stored.session), user: decode(stored.user) } as unknown as SessionWithUser;
+  if (!stored || typeof stored.session !== 'object' || typeof stored.user !== 'object' || !stored.dates) return undefined;
+  for (const name of stored.dates.session) if (typeof stored.session[name] === 'string') stored.session[name] = new Date(stored.session[name] as string);
+  for (const name of stored.dates.user) if (typeof stored.user[name] === 'string') stored.user[name] = new Date(stored.user[name] as string);
+  return { session: stored.session, user: stored.user } as unknown as SessionWithUser;
 }
