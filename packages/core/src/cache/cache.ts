@@ -81,7 +81,6 @@ export function versionedKey(key: string, stamp: string): string {
 
 /** The cache keys and scopes shared by the services (which bump) and the routes (which fill). */
 export const cacheKeys = {
-  me: (userId: number) => `auth:me:${userId}`,
   user: (userId: number) => `users:${userId}`,
   /** The authenticated lookup of one session (its row and its user's). */
   session: (sessionId: number) => `auth:session:${sessionId}`,

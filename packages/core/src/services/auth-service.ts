@@ -221,7 +221,7 @@ export class AuthService {
     const now = this.clock.now();
     const sessionId = Number(claims.sid);
     const cached = await this.lookups.read(sessionId, Number(claims.sub), now);
-    if (cached.hit) return { user: cached.hit.user, session: await this.recordUse(cached.hit.session, now) };
+    if (cached.hit) return { user: cached.hit.user, session: await this.recordUse(cached.hit.session, now), cached: true };
     const found = await this.sessions.findActive(sessionId, now);
     if (!found) throw authenticationError('Session is not active');
     // The session row is the authority; a token whose sub disagrees with it is forged or stale.
@@ -231,7 +231,7 @@ export class AuthService {
     if (!found.user.is_active) throw inactiveUserError();
     const session = await this.recordUse(found.session, now);
     await this.lookups.store(cached.stamp, { user: found.user, session }, now);
-    return { user: found.user, session };
+    return { user: found.user, session, cached: false };
   }
 
   /** Ends the session the request came with: its access and refresh tokens stop at once, everywhere. */
