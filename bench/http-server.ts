@@ -4,7 +4,8 @@
  *
  *   node --import tsx bench/http-server.ts express|koa|fastify|bare
  *
- * Reads BENCH_DB_URL, SECRET_KEY and BCRYPT_ROUNDS; listens on an ephemeral port and prints
+ * Reads BENCH_DB_URL, SECRET_KEY, BCRYPT_ROUNDS and BENCH_CACHE (off|memory|redis, with
+ * BENCH_REDIS_URL and BENCH_REDIS_PREFIX); listens on an ephemeral port and prints
  * `{"port": <n>}` on one stdout line when ready; on SIGTERM it finishes in-flight requests,
  * closes its pools and exits.
  */
@@ -33,8 +34,10 @@ async function start(): Promise<{ server: Server; close: () => Promise<void> }> 
     const bare = createBareExpressApp({ databaseUrl: databaseUrl!, secretKey: key });
     return { server: bare.app.listen(0, '127.0.0.1'), close: bare.close };
   }
-  // Cache off: /auth/me would otherwise be answered from memory while the baseline hits
-  // the database. Limiter off: one client IP sends every request.
+  // BENCH_CACHE off (the default) for a like-for-like comparison of the pipelines; memory or
+  // redis to measure the cached hot path (session lookup + response). Limiter off: one
+  // client IP sends every request.
+  const cache = process.env.BENCH_CACHE ?? 'off';
   const core = await createCore({
     environment: 'test',
     // Logins still queued on the hashing pool when the load generator hangs up fail with
@@ -43,7 +46,8 @@ async function start(): Promise<{ server: Server; close: () => Promise<void> }> 
     database: { url: databaseUrl!, poolMax: 10 },
     secretKey,
     bcryptRounds: Number(process.env.BCRYPT_ROUNDS ?? 12),
-    cacheEnabled: false,
+    cacheEnabled: cache !== 'off',
+    ...(cache === 'redis' ? { redis: { cacheUrl: process.env.BENCH_REDIS_URL, keyPrefix: process.env.BENCH_REDIS_PREFIX } } : {}),
     limiterEnabled: false,
   });
   if (kind === 'express') {

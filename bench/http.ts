@@ -9,7 +9,12 @@
  * Environment: DATABASE_URL (server; database bench_100k is used), BCRYPT_ROUNDS (default
  * 12), BENCH_HTTP_SECONDS (per measurement, default 10), BENCH_HTTP_CONNECTIONS (default 10),
  * BENCH_HTTP_ROUNDS (default 2; the order of the servers rotates each round),
- * BENCH_HTTP_WARMUP_SECONDS (untimed load before each target's first run, default 2).
+ * BENCH_HTTP_WARMUP_SECONDS (untimed load before each target's first run, default 2),
+ * BENCH_HTTP_CACHE (`off`, the default, `memory` or `redis`: the adapters' cache, which also
+ * holds the authenticated session lookup; `redis` uses BENCH_REDIS_URL, default
+ * redis://127.0.0.1:6379/0, under a fresh key prefix), BENCH_HTTP_SERVERS (a comma list of
+ * express,koa,fastify; bare always runs), BENCH_HTTP_DATABASE and BENCH_HTTP_USERS (default
+ * bench_100k with 100,000 users), BENCH_HTTP_HEALTH=0 (skip /health under logins).
  */
 import { loadavg } from 'node:os';
 import autocannon, { type AutocannonResult } from 'autocannon';
@@ -19,7 +24,10 @@ import { measureHealthUnderLogins } from './lib/health-under-load';
 import { describeMachine, formatMachine } from './lib/machine';
 import { printTable } from './lib/table';
 
-const DATABASE = 'bench_100k';
+const DATABASE = process.env.BENCH_HTTP_DATABASE ?? 'bench_100k';
+const USERS = Number(process.env.BENCH_HTTP_USERS ?? 100_000);
+const cacheMode = process.env.BENCH_HTTP_CACHE ?? 'off';
+if (!['off', 'memory', 'redis'].includes(cacheMode)) throw new Error(`BENCH_HTTP_CACHE must be off, memory or redis, not ${cacheMode}`);
 const seconds = Number(process.env.BENCH_HTTP_SECONDS ?? 10);
 const connections = Number(process.env.BENCH_HTTP_CONNECTIONS ?? 10);
 const rounds = Number(process.env.BENCH_HTTP_ROUNDS ?? 2);
@@ -28,13 +36,14 @@ const bcryptRounds = Number(process.env.BCRYPT_ROUNDS ?? 12);
 const secretKey = process.env.SECRET_KEY ?? 'bench-only-secret-key-0123456789-abcdefghijklmnop';
 const ADMIN = { email: 'bench_admin@example.com', username: 'bench_admin', password: 'bench-admin-password' };
 const ENDPOINTS = ['/api/v1/auth/me', '/api/v1/users?size=20'] as const;
-const KINDS = ['express', 'koa', 'fastify', 'bare'] as const;
+const ADAPTERS = (process.env.BENCH_HTTP_SERVERS ?? 'express,koa,fastify').split(',').filter((kind) => ['express', 'koa', 'fastify'].includes(kind));
+const KINDS = [...ADAPTERS, 'bare'];
 
 /** Seeds (or reuses) bench_100k, makes the admin, and returns a token of a fresh session. */
 async function prepare(): Promise<string> {
   const core = await openBenchCore(DATABASE, { secretKey, bcryptRounds, cacheEnabled: false, limiterEnabled: false });
   try {
-    await ensureSeeded(core, DATABASE, 100_000);
+    await ensureSeeded(core, DATABASE, USERS);
     await withClient(DATABASE, (client) => client.query('DELETE FROM sessions'));
     await core.services.users.ensureSuperuser(ADMIN);
     const login = await core.services.auth.login({ username: ADMIN.username, password: ADMIN.password });
@@ -111,12 +120,9 @@ function printComparison(results: Map<Key, AutocannonResult[]>): void {
         kind === 'bare' ? '1.00' : (rps(kind) / rps('bare')).toFixed(2),
       ]);
     }
-    const ratio = rps('koa') / rps('express');
-    summary.push(
-      `${path}: express/bare ${(rps('express') / rps('bare')).toFixed(2)}, koa/bare ${(rps('koa') / rps('bare')).toFixed(2)}, ` +
-        `fastify/bare ${(rps('fastify') / rps('bare')).toFixed(2)} ` +
-        `(targets ≥ 0.80); koa/express ${ratio.toFixed(2)} (target 0.90–1.10)`,
-    );
+    const ratios = ADAPTERS.map((kind) => `${kind}/bare ${(rps(kind) / rps('bare')).toFixed(2)}`).join(', ');
+    const koaExpress = ADAPTERS.includes('koa') && ADAPTERS.includes('express') ? `; koa/express ${(rps('koa') / rps('express')).toFixed(2)} (target 0.90–1.10)` : '';
+    summary.push(`${path}: ${ratios}${koaExpress}`);
   }
   printTable(['endpoint', 'server', 'req/s', 'p50', 'p99', '× bare'], rows);
   console.log(`\n${summary.join('\n')}`);
@@ -125,10 +131,17 @@ function printComparison(results: Map<Key, AutocannonResult[]>): void {
 async function main(): Promise<void> {
   const machine = await describeMachine(benchDatabaseUrl('postgres'));
   console.log(`# bench:http\n\nMachine: ${formatMachine(machine)}`);
-  console.log(`Dataset: ${DATABASE} (100,000 users). ${connections} connections, ${seconds} s per run, ${rounds} rounds.`);
-  console.log('Servers: one child process each; cache and rate limiter off in the adapters.\n');
+  console.log(`Dataset: ${DATABASE} (${USERS.toLocaleString('en')} users). ${connections} connections, ${seconds} s per run, ${rounds} rounds.`);
+  console.log(`Servers: one child process each; cache ${cacheMode} and rate limiter off in the adapters.\n`);
   const token = await prepare();
-  const env = { BENCH_DB_URL: benchDatabaseUrl(DATABASE), SECRET_KEY: secretKey, BCRYPT_ROUNDS: String(bcryptRounds) };
+  const env = {
+    BENCH_DB_URL: benchDatabaseUrl(DATABASE),
+    SECRET_KEY: secretKey,
+    BCRYPT_ROUNDS: String(bcryptRounds),
+    BENCH_CACHE: cacheMode,
+    BENCH_REDIS_URL: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/0',
+    BENCH_REDIS_PREFIX: `bench:${process.pid}:${Date.now()}:`,
+  };
   const servers: ChildServer[] = [];
   try {
     for (const kind of KINDS) servers.push(await startChildServer(kind, env));
@@ -137,7 +150,8 @@ async function main(): Promise<void> {
     printComparison(await compareServers(servers, token));
     console.log(`Load average (1 min) before/after: ${loadBefore.toFixed(2)} / ${loadavg()[0]!.toFixed(2)}`);
 
-    const express = servers.find((server) => server.kind === 'express')!;
+    const express = servers.find((server) => server.kind === 'express');
+    if (!express || process.env.BENCH_HTTP_HEALTH === '0') return;
     console.log(`\n## GET /health while logins (bcrypt cost ${bcryptRounds}) saturate the hashing pool (Express adapter)\n`);
     await measureHealthUnderLogins(express.url, { username: ADMIN.username, password: ADMIN.password }, seconds);
   } finally {

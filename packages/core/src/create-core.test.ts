@@ -169,7 +169,7 @@ for (const target of testDatabaseTargets()) {
     describe('ports by instance', () => {
       it('uses the host’s cache and leaves it open after close()', async () => {
         await core.services.dashboard.getStats();
-        expect(await cache.get('dashboard:stats')).to.have.property('total_users');
+        expect((await cache.getVersioned('dashboard:stats', ['dashboard'])).value).to.have.property('total_users');
         const other = await createCore({ environment: 'test', database: { url: database.url }, cache, logger: silentLogger });
         await other.close();
         await cache.set('still-open', 1, 60);

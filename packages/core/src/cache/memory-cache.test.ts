@@ -1,11 +1,9 @@
 import { expect } from 'chai';
 import { describe, it } from 'mocha';
 import { cacheContract } from '../testing/cache-contract';
-import { TOMBSTONE_SECONDS } from './cache';
-import { waitFor } from '../testing/wait-for';
 import { MemoryCache } from './memory-cache';
 
-cacheContract('MemoryCache', async ({ tombstoneSeconds }) => new MemoryCache({ tombstoneSeconds }));
+cacheContract('MemoryCache', async () => new MemoryCache());
 
 describe('MemoryCache', () => {
   describe('set', () => {
@@ -33,51 +31,45 @@ describe('MemoryCache', () => {
     });
   });
 
-  describe('delete', () => {
-    it('blocks fills for TOMBSTONE_SECONDS by default, no longer', async () => {
-      let now = 1_000_000;
-      const cache = new MemoryCache({ now: () => now });
-      await cache.set('k', 'old', 300);
-      await cache.delete('k');
-      now += TOMBSTONE_SECONDS * 1000 - 1;
-      expect(await cache.add('k', 'stale', 300)).to.equal(false);
-      now += 1;
-      expect(await cache.add('k', 'fresh', 300)).to.equal(true);
-      expect(await cache.get('k')).to.equal('fresh');
+  describe('versions', () => {
+    it('keeps the versions while values are evicted beyond maxEntries', async () => {
+      const cache = new MemoryCache({ maxEntries: 2 });
+      const before = await cache.getVersioned('k', ['user:1']);
+      await cache.setVersioned('k', before.stamp!, 'old', 60);
+      await cache.bump('user:1');
+      for (const key of ['a', 'b', 'c', 'd']) await cache.set(key, key, 60);
+      // A fill that read before the bump lands under the old version, which stays unread.
+      await cache.setVersioned('k', before.stamp!, 'stale', 60);
+      const after = await cache.getVersioned('k', ['user:1']);
+      expect(after.stamp).to.not.equal(before.stamp);
+      expect(after.value).to.equal(undefined);
       await cache.close();
     });
 
-    it('keeps its tombstones while values are evicted beyond maxEntries', async () => {
-      const cache = new MemoryCache({ maxEntries: 2 });
-      await cache.delete('invalidated');
-      for (const key of ['a', 'b', 'c', 'd']) await cache.set(key, key, 60);
-      expect(await cache.add('invalidated', 'stale', 60)).to.equal(false);
-      expect(cache.size).to.equal(2);
+    it('gives an evicted version a new token, so its old entries never come back', async () => {
+      const cache = new MemoryCache({ maxEntries: 1 });
+      const first = await cache.getVersioned('k', ['user:1']);
+      await cache.setVersioned('k', first.stamp!, 'old', 60);
+      await cache.getVersioned('other', ['user:2']); // evicts the version of user:1
+      const again = await cache.getVersioned('k', ['user:1']);
+      expect(again.stamp).to.not.equal(first.stamp);
+      expect(again.value).to.equal(undefined);
       await cache.close();
     });
   });
 
-  describe('sweep', () => {
-    it('drops expired entries that nobody reads', async () => {
+  describe('expiry', () => {
+    it('drops an expired entry on read, by its own clock', async () => {
       let now = 1_000_000;
       const cache = new MemoryCache({ now: () => now });
       await cache.set('short', 1, 1);
       await cache.set('long', 2, 60);
-      now += 2000;
-      cache.sweep();
-      expect(cache.size).to.equal(1);
+      now += 999;
+      expect(await cache.get('short')).to.equal(1);
+      now += 1001;
+      expect(await cache.get('short')).to.equal(undefined);
       expect(await cache.get('long')).to.equal(2);
-      await cache.close();
-    });
-
-    it('runs by itself on its interval', async () => {
-      let now = 1_000_000;
-      const cache = new MemoryCache({ now: () => now, sweepIntervalMs: 20 });
-      await cache.set('short', 1, 1);
-      now += 2000;
-      // The sweep runs on a real timer: wait for its effect, however late a busy machine runs it.
-      await waitFor(() => cache.size === 0, { message: 'the interval sweep removes the expired entry' });
-      expect(cache.size).to.equal(0);
+      expect(cache.size).to.equal(1);
       await cache.close();
     });
   });

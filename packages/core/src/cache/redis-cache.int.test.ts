@@ -30,8 +30,8 @@ function recordingLogger() {
 if (redisUrl) {
   const prefix = () => `test:cache:${randomUUID()}:`;
 
-  cacheContract('RedisCache', async ({ tombstoneSeconds }) => {
-    const cache = new RedisCache({ url: redisUrl, keyPrefix: prefix(), tombstoneSeconds });
+  cacheContract('RedisCache', async () => {
+    const cache = new RedisCache({ url: redisUrl, keyPrefix: prefix() });
     await cache.whenReady();
     return cache;
   });
@@ -62,6 +62,8 @@ if (redisUrl) {
         expect(await cache.get('k')).to.equal(undefined);
         await cache.set('other', 'x', 30);
         await cache.delete('nothing');
+        await cache.bump('scope');
+        expect(await cache.getVersioned('k', ['scope'])).to.deep.equal({ value: undefined, stamp: undefined });
         expect(await cache.check()).to.equal(false);
         expect(Date.now() - started).to.be.below(1000);
         expect(cache.backend).to.equal('redis');
@@ -91,24 +93,42 @@ if (redisUrl) {
         expect(await cache.get('k')).to.deep.equal({ v: 1 });
       });
 
-      it('replays the deletes made during the outage, so no stale entry is served', async () => {
-        await cache.set('stale', 'old', 30);
-        await cache.set('kept', 'fine', 30);
+      it('replays the bumps made during the outage, so no stale entry is served', async () => {
+        const fill = async (label: string, value: string) => {
+          const { stamp } = await cache.getVersioned(label, [`scope:${label}`]);
+          await cache.setVersioned(label, stamp!, value, 30);
+          return stamp!;
+        };
+        const read = async (label: string) => (await cache.getVersioned(label, [`scope:${label}`])).value;
+        const staleStamp = await fill('stale', 'old');
+        await fill('kept', 'fine');
         await proxy.cut();
-        await cache.delete('stale');
+        await cache.bump('scope:stale');
         await proxy.restore();
-        await waitFor(async () => (await cache.check()) && (await cache.get('stale')) === undefined);
-        expect(await cache.get('kept')).to.equal('fine');
+        await waitFor(async () => (await cache.check()) && (await read('stale')) === undefined, { message: 'the bump is replayed' });
+        expect(await read('kept')).to.equal('fine');
+        // A fill that read before the outage lands under the old version: still unread.
+        await cache.setVersioned('stale', staleStamp, 'old', 30);
+        expect(await read('stale')).to.equal(undefined);
       });
 
-      it('replays those deletes as tombstones, so a fill that read before them stores nothing', async () => {
-        await cache.set('stale', 'old', 30);
-        await proxy.cut();
-        await cache.delete('stale');
-        await proxy.restore();
-        await waitFor(async () => (await cache.check()) && (await cache.get('stale')) === undefined);
-        expect(await cache.add('stale', 'old', 30)).to.equal(false);
-        expect(await cache.get('stale')).to.equal(undefined);
+      it('purges the prefix when too many bumps piled up, and no old entry comes back', async () => {
+        const small = new RedisCache({ url: proxy.url(target.pathname), keyPrefix: prefix(), maxPendingBumps: 1 });
+        await small.whenReady();
+        try {
+          const { stamp } = await small.getVersioned('k', ['scope:k']);
+          await small.setVersioned('k', stamp!, 'old', 30);
+          await proxy.cut();
+          await small.bump('scope:a', 'scope:b');
+          await proxy.restore();
+          await waitFor(async () => (await small.check()) && (await small.getVersioned('k', ['scope:k'])).value === undefined, {
+            message: 'the purge runs',
+          });
+          await small.setVersioned('k', stamp!, 'old', 30);
+          expect((await small.getVersioned('k', ['scope:k'])).value).to.equal(undefined);
+        } finally {
+          await small.close();
+        }
       });
 
       it('does not fill during the outage', async () => {
@@ -144,15 +164,16 @@ if (redisUrl) {
       await client.del(`${keyPrefix}cache:k`);
     });
 
-    it('leaves a tombstone that expires by itself after tombstoneSeconds', async () => {
+    it('keeps scope versions under v: with a TTL, as random tokens', async () => {
       const keyPrefix = prefix();
-      const cache = new RedisCache({ client, keyPrefix, tombstoneSeconds: 5 });
-      await cache.set('k', { v: 1 }, 30);
-      await cache.delete('k');
-      expect(await client.pttl(`${keyPrefix}cache:k`)).to.be.within(4_000, 5_000);
-      expect(await cache.get('k')).to.equal(undefined);
+      const cache = new RedisCache({ client, keyPrefix });
+      const { stamp } = await cache.getVersioned('k', ['user:1']);
+      expect(await client.get(`${keyPrefix}cache:v:user:1`)).to.equal(stamp);
+      expect(await client.pttl(`${keyPrefix}cache:v:user:1`)).to.be.above(3_600_000);
+      await cache.bump('user:1');
+      expect(await client.get(`${keyPrefix}cache:v:user:1`)).to.not.equal(stamp);
       await cache.close();
-      await client.del(`${keyPrefix}cache:k`);
+      await client.del(`${keyPrefix}cache:v:user:1`);
     });
   });
 

@@ -1,6 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../logger/logger';
-import { TOMBSTONE_SECONDS, type Cache } from './cache';
+import { VERSION_TTL_SECONDS, versionedKey, type Cache, type VersionedRead } from './cache';
 import { RedisConnection } from './redis-connection';
 
 /** Options of {@link RedisCache}. Give `url` or `client`. */
@@ -13,29 +14,46 @@ export interface RedisCacheOptions {
   keyPrefix?: string;
   /** Receives one line when Redis goes away and one when it is back. */
   logger?: Logger;
-  /** Most deletes remembered during an outage before a full purge is planned. Default 10 000. */
-  maxPendingDeletes?: number;
-  /** How long a deleted key blocks `add`, in seconds. Default {@link TOMBSTONE_SECONDS}. */
-  tombstoneSeconds?: number;
+  /** Most bumps remembered during an outage before a full purge is planned. Default 10 000. */
+  maxPendingBumps?: number;
 }
 
 /**
- * What a tombstone holds in Redis. Values are stored as JSON, and no JSON text starts with
- * `!`, so no value can be mistaken for a tombstone.
+ * One round trip for {@link Cache.getVersioned}: the version of each scope (a missing one set
+ * to the fresh token the caller sent), then the value stored under those versions.
+ * KEYS: the version keys; ARGV: the value key, the version TTL (ms), one fresh token per key.
  */
-const TOMBSTONE = '!tombstone';
+const GET_VERSIONED = `
+local parts = {}
+for i, key in ipairs(KEYS) do
+  local version = redis.call('GET', key)
+  if not version then
+    version = ARGV[2 + i]
+    redis.call('SET', key, version, 'PX', ARGV[2])
+  end
+  parts[i] = version
+end
+local stamp = table.concat(parts, '.')
+return { stamp, redis.call('GET', ARGV[1] .. '@' .. stamp) }
+`;
+
+type VersionedClient = Redis & {
+  appCacheGetVersioned(keys: number, ...args: string[]): Promise<[string, string | null | undefined]>;
+};
 
 /**
- * A {@link Cache} in Redis: JSON values under a key prefix, `SET key value PX ttl`; a delete
- * writes a tombstone (`SET key !tombstone PX …`) and `add` is `SET … NX`, atomic in Redis.
+ * A {@link Cache} in Redis: JSON values under a key prefix, `SET key value PX ttl`; scope
+ * versions under `<prefix>cache:v:<scope>` (random tokens, never reused); `getVersioned` is
+ * one Lua script (the value key is derived inside it, so this store needs a single Redis
+ * node or a cluster-free setup, like the rest of the cache); `bump` writes fresh tokens in
+ * one transaction; `add` is `SET … NX`, atomic across instances.
  *
  * While Redis is unreachable every read is a miss and every write is dropped, within a few
- * hundred milliseconds and without an error; `check()` is false. Deletes made during an
- * outage are remembered and replayed as tombstones when Redis is back (over any value a
- * fill stored meanwhile), so an entry invalidated while the cache was down cannot be served
- * stale afterwards. Past `maxPendingDeletes`, every key under the prefix is purged instead:
- * then no tombstone is left, so a fill whose read predates the outage's writes and which
- * lands after the purge can store a stale value (residual risk, after long outages only).
+ * hundred milliseconds and without an error; `check()` is false. Bumps made during an
+ * outage are remembered and replayed when Redis is back, so an entry whose scope changed
+ * while the cache was down is never served afterwards. Past `maxPendingBumps`, every key
+ * under the prefix is purged instead; as versions come back as fresh tokens, no old entry
+ * can be read after that either.
  *
  * @example
  * const cache = new RedisCache({ url: 'redis://localhost:6379/0', keyPrefix: 'app:', logger });
@@ -44,23 +62,25 @@ export class RedisCache implements Cache {
   readonly backend = 'redis' as const;
   private readonly connection: RedisConnection;
   private readonly prefix: string;
-  private readonly pendingDeletes = new Set<string>();
-  private readonly maxPendingDeletes: number;
+  private readonly pendingBumps = new Set<string>();
+  private readonly maxPendingBumps: number;
   private purgeOnRecovery = false;
-  private readonly tombstoneMs: number;
 
   constructor(options: RedisCacheOptions) {
     this.prefix = `${options.keyPrefix ?? 'app:'}cache:`;
-    this.maxPendingDeletes = options.maxPendingDeletes ?? 10_000;
-    this.tombstoneMs = Math.ceil((options.tombstoneSeconds ?? TOMBSTONE_SECONDS) * 1000);
+    this.maxPendingBumps = options.maxPendingBumps ?? 10_000;
     this.connection = new RedisConnection({
       url: options.url,
       client: options.client,
       name: 'Redis cache',
       whileDown: 'every read is a miss',
       logger: options.logger,
-      onRecovered: () => void this.replayDeletes(),
+      onRecovered: () => void this.replayBumps(),
     });
+    const client = this.connection.client as unknown as Partial<VersionedClient>;
+    if (typeof client.appCacheGetVersioned !== 'function') {
+      this.connection.client.defineCommand('appCacheGetVersioned', { lua: GET_VERSIONED });
+    }
   }
 
   /** Resolves once Redis is connected; rejects after `timeoutMs` (default 2000). */
@@ -71,7 +91,7 @@ export class RedisCache implements Cache {
   async get<T>(key: string): Promise<T | undefined> {
     try {
       const json = await this.connection.run((client) => client.get(this.prefix + key));
-      return json === null || json === TOMBSTONE ? undefined : (JSON.parse(json) as T);
+      return json === null ? undefined : (JSON.parse(json) as T);
     } catch {
       return undefined;
     }
@@ -82,7 +102,7 @@ export class RedisCache implements Cache {
     const ttlMs = Math.ceil(ttlSeconds * 1000);
     try {
       if (json === undefined || !(ttlMs > 0)) {
-        await this.delete(key);
+        await this.connection.run((client) => client.del(this.prefix + key));
         return;
       }
       await this.connection.run((client) => client.set(this.prefix + key, json, 'PX', ttlMs));
@@ -99,7 +119,6 @@ export class RedisCache implements Cache {
       const reply = await this.connection.run((client) => client.set(this.prefix + key, json, 'PX', ttlMs, 'NX'));
       return reply === 'OK';
     } catch {
-      // A fill during an outage is dropped: the next read is a miss and refills.
       return false;
     }
   }
@@ -107,9 +126,40 @@ export class RedisCache implements Cache {
   async delete(...keys: string[]): Promise<void> {
     if (keys.length === 0) return;
     try {
-      await this.writeTombstones(keys);
+      await this.connection.run((client) => client.del(...keys.map((key) => this.prefix + key)));
     } catch {
-      this.rememberDeletes(keys);
+      // Plain deletes are for the caller's own keys (locks); they expire by themselves.
+    }
+  }
+
+  async getVersioned<T>(key: string, scopes: readonly string[]): Promise<VersionedRead<T>> {
+    try {
+      const fresh = scopes.map(() => randomUUID());
+      const [stamp, json] = await this.connection.run((client) =>
+        (client as unknown as VersionedClient).appCacheGetVersioned(
+          scopes.length,
+          ...scopes.map((scope) => this.versionKey(scope)),
+          this.prefix + key,
+          String(VERSION_TTL_SECONDS * 1000),
+          ...fresh,
+        ),
+      );
+      return { value: typeof json === 'string' ? (JSON.parse(json) as T) : undefined, stamp };
+    } catch {
+      return { value: undefined, stamp: undefined };
+    }
+  }
+
+  async setVersioned(key: string, stamp: string, value: unknown, ttlSeconds: number): Promise<void> {
+    await this.set(versionedKey(key, stamp), value, ttlSeconds);
+  }
+
+  async bump(...scopes: string[]): Promise<void> {
+    if (scopes.length === 0) return;
+    try {
+      await this.writeVersions(scopes);
+    } catch {
+      this.rememberBumps(scopes);
     }
   }
 
@@ -121,44 +171,45 @@ export class RedisCache implements Cache {
     await this.connection.close();
   }
 
-  /** Replaces each key's value (or nothing) by a tombstone, in one transaction. */
-  private async writeTombstones(keys: string[]): Promise<void> {
-    if (!(this.tombstoneMs > 0)) {
-      await this.connection.run((client) => client.del(...keys.map((key) => this.prefix + key)));
-      return;
-    }
+  private versionKey(scope: string): string {
+    return `${this.prefix}v:${scope}`;
+  }
+
+  /** Moves each scope to a fresh random version, in one transaction. */
+  private async writeVersions(scopes: string[]): Promise<void> {
+    const ttlMs = VERSION_TTL_SECONDS * 1000;
     const replies = await this.connection.run((client) => {
       const transaction = client.multi();
-      for (const key of keys) transaction.set(this.prefix + key, TOMBSTONE, 'PX', this.tombstoneMs);
+      for (const scope of scopes) transaction.set(this.versionKey(scope), randomUUID(), 'PX', ttlMs);
       return transaction.exec();
     });
     const failed = replies?.find(([error]) => error) ?? (replies ? undefined : [new Error('transaction aborted')]);
     if (failed) throw failed[0];
   }
 
-  private rememberDeletes(keys: string[]): void {
+  private rememberBumps(scopes: string[]): void {
     if (this.purgeOnRecovery) return;
-    for (const key of keys) this.pendingDeletes.add(key);
-    if (this.pendingDeletes.size > this.maxPendingDeletes) {
-      this.pendingDeletes.clear();
+    for (const scope of scopes) this.pendingBumps.add(scope);
+    if (this.pendingBumps.size > this.maxPendingBumps) {
+      this.pendingBumps.clear();
       this.purgeOnRecovery = true;
     }
   }
 
-  private async replayDeletes(): Promise<void> {
-    const keys = [...this.pendingDeletes];
+  private async replayBumps(): Promise<void> {
+    const scopes = [...this.pendingBumps];
     const purge = this.purgeOnRecovery;
-    this.pendingDeletes.clear();
+    this.pendingBumps.clear();
     this.purgeOnRecovery = false;
     try {
       if (purge) await this.purgePrefix();
-      for (let i = 0; i < keys.length; i += 500) {
-        await this.writeTombstones(keys.slice(i, i + 500));
+      for (let i = 0; i < scopes.length; i += 500) {
+        await this.writeVersions(scopes.slice(i, i + 500));
       }
     } catch {
       // Down again before the replay finished: keep what is left for the next recovery.
       if (purge) this.purgeOnRecovery = true;
-      this.rememberDeletes(keys);
+      this.rememberBumps(scopes);
     }
   }
 

@@ -165,4 +165,6 @@ export interface ClientInfo {
 export interface AuthContext {
   user: User;
   session: Session;
+  /** True when the session and user came from the session lookup cache (docs/guides/scaling.md). */
+  cached?: boolean;
 }

@@ -2,7 +2,7 @@ import { ConnectionRefusedError, UniqueConstraintError } from 'sequelize';
 import { Readable } from 'node:stream';
 import { expect } from 'chai';
 import { AppError, ERROR_STATUS, type ErrorCode } from '../errors/app-error';
-import { buildRequest, createTestApi, jsonOf, type TestApi } from './http-test-kit';
+import { aliceAuth, buildRequest, createTestApi, jsonOf, type TestApi } from './http-test-kit';
 import type { HttpRequest, HttpResponse } from './types';
 
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -376,13 +376,12 @@ describe('HttpApi pipeline', () => {
   });
 
   describe('cache', () => {
-    it('serves GET /auth/me from the cache on the second call', async () => {
-      const first = await t.call('auth.me', { token: 'user-token' });
-      const second = await t.call('auth.me', { token: 'user-token' });
-      expect(first.headers['X-Cache']).to.equal('MISS');
-      expect(second.headers['X-Cache']).to.equal('HIT');
-      expect(jsonOf(second)).to.deep.equal(jsonOf(first));
-      expect(await t.cache.get('auth:me:1')).to.deep.equal(jsonOf(first));
+    it('says on GET /auth/me whether authentication came from the session lookup cache', async () => {
+      const miss = await t.call('auth.me', { token: 'user-token' });
+      t.services.auth.authenticate.withArgs('user-token').resolves({ ...aliceAuth, cached: true });
+      const hit = await t.call('auth.me', { token: 'user-token' });
+      expect([miss.headers['X-Cache'], hit.headers['X-Cache']]).to.deep.equal(['MISS', 'HIT']);
+      expect(jsonOf(hit)).to.deep.equal(jsonOf(miss));
     });
 
     it('serves a cached user only to a caller allowed to read it', async () => {
@@ -399,10 +398,11 @@ describe('HttpApi pipeline', () => {
     });
 
     it('treats a cache outage as a miss', async () => {
-      t.cache.get = async () => {
+      t.cache.getVersioned = async () => {
         throw new Error('redis down');
       };
-      const response = await t.call('auth.me', { token: 'user-token' });
+      t.services.users.getUser.resolves({ ...aliceWithId(5) });
+      const response = await t.call('users.get', { token: 'admin-token', params: { id: '5' } });
       expect(response.status).to.equal(200);
       expect(response.headers['X-Cache']).to.equal('MISS');
     });

@@ -192,22 +192,22 @@ export class Pipeline {
     } as RouteContext;
 
     const cacheKey = route.cache && route.method === 'GET' ? route.cache.key(ctx) : undefined;
-    if (cacheKey !== undefined) {
-      const cached = await this.deps.cache.get<unknown>(cacheKey).catch(() => undefined);
-      this.metrics.cacheRequest(route.path, cached === undefined ? 'miss' : 'hit');
-      if (cached !== undefined) {
-        return this.success(route, { body: cached, headers: { 'X-Cache': 'HIT' } });
-      }
+    // The versions are read before the handler reads the database, so a change that commits
+    // meanwhile bumps them and this body, possibly stale, lands where nobody reads again.
+    const cached = cacheKey !== undefined && route.cache
+      ? await this.deps.cache.getVersioned<unknown>(cacheKey, route.cache.scopes(ctx)).catch(() => undefined)
+      : undefined;
+    if (cached?.value !== undefined) {
+      return this.success(route, { body: cached.value, headers: { 'X-Cache': 'HIT' } });
     }
     const result = await route.handler(ctx).catch((error: unknown) => {
       throw route.schemas.body ? locateBodyFields(error) : error;
     });
-    // `add` fills only an empty key: an invalidation that ran while the handler read (a PATCH
-    // committing meanwhile) left a tombstone, so this possibly stale body is not stored. A
-    // request past its timeout may outlive the tombstone, so it stores nothing at all.
-    if (cacheKey !== undefined && route.cache && result.body !== undefined && !result.stream && !signal.aborted) {
-      // A cache outage is a miss, never an error.
-      await this.deps.cache.add(cacheKey, result.body, route.cache.ttlSeconds).catch(() => false);
+    if (cacheKey !== undefined && route.cache && result.body !== undefined && !result.stream) {
+      // A cache outage is a miss, never an error; without a stamp (outage) nothing is stored.
+      if (cached?.stamp !== undefined && !signal.aborted) {
+        await this.deps.cache.setVersioned(cacheKey, cached.stamp, result.body, route.cache.ttlSeconds).catch(() => undefined);
+      }
       result.headers = { ...result.headers, 'X-Cache': 'MISS' };
     }
     return this.success(route, result);
@@ -245,6 +245,10 @@ export class Pipeline {
   private async success(route: Route, result: RouteResult): Promise<HttpResponse> {
     const status = result.status ?? route.schemas.successStatus;
     const headers: Record<string, string> = { ...result.headers };
+    // X-Cache is what a cached route says, whether the pipeline's response cache or the
+    // handler itself (the session lookup of /auth/me) decided it: count that.
+    const cacheResult = headers['X-Cache'];
+    if (cacheResult === 'HIT' || cacheResult === 'MISS') this.metrics.cacheRequest(route.path, cacheResult === 'HIT' ? 'hit' : 'miss');
     let body: HttpResponseBody;
     if (result.stream) {
       body = { kind: 'stream', chunks: await primeStream(result.stream) };

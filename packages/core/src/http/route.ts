@@ -64,7 +64,10 @@ export interface RouteSchemas<PS, QS, BS> {
   successStatus: number;
 }
 
-/** A response cache rule: the handler's JSON body is stored under `key` for `ttlSeconds`. */
+/**
+ * A response cache rule: the handler's JSON body is stored under `key`, as of the versions
+ * of `scopes`, for `ttlSeconds`; a change bumps a scope and the next read refills at once.
+ */
 export interface RouteCacheRule<C> {
   ttlSeconds: number;
   /**
@@ -73,6 +76,8 @@ export interface RouteCacheRule<C> {
    * check) runs: a cached body is only ever served to a caller allowed to see it.
    */
   key(ctx: C): string | undefined;
+  /** The scopes whose change invalidates this request's entry (`cacheKeys.userScope(id)`). */
+  scopes(ctx: C): string[];
 }
 
 /** One route of the API as data, with its handler typed from its own schemas. */

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { createTestApi, dispatchOwn, buildRequest, type TestApi } from '../http/http-test-kit';
+import { aliceAuth, createTestApi, dispatchOwn, buildRequest, type TestApi } from '../http/http-test-kit';
 import { parseMetrics, sampleValue } from '../testing/prometheus-text';
 import { PrometheusMetrics } from './prometheus-metrics';
 
@@ -74,7 +74,9 @@ describe('the pipeline feeding the metrics', () => {
   it('counts cache hits and misses and rate-limit refusals by route template', async () => {
     t.services.users.getUser.resolves({ id: 5 } as never);
     await t.call('auth.me', { token: 'user-token' });
-    await t.call('auth.me', { token: 'user-token' });
+    // The second lookup comes from the session lookup cache: /auth/me answers X-Cache: HIT.
+    t.services.auth.authenticate.withArgs('user-token').resolves({ ...aliceAuth, cached: true });
+    expect((await t.call('auth.me', { token: 'user-token' })).headers['X-Cache']).to.equal('HIT');
     await t.call('users.get', { token: 'admin-token', params: { id: '5' } });
     const refused = await t.call('users.get', { token: 'admin-token', params: { id: '5' } });
     expect(refused.status).to.equal(429);

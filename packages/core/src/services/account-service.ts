@@ -211,7 +211,7 @@ export class AccountService {
 
   private async invalidate(userId: number): Promise<void> {
     try {
-      await this.cache.delete(...cacheKeys.ofUser(userId));
+      await this.cache.bump(cacheKeys.userScope(userId));
     } catch {
       // The Cache port does not throw; a failed invalidation must not undo a committed change.
     }

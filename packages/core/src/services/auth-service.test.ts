@@ -340,13 +340,13 @@ describe('AuthService', () => {
   describe('sessions', () => {
     const context = { user: makeUser(), session: makeSession() };
 
-    it('logout revokes this session (its refresh token with it) and drops the user cache keys', async () => {
+    it('logout revokes this session (its refresh token with it) and bumps the user\'s cache scope', async () => {
       const { auth, sessions, cache, events } = setup();
       sessions.revoke.withArgs(1, 10).resolves(true);
       await auth.logout(context);
       expect(sessions.revoke.calledOnceWith(1, 10)).to.equal(true);
       expect(events.emitted.map((e) => e.event)).to.deep.equal(['session.ended']);
-      expect(cache.delete.calledWith('auth:me:1', 'users:1')).to.equal(true);
+      expect(cache.bump.calledWith('user:1')).to.equal(true);
     });
 
     it('logoutAll revokes every session and returns the count', async () => {
@@ -354,7 +354,7 @@ describe('AuthService', () => {
       sessions.revokeAllForUser.withArgs(1).resolves([10, 11, 12]);
       expect(await auth.logoutAll(context)).to.equal(3);
       expect(sessions.revokeAllForUser.firstCall.args).to.deep.equal([1]);
-      expect(cache.delete.calledWith('auth:me:1', 'users:1')).to.equal(true);
+      expect(cache.bump.calledWith('user:1')).to.equal(true);
     });
 
     it('listSessions flags the current session', async () => {
@@ -436,7 +436,7 @@ describe('AuthService', () => {
       expect(t.sessions.revoke.calledOnceWith(1, 10)).to.equal(true);
       expect(t.events.emitted.map((e) => e.event)).to.deep.equal(['session.reuse_detected', 'session.ended']);
       expect(t.events.emitted[1]!.payload).to.deep.include({ session_ids: [10], reason: 'refresh_reuse', actor: null });
-      expect(t.cache.delete.calledWith('auth:me:1', 'users:1')).to.equal(true);
+      expect(t.cache.bump.calledWith('user:1')).to.equal(true);
     });
 
     it('ends the session when a token several rotations old comes back, even within the window', async () => {

@@ -28,6 +28,7 @@ import {
   type RefreshDeps,
   type SessionTokens,
 } from './refresh-rotation';
+import { SessionLookupCache } from './session-lookup-cache';
 import { LAST_USED_RESOLUTION_MS, SessionPolicy } from './session-policy';
 import { hashOptions, withoutHash } from './user-rules';
 
@@ -61,6 +62,7 @@ export class AuthService {
   private readonly policy: SessionPolicy;
   private readonly refreshDeps: RefreshDeps;
   private readonly verifiedEmailRequired: boolean;
+  private readonly lookups: SessionLookupCache;
 
   constructor(
     @inject(USER_REPOSITORY) private readonly users: UserRepository,
@@ -80,6 +82,7 @@ export class AuthService {
     this.policy = new SessionPolicy(config.sessions);
     this.refreshDeps = { sessions, events, codec: refreshTokens, policy: this.policy, tokens };
     this.verifiedEmailRequired = config.emailVerification === 'required';
+    this.lookups = new SessionLookupCache(cache);
   }
 
   /**
@@ -204,7 +207,7 @@ export class AuthService {
     const outcome = await this.uow.run(() => rotateRefreshToken(this.refreshDeps, parts, { hash: next.hash, now }));
     if (outcome.kind === 'refused') throw outcome.error;
     if (outcome.kind === 'reused') {
-      await this.safeInvalidate(...cacheKeys.ofUser(outcome.userId));
+      await this.safeInvalidate(outcome.userId);
       throw authenticationError(REFRESH_TOKEN_REUSED);
     }
     return issueSessionTokens(this.refreshDeps, { ...outcome, secret: next.secret, now });
@@ -212,10 +215,10 @@ export class AuthService {
 
   /**
    * Resolves a bearer token to its user and session: signature (HS256 pinned), expiry, issuer,
-   * audience and `typ` by the TokenService, then one query for the active, unexpired session
-   * of its `sid` and its user. The session row is the authority, so a revocation anywhere
-   * (logout, refresh reuse, an admin) refuses the next request on every instance.
-   * `last_used_at` is written at most once a minute per session.
+   * audience and `typ` by the TokenService, then the active, unexpired session of its `sid`
+   * and its user: from the session lookup cache when present (versioned by the user's scope,
+   * so a revocation anywhere refuses the next request on every instance sharing the cache),
+   * else in one query, then cached. `last_used_at` is written at most once a minute per session.
    *
    * @throws AppError `authentication_error` (401) for a bad token or a revoked, expired or
    *   unknown session; `inactive_user` (403) when the account is deactivated.
@@ -224,14 +227,19 @@ export class AuthService {
     if (typeof token !== 'string' || token === '') throw authenticationError();
     const claims = this.tokens.verify(token);
     const now = this.clock.now();
-    const found = await this.sessions.findActive(Number(claims.sid), now);
+    const sessionId = Number(claims.sid);
+    const cached = await this.lookups.read(sessionId, Number(claims.sub), now);
+    if (cached.hit) return { user: cached.hit.user, session: await this.recordUse(cached.hit.session, now), cached: true };
+    const found = await this.sessions.findActive(sessionId, now);
     if (!found) throw authenticationError('Session is not active');
     // The session row is the authority; a token whose sub disagrees with it is forged or stale.
     if (String(found.session.user_id) !== claims.sub || String(found.user.id) !== claims.sub) {
       throw authenticationError();
     }
     if (!found.user.is_active) throw inactiveUserError();
-    return { user: found.user, session: await this.recordUse(found.session, now) };
+    const session = await this.recordUse(found.session, now);
+    await this.lookups.store(cached.stamp, { user: found.user, session }, now);
+    return { user: found.user, session, cached: false };
   }
 
   /** Ends the session the request came with: its access and refresh tokens stop at once, everywhere. */
@@ -326,7 +334,7 @@ export class AuthService {
       }
       return ids;
     });
-    await this.safeInvalidate(...cacheKeys.ofUser(ending.userId));
+    await this.safeInvalidate(ending.userId);
     return ended.length;
   }
 
@@ -344,9 +352,13 @@ export class AuthService {
     return (await this.users.getByUsername(identifier)) ?? (await this.users.getByUsernameInsensitive(identifier));
   }
 
-  private async safeInvalidate(...keys: string[]): Promise<void> {
+  /**
+   * Bumps the user's scope after a session ended: its cached responses and every cached
+   * session lookup of that user are never read again, on every instance sharing the cache.
+   */
+  private async safeInvalidate(userId: number): Promise<void> {
     try {
-      await this.cache.delete(...keys);
+      await this.cache.bump(cacheKeys.userScope(userId));
     } catch {
       // The Cache port does not throw; an outage here must not fail a logout regardless.
     }

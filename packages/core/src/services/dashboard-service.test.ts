@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import sinon from 'sinon';
-import { cacheKeys, TOMBSTONE_SECONDS } from '../cache/cache';
+import { cacheKeys } from '../cache/cache';
 import { MemoryCache } from '../cache/memory-cache';
 import { createManualClock, systemClock } from '../clock/clock';
 import { waitFor } from '../audit/audit-test-kit';
@@ -19,21 +19,22 @@ function setup(cacheEnabled = true) {
 
 describe('DashboardService', () => {
   describe('getStats', () => {
-    it('computes on a miss and stores the stats for 60 s under the shared key', async () => {
+    it('computes on a miss and stores the stats for 60 s under the versions it read', async () => {
       const { service, cache } = setup();
       const { stats, cached } = await service.getStats();
       expect(cached).to.equal(false);
       expect(stats).to.include({ total_users: 10, active_users: 8, inactive_users: 2, superusers: 1, new_users_today: 3, new_users_week: 5 });
-      expect(cache.set.firstCall.args).to.deep.equal(['dashboard:stats', stats, 60]);
+      expect(cache.getVersioned.firstCall.args).to.deep.equal(['dashboard:stats', ['dashboard']]);
+      expect(cache.setVersioned.firstCall.args).to.deep.equal(['dashboard:stats', 'v1', stats, 60]);
     });
 
-    it('caches again at once after an invalidation, so registrations never keep it uncached', async () => {
+    it('caches again at once after a change, so registrations never keep it uncached', async () => {
       const users = fakeUserRepository();
       const cache = new MemoryCache();
       const service = new DashboardService(users, cache, testConfig(), systemClock, testEventBus(fakeUnitOfWork()));
       users.stats.resolves(counts);
       await service.getStats();
-      await cache.delete(cacheKeys.dashboardStats()); // a user registered
+      await cache.bump(cacheKeys.dashboardScope()); // a user registered
       users.stats.resolves({ ...counts, total: 11 });
       expect(await service.getStats()).to.deep.include({ cached: false });
       const next = await service.getStats();
@@ -45,14 +46,30 @@ describe('DashboardService', () => {
     it('serves a cached copy without querying', async () => {
       const { service, cache, users } = setup();
       const stored = { total_users: 1, active_users: 1, inactive_users: 0, superusers: 0, new_users_today: 0, new_users_week: 0, timestamp: 'x' };
-      cache.get.withArgs('dashboard:stats').resolves(stored);
+      cache.getVersioned.resolves({ value: stored, stamp: 'v1' });
       expect(await service.getStats()).to.deep.equal({ stats: stored, cached: true });
       expect(users.stats.called).to.equal(false);
     });
 
+    it('computes once for many concurrent misses in one process', async () => {
+      const users = fakeUserRepository();
+      const cache = new MemoryCache();
+      const service = new DashboardService(users, cache, testConfig(), systemClock, testEventBus(fakeUnitOfWork()));
+      let release!: () => void;
+      users.stats.returns(new Promise((resolve) => (release = () => resolve(counts))));
+      const reads = Array.from({ length: 20 }, () => service.getStats());
+      await waitFor(() => users.stats.called);
+      release();
+      const results = await Promise.all(reads);
+      expect(users.stats.callCount).to.equal(1);
+      expect(results.every((result) => result.stats.total_users === 10)).to.equal(true);
+      expect((await service.getStats()).cached).to.equal(true);
+      await cache.close();
+    });
+
     it('treats a failing cache as a miss', async () => {
       const { service, cache } = setup();
-      cache.get.rejects(new Error('down'));
+      cache.getVersioned.rejects(new Error('down'));
       cache.add.rejects(new Error('down'));
       expect((await service.getStats()).cached).to.equal(false);
     });
@@ -60,7 +77,7 @@ describe('DashboardService', () => {
     it('skips the cache when it is disabled', async () => {
       const { service, cache } = setup(false);
       expect((await service.getStats()).cached).to.equal(false);
-      expect(cache.get.called || cache.add.called || cache.set.called).to.equal(false);
+      expect(cache.getVersioned.called || cache.add.called || cache.setVersioned.called).to.equal(false);
     });
   });
 
@@ -124,9 +141,10 @@ describe('DashboardService', () => {
         () => events.emit('users.bulk_created', { users: [makeUser({ id: 6 })], actor: null }),
         () => events.emit('user.deleted', { user: makeUser({ id: 5 }), actor: null }),
       ]) {
-        const version = await cache.get('dashboard:signups:version');
+        const stamp = async () => (await cache.getVersioned('probe', [cacheKeys.dashboardScope()])).stamp;
+        const version = await stamp();
         await change();
-        await waitFor(async () => (await cache.get('dashboard:signups:version')) !== version);
+        await waitFor(async () => (await stamp()) !== version);
         users.signupsPerDay.resolves([{ date: '2026-03-10', count: users.signupsPerDay.callCount + 1 }]);
         const fresh = await service.getSignups({ days: 1 });
         expect(fresh.cached).to.equal(false);

@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { inject, injectable } from 'inversify';
-import { CACHE, cacheKeys, type Cache } from '../cache/cache';
+import { CACHE, cacheKeys, type Cache, type VersionedRead } from '../cache/cache';
 import { CLOCK, type Clock } from '../clock/clock';
 import { CORE_CONFIG, type CoreConfig } from '../config/options';
 import type { DashboardStats } from '../domain/types';
@@ -11,23 +11,32 @@ import { signupsQuerySchema, type Signups, type SignupsInput } from '../schemas/
 
 /** How long the stats stay in the cache. */
 export const DASHBOARD_STATS_TTL_SECONDS = 60;
+/**
+ * How long one instance holds the right to compute the stats for the others (a Redis
+ * `SET NX` lock); past it, a waiting instance computes by itself.
+ */
+export const DASHBOARD_LOCK_SECONDS = 5;
+/** How often an instance waiting on another's computation looks for its result. */
+const LOCK_POLL_MS = 25;
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const WEEK_MS = 7 * DAY_MS;
 
 /** How long a signups series stays in the cache. */
 export const SIGNUPS_TTL_SECONDS = 60;
-/** The signups generation key: a change of the set of users moves it, so older series are never read again. */
-const SIGNUPS_VERSION_KEY = 'dashboard:signups:version';
-/** Outlives every series cached under it. */
-const SIGNUPS_VERSION_TTL_SECONDS = 86_400;
+
+type StatsRead = { stats: DashboardStats; cached: boolean };
 
 /**
  * The dashboard figures (docs/reference/routes.md "Dashboard"): the stats and the signups per
- * day, each computed in one aggregate query and cached 60 s.
+ * day, each computed in one aggregate query and cached 60 s under the versions of the
+ * `dashboard` scope, which every change to the set of users bumps (the next read refills).
  */
 @injectable()
 export class DashboardService {
+  /** Stats computations running in this process, by the stamp they fill. */
+  private readonly inflight = new Map<string, Promise<StatsRead>>();
+
   constructor(
     @inject(USER_REPOSITORY) private readonly users: UserRepository,
     @inject(CACHE) private readonly cache: Cache,
@@ -35,10 +44,9 @@ export class DashboardService {
     @inject(CLOCK) private readonly clock: Clock,
     @inject(EVENT_BUS) events: EventBus,
   ) {
-    // After commit, a created or deleted user moves the signups generation: the next read
-    // misses and computes afresh, and a fill that read before the change lands under the old
-    // generation, which nobody reads again (no tombstone needed).
-    const bump = () => void this.bumpSignupsVersion();
+    // After commit, whatever the path that created or deleted users (import, bulk, register),
+    // the dashboard scope moves: the next read misses and computes afresh.
+    const bump = () => void this.cache.bump(cacheKeys.dashboardScope()).catch(() => undefined);
     events.on('user.created', ({ source }) => (source === 'bulk' ? undefined : bump()));
     events.on('users.bulk_created', bump);
     events.on('user.deleted', bump);
@@ -46,9 +54,9 @@ export class DashboardService {
 
   /**
    * New users per UTC day for the last `days` days (1–365, default 30), today included,
-   * oldest first, zero-count days filled in; from one aggregate query, cached 60 s under a
-   * generation key that every created or deleted user moves (so the next read after a change
-   * is fresh). `cached` tells the HTTP layer whether to say `X-Cache: HIT`.
+   * oldest first, zero-count days filled in; from one aggregate query, cached 60 s (the
+   * next read after a change to the set of users is fresh). `cached` tells the HTTP layer
+   * whether to say `X-Cache: HIT`.
    *
    * @throws AppError `validation_error` (422) for `days` outside 1–365.
    */
@@ -57,13 +65,10 @@ export class DashboardService {
     const now = this.clock.now();
     const today = utcMidnight(now);
     const start = new Date(today.getTime() - (days - 1) * DAY_MS);
-    const version = this.config.cacheEnabled ? await this.signupsVersion() : undefined;
     // Keyed by the last day too, so a series cached before midnight is not served after it.
-    const key = version && `dashboard:signups:${version}:${days}:${isoDay(today)}`;
-    if (key) {
-      const hit = await this.cache.get<Signups>(key).catch(() => undefined);
-      if (hit) return { signups: hit, cached: true };
-    }
+    const key = `dashboard:signups:${days}:${isoDay(today)}`;
+    const read = this.config.cacheEnabled ? await this.readVersioned<Signups>(key) : undefined;
+    if (read?.value) return { signups: read.value, cached: true };
     const rows = await this.users.signupsPerDay({ start, end: new Date(today.getTime() + DAY_MS) });
     const counts = new Map(rows.map((row) => [row.date, row.count]));
     const signups: Signups = {
@@ -72,60 +77,58 @@ export class DashboardService {
         return { date, count: counts.get(date) ?? 0 };
       }),
     };
-    if (key) await this.cache.add(key, signups, SIGNUPS_TTL_SECONDS).catch(() => false);
+    if (read?.stamp) await this.cache.setVersioned(key, read.stamp, signups, SIGNUPS_TTL_SECONDS).catch(() => undefined);
     return { signups, cached: false };
   }
 
   /**
-   * The stats from the shared cache key when present, else freshly computed and stored for
-   * 60 s. `cached` tells the HTTP layer whether to say `X-Cache: HIT`. A cache outage is a miss.
-   *
-   * The store is an unconditional `set`, not the tombstone-respecting `add` the per-user
-   * responses use: every registration invalidates this key, so honouring tombstones would
-   * leave the dashboard uncached on any busy system, against the documented 60 s cache. The price is
-   * that figures computed while a write committed may be served for up to the TTL, which is
-   * the staleness a 60 s aggregate cache already allows.
+   * The stats from the cache when present, else computed once for everybody: concurrent
+   * misses in this process share one computation (single flight), and across instances
+   * sharing Redis one instance takes a short lock ({@link DASHBOARD_LOCK_SECONDS}) and
+   * computes while the others wait for its result (docs/guides/scaling.md). `cached` tells
+   * the HTTP layer whether to say `X-Cache: HIT`. A cache outage is a miss.
    */
-  async getStats(): Promise<{ stats: DashboardStats; cached: boolean }> {
+  async getStats(): Promise<StatsRead> {
+    if (!this.config.cacheEnabled) return { stats: await this.computeStats(), cached: false };
+    const read = await this.readVersioned<DashboardStats>(cacheKeys.dashboardStats());
+    if (read?.value) return { stats: read.value, cached: true };
+    const stamp = read?.stamp ?? '';
+    let flight = this.inflight.get(stamp);
+    if (!flight) {
+      flight = (read?.stamp ? this.fillStats(read.stamp) : this.computeFresh()).finally(() => this.inflight.delete(stamp));
+      this.inflight.set(stamp, flight);
+    }
+    return flight;
+  }
+
+  /** Takes the lock of this stamp and computes, or waits for the instance that holds it. */
+  private async fillStats(stamp: string): Promise<StatsRead> {
     const key = cacheKeys.dashboardStats();
-    if (this.config.cacheEnabled) {
-      try {
-        const hit = await this.cache.get<DashboardStats>(key);
-        if (hit !== undefined && hit !== null) return { stats: hit, cached: true };
-      } catch {
-        // The port reports outages as misses; this guards a misbehaving implementation.
-      }
+    const lock = `${key}:lock@${stamp}`;
+    const deadline = Date.now() + DASHBOARD_LOCK_SECONDS * 1000;
+    while (!(await this.cache.add(lock, true, DASHBOARD_LOCK_SECONDS).catch(() => false))) {
+      if (Date.now() > deadline) return this.computeFresh();
+      await sleep(LOCK_POLL_MS);
+      const again = await this.readVersioned<DashboardStats>(key);
+      if (again?.value) return { stats: again.value, cached: true };
+      // A change moved the scope meanwhile, or the store went away: compute for the new state.
+      if (again?.stamp !== stamp) return again?.stamp ? this.fillStats(again.stamp) : this.computeFresh();
     }
-    const stats = await this.computeStats();
-    if (this.config.cacheEnabled) {
-      try {
-        await this.cache.set(key, stats, DASHBOARD_STATS_TTL_SECONDS);
-      } catch {
-        // Not storing is fine: the next call computes again.
-      }
-    }
-    return { stats, cached: false };
-  }
-
-  /** The current signups generation, created when the cache has none (outage: none, no caching). */
-  private async signupsVersion(): Promise<string | undefined> {
     try {
-      const current = await this.cache.get<string>(SIGNUPS_VERSION_KEY);
-      if (typeof current === 'string') return current;
-      const fresh = randomUUID();
-      // add: of two instances starting a generation at once, both end up on the winner's.
-      if (await this.cache.add(SIGNUPS_VERSION_KEY, fresh, SIGNUPS_VERSION_TTL_SECONDS)) return fresh;
-      const winner = await this.cache.get<string>(SIGNUPS_VERSION_KEY);
-      return typeof winner === 'string' ? winner : undefined;
-    } catch {
-      return undefined;
+      const stats = await this.computeStats();
+      await this.cache.setVersioned(key, stamp, stats, DASHBOARD_STATS_TTL_SECONDS).catch(() => undefined);
+      return { stats, cached: false };
+    } finally {
+      await this.cache.delete(lock).catch(() => undefined);
     }
   }
 
-  private async bumpSignupsVersion(): Promise<void> {
-    if (!this.config.cacheEnabled) return;
-    // set, not add: it must replace the current generation (and any tombstone).
-    await this.cache.set(SIGNUPS_VERSION_KEY, randomUUID(), SIGNUPS_VERSION_TTL_SECONDS).catch(() => undefined);
+  private async computeFresh(): Promise<StatsRead> {
+    return { stats: await this.computeStats(), cached: false };
+  }
+
+  private async readVersioned<T>(key: string): Promise<VersionedRead<T> | undefined> {
+    return this.cache.getVersioned<T>(key, [cacheKeys.dashboardScope()]).catch(() => undefined);
   }
 
   /**

@@ -154,12 +154,17 @@ export function testRefreshCodec(): RefreshTokenCodec {
 }
 
 /** The cache fake: the port, with every method a stub (its generic `get` keeps the port's type). */
-export type FakeCache = Cache & { [K in 'get' | 'set' | 'add' | 'delete' | 'check' | 'close']: SinonStub };
+export type FakeCache = Cache & {
+  [K in 'get' | 'set' | 'add' | 'delete' | 'getVersioned' | 'setVersioned' | 'bump' | 'check' | 'close']: SinonStub;
+};
 
 /** A cache that misses on every read unless a test says otherwise. */
 export function fakeCache(backend: Cache['backend'] = 'memory'): FakeCache {
-  const cache = stubAll<Cache>(['get', 'set', 'add', 'delete', 'check', 'close']);
+  const cache = stubAll<Cache>(['get', 'set', 'add', 'delete', 'getVersioned', 'setVersioned', 'bump', 'check', 'close']);
   cache.get.resolves(undefined);
+  cache.getVersioned.resolves({ value: undefined, stamp: 'v1' });
+  cache.setVersioned.resolves();
+  cache.bump.resolves();
   cache.set.resolves();
   cache.add.resolves(true);
   cache.delete.resolves();

@@ -231,7 +231,7 @@ describe('UserService', () => {
       expect(updated.full_name).to.equal(null);
       expect(users.update.firstCall.args[1]).to.deep.equal({ full_name: null });
       expect(sessions.revokeAllForUser.called).to.equal(false);
-      expect(cache.delete.firstCall.args).to.have.members(['auth:me:2', 'users:2', 'dashboard:stats']);
+      expect(cache.bump.firstCall.args).to.have.members(['user:2', 'dashboard']);
     });
 
     it('answers 422 to an explicit null on a non-nullable field', async () => {
@@ -254,7 +254,7 @@ describe('UserService', () => {
       users.delete.withArgs(2).resolves(true);
       users.delete.withArgs(3).resolves(false);
       await service.deleteUser(admin, 2);
-      expect(cache.delete.firstCall.args).to.include.members(['auth:me:2', 'users:2', 'dashboard:stats']);
+      expect(cache.bump.firstCall.args).to.include.members(['user:2', 'dashboard']);
       expect(events.emitted).to.deep.equal([{ event: 'user.deleted', payload: { user: alice, actor: admin } }]);
       await expectAppError(service.deleteUser(admin, 3), 'not_found_error');
     });
@@ -298,7 +298,7 @@ describe('UserService', () => {
       expect(users.findConflicts.calledOnce).to.equal(true);
       expect(users.bulkCreate.calledOnce).to.equal(true);
       expect(uow.run.calledOnce).to.equal(true);
-      expect(cache.delete.calledWith('dashboard:stats')).to.equal(true);
+      expect(cache.bump.calledWith('dashboard')).to.equal(true);
     });
 
     it('reports every invalid item at once with 422 naming <index>.<field>', async () => {

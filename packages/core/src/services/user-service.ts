@@ -133,7 +133,7 @@ export class UserService {
       return user;
     });
     if (!updated) throw notFoundError(USER_NOT_FOUND);
-    await this.invalidate(...cacheKeys.ofUser(id), cacheKeys.dashboardStats());
+    await this.invalidate(cacheKeys.userScope(id), cacheKeys.dashboardScope());
     return updated;
   }
 
@@ -151,7 +151,7 @@ export class UserService {
       return true;
     });
     if (!deleted) throw notFoundError(USER_NOT_FOUND);
-    await this.invalidate(...cacheKeys.ofUser(id), cacheKeys.dashboardStats());
+    await this.invalidate(cacheKeys.userScope(id), cacheKeys.dashboardScope());
   }
 
   /**
@@ -182,7 +182,7 @@ export class UserService {
         await this.events.emit('users.bulk_created', { users: created, actor });
       },
     });
-    await this.invalidate(cacheKeys.dashboardStats());
+    await this.invalidate(cacheKeys.dashboardScope());
     return users;
   }
 
@@ -202,7 +202,7 @@ export class UserService {
       hashOptions: hashOptions(this.context),
       onCreated: (user) => this.events.emit('user.created', { user, actor: null, source: 'import' }),
     });
-    if (summary.created > 0) await this.invalidate(cacheKeys.dashboardStats());
+    if (summary.created > 0) await this.invalidate(cacheKeys.dashboardScope());
     return summary;
   }
 
@@ -228,7 +228,7 @@ export class UserService {
       return user;
     });
     if (!promoted) throw notFoundError(USER_NOT_FOUND);
-    await this.invalidate(...cacheKeys.ofUser(existing.id), cacheKeys.dashboardStats());
+    await this.invalidate(cacheKeys.userScope(existing.id), cacheKeys.dashboardScope());
     return { user: promoted, created: false, promoted: true };
   }
 
@@ -239,7 +239,7 @@ export class UserService {
    */
   async seedUsers(options: SeedUsersOptions): Promise<number> {
     const inserted = await seedUsers(options, { users: this.users, uow: this.uow, hasher: this.hasher });
-    await this.invalidate(cacheKeys.dashboardStats());
+    await this.invalidate(cacheKeys.dashboardScope());
     return inserted;
   }
 
@@ -261,7 +261,7 @@ export class UserService {
       await this.events.emit('user.created', { user: created, actor, source });
       return created;
     });
-    await this.invalidate(cacheKeys.dashboardStats());
+    await this.invalidate(cacheKeys.dashboardScope());
     return user;
   }
 
@@ -291,9 +291,10 @@ export class UserService {
     if (adminOnly.length > 0) throw authorizationError(`Only a superuser may change ${adminOnly.join(' or ')}`);
   }
 
-  private async invalidate(...keys: string[]): Promise<void> {
+  /** Bumps the scopes after commit, so the next read of each refills at once (docs/decisions.md "Caching"). */
+  private async invalidate(...scopes: string[]): Promise<void> {
     try {
-      await this.cache.delete(...keys);
+      await this.cache.bump(...scopes);
     } catch {
       // The Cache port does not throw; a failed invalidation must not undo a committed write.
     }

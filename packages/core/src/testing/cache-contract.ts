@@ -4,31 +4,21 @@ import { expect } from 'chai';
 import { afterEach, beforeEach, describe, it } from 'mocha';
 import type { Cache } from '../cache/cache';
 
-/** What {@link cacheContract} asks of the cache it gets: the factory must honour it. */
-export interface CacheContractOptions {
-  /** How long a deleted key must block `add`, in seconds (a fraction, to keep tests fast). */
-  tombstoneSeconds: number;
-}
-
-/** The tombstone lifetime the contract runs with, and how long to wait for it to pass. */
-const TOMBSTONE_SECONDS = 0.3;
-const PAST_TOMBSTONE_MS = 450;
-
 /**
  * The behaviour every {@link Cache} must show, as a mocha suite. `factory` is called before
  * each test and the cache is closed after it; keys are unique per test, so a shared Redis
  * database is fine. TTLs are fractions of a second to keep the suite fast.
  *
  * @example
- * cacheContract('MemoryCache', async ({ tombstoneSeconds }) => new MemoryCache({ tombstoneSeconds }));
+ * cacheContract('MemoryCache', async () => new MemoryCache());
  */
-export function cacheContract(name: string, factory: (options: CacheContractOptions) => Promise<Cache>): void {
+export function cacheContract(name: string, factory: () => Promise<Cache>): void {
   describe(`${name} (Cache contract)`, () => {
     let cache: Cache;
     let key: (label: string) => string;
 
     beforeEach(async () => {
-      cache = await factory({ tombstoneSeconds: TOMBSTONE_SECONDS });
+      cache = await factory();
       const run = randomUUID();
       key = (label) => `contract:${run}:${label}`;
     });
@@ -96,7 +86,7 @@ export function cacheContract(name: string, factory: (options: CacheContractOpti
         expect(await cache.get(key('b'))).to.deep.equal({ who: 'b' });
       });
 
-      it('stores right after a delete, because an explicit write is not a fill', async () => {
+      it('stores right after a delete', async () => {
         await cache.set(key('k'), { version: 1 }, 5);
         await cache.delete(key('k'));
         await cache.set(key('k'), { version: 2 }, 5);
@@ -122,23 +112,11 @@ export function cacheContract(name: string, factory: (options: CacheContractOpti
         expect(await cache.get(key('k'))).to.equal(results[0] ? 'first' : 'second');
       });
 
-      it('stores nothing after a delete until the tombstone expires', async () => {
+      it('stores again right after a delete', async () => {
         await cache.set(key('k'), { version: 1 }, 5);
         await cache.delete(key('k'));
-        expect(await cache.add(key('k'), { version: 'stale' }, 5)).to.equal(false);
-        expect(await cache.get(key('k'))).to.equal(undefined);
-        await sleep(PAST_TOMBSTONE_MS);
         expect(await cache.add(key('k'), { version: 2 }, 5)).to.equal(true);
         expect(await cache.get(key('k'))).to.deep.equal({ version: 2 });
-      });
-
-      it('keeps a stale fill out when the delete lands between the read and the fill', async () => {
-        // The read-through race: miss, read the old value, a write invalidates, then fill.
-        expect(await cache.get(key('k'))).to.equal(undefined);
-        const readBeforeTheWrite = { email: 'old@example.com' };
-        await cache.delete(key('k'));
-        expect(await cache.add(key('k'), readBeforeTheWrite, 5)).to.equal(false);
-        expect(await cache.get(key('k'))).to.equal(undefined);
       });
 
       it('stores again once an added entry has expired', async () => {
@@ -174,17 +152,83 @@ export function cacheContract(name: string, factory: (options: CacheContractOpti
         expect(await cache.get(key('after'))).to.equal('ok');
       });
 
-      it('reads a deleted key as a miss for as long as its tombstone lasts and after', async () => {
+      it('reads a deleted key as a miss', async () => {
         await cache.set(key('k'), 'old', 5);
         await cache.delete(key('k'));
         expect(await cache.get(key('k'))).to.equal(undefined);
-        await sleep(PAST_TOMBSTONE_MS);
-        expect(await cache.get(key('k'))).to.equal(undefined);
+      });
+    });
+
+    describe('versioned entries', () => {
+      const scope = () => key('scope');
+
+      it('misses at first, with a stamp to fill with, and hits after the fill', async () => {
+        const first = await cache.getVersioned(key('me'), [scope()]);
+        expect(first.value).to.equal(undefined);
+        expect(first.stamp).to.be.a('string');
+        await cache.setVersioned(key('me'), first.stamp!, { email: 'a@example.com' }, 5);
+        const second = await cache.getVersioned(key('me'), [scope()]);
+        expect(second).to.deep.equal({ value: { email: 'a@example.com' }, stamp: first.stamp });
       });
 
-      it('blocks fills of a key that held nothing when it was deleted', async () => {
-        await cache.delete(key('never-set'));
-        expect(await cache.add(key('never-set'), 'stale', 5)).to.equal(false);
+      it('misses right after a bump and hits right after the refill (no waiting)', async () => {
+        const before = await cache.getVersioned(key('me'), [scope()]);
+        await cache.setVersioned(key('me'), before.stamp!, { version: 1 }, 5);
+        await cache.bump(scope());
+        const miss = await cache.getVersioned(key('me'), [scope()]);
+        expect(miss.value).to.equal(undefined);
+        expect(miss.stamp).to.not.equal(before.stamp);
+        await cache.setVersioned(key('me'), miss.stamp!, { version: 2 }, 5);
+        expect((await cache.getVersioned(key('me'), [scope()])).value).to.deep.equal({ version: 2 });
+      });
+
+      it('never lets a fill that read before a bump overwrite the newer state', async () => {
+        // The read-through race: miss, read the old row, a change commits and bumps, then fill.
+        const raced = await cache.getVersioned(key('me'), [scope()]);
+        await cache.bump(scope());
+        const fresh = await cache.getVersioned(key('me'), [scope()]);
+        await cache.setVersioned(key('me'), fresh.stamp!, { email: 'new@example.com' }, 5);
+        await cache.setVersioned(key('me'), raced.stamp!, { email: 'old@example.com' }, 5);
+        expect((await cache.getVersioned(key('me'), [scope()])).value).to.deep.equal({ email: 'new@example.com' });
+      });
+
+      it('keeps a stale fill out even when nobody refilled in between', async () => {
+        const raced = await cache.getVersioned(key('me'), [scope()]);
+        await cache.bump(scope());
+        await cache.setVersioned(key('me'), raced.stamp!, { email: 'old@example.com' }, 5);
+        expect((await cache.getVersioned(key('me'), [scope()])).value).to.equal(undefined);
+      });
+
+      it('is invalidated by a bump of any of its scopes, and only by those', async () => {
+        const scopes = [key('user'), key('session')];
+        const read = async () => (await cache.getVersioned(key('auth'), scopes)).value;
+        const fill = async (value: unknown) => {
+          const { stamp } = await cache.getVersioned(key('auth'), scopes);
+          await cache.setVersioned(key('auth'), stamp!, value, 5);
+        };
+        await fill('one');
+        await cache.bump(key('unrelated'));
+        expect(await read()).to.equal('one');
+        await cache.bump(key('session'));
+        expect(await read()).to.equal(undefined);
+        await fill('two');
+        await cache.bump(key('user'));
+        expect(await read()).to.equal(undefined);
+      });
+
+      it('keeps the entries of other keys in the same scope apart', async () => {
+        const { stamp } = await cache.getVersioned(key('a'), [scope()]);
+        await cache.setVersioned(key('a'), stamp!, 'a', 5);
+        await cache.setVersioned(key('b'), stamp!, 'b', 5);
+        expect((await cache.getVersioned(key('a'), [scope()])).value).to.equal('a');
+        expect((await cache.getVersioned(key('b'), [scope()])).value).to.equal('b');
+      });
+
+      it('lets a versioned entry expire after its ttl', async () => {
+        const { stamp } = await cache.getVersioned(key('k'), [scope()]);
+        await cache.setVersioned(key('k'), stamp!, 'soon gone', 0.3);
+        await sleep(450);
+        expect((await cache.getVersioned(key('k'), [scope()])).value).to.equal(undefined);
       });
     });
 

@@ -1,4 +1,3 @@
-import { cacheKeys } from '../../cache/cache';
 import type { Session } from '../../domain/types';
 import { authenticationError } from '../../errors/app-error';
 import {
@@ -159,12 +158,16 @@ export function createAuthRoutes({ prefix, fields, schemas, refreshCookie }: Cor
       path: `${base}/me`,
       auth: 'user',
       rateLimit: { limit: 30, windowMs: MINUTE },
-      cache: { ttlSeconds: 60, key: ({ auth }) => cacheKeys.me(auth.user.id) },
-      schemas: { response: schemas.response, successStatus: 200 },
+      schemas: {
+        response: schemas.response,
+        successStatus: 200,
+        responseHeaders: { 'X-Cache': '`HIT` when the session and user came from the cache (60 s, re-read at once after any change), else `MISS`' },
+      },
       summary: 'The current user',
       tags: ['auth'],
-      // Authentication has just loaded the user fresh from the database: no further call.
-      handler: async ({ auth }) => ({ body: fields.project(auth.user) }),
+      // Authentication has just loaded the user (from the session lookup cache, versioned by
+      // the user's scope, or from the database): no further call, and no second cache entry.
+      handler: async ({ auth }) => ({ body: fields.project(auth.user), headers: { 'X-Cache': auth.cached ? 'HIT' : 'MISS' } }),
     }),
     defineRoute({
       id: 'auth.sessions.list',

@@ -65,6 +65,7 @@ export function createUserRoutes({ prefix, bulkMax, fields, schemas }: CoreRoute
         // the handler, whose service answers 403 before it looks the id up.
         key: ({ auth, params }) =>
           auth.user.is_superuser || auth.user.id === params.id ? cacheKeys.user(params.id) : undefined,
+        scopes: ({ params }) => [cacheKeys.userScope(params.id)],
       },
       schemas: { params: idParamsSchema, response: schemas.response, successStatus: 200 },
       summary: 'Read a user (yourself, or anyone as a superuser)',

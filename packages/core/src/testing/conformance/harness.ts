@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import request, { type Test } from 'supertest';
 import type { CoreOptions } from '../../config/options';
 import type { Core } from '../../core';
+import { MemoryCache } from '../../cache/memory-cache';
 import { createCore } from '../../create-core';
 import { createConsoleLogger } from '../../logger/logger';
 import { MemoryOutbox } from '../../mail/memory-outbox';
@@ -115,6 +116,12 @@ export class Harness {
   core!: Core;
   /** Every mail this core sent (the core's mailer, unless the overrides name another). */
   readonly outbox = new MemoryOutbox();
+  /**
+   * Without Redis, the memory cache this core and its siblings share: instances of one
+   * deployment share their cache (scope versions included), which across processes only
+   * Redis can do (docs/guides/scaling.md).
+   */
+  private sharedCache?: MemoryCache;
   /** A superuser, the actor for service calls that need one. */
   admin!: TestUser;
   private server!: Server;
@@ -157,7 +164,9 @@ export class Harness {
     this.database = await this.target.database.create();
     const base = this.baseOptions();
     const overrides = typeof this.overrides === 'function' ? this.overrides(base) : this.overrides;
-    this.core = await createCore({ ...base, ...overrides, redis: { ...base.redis, ...overrides.redis } });
+    const redis = { ...base.redis, ...overrides.redis };
+    if (!redis.url && !redis.cacheUrl && overrides.cacheEnabled !== false && !overrides.cache) this.sharedCache = new MemoryCache();
+    this.core = await createCore({ ...base, ...overrides, redis, ...(this.sharedCache ? { cache: this.sharedCache } : {}) });
     this.server = await listen(await this.mount(this.core));
     this.admin = await this.createUser({ superuser: true });
   }
@@ -165,6 +174,7 @@ export class Harness {
   async stop(): Promise<void> {
     if (this.server) await closeServer(this.server);
     if (this.core) await this.core.close();
+    await this.sharedCache?.close();
     if (this.database) await this.database.drop();
   }
 
@@ -224,6 +234,7 @@ export class Harness {
       // One deployment: the same signing key and the same Redis key prefix.
       secretKey: this.core.config.secretKey,
       redis: this.core.config.redis,
+      ...(this.sharedCache ? { cache: this.sharedCache } : {}),
       migrate: false,
       ...overrides,
     });

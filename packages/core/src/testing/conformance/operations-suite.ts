@@ -29,6 +29,10 @@ export function operationsSuite(h: Harness): void {
       const fresh = await admin.client.get(path);
       expect(fresh.headers['x-cache']).to.equal('MISS');
       expect(fresh.body.full_name).to.equal('New Name');
+      // Re-filled at once: the read right after the miss is a hit with the new data.
+      const refilled = await admin.client.get(path);
+      expect(refilled.headers['x-cache']).to.equal('HIT');
+      expect(refilled.body.full_name).to.equal('New Name');
     });
 
     it('never serves a cached user to a caller who may not read it', async () => {
@@ -47,6 +51,9 @@ export function operationsSuite(h: Harness): void {
       const fresh = await me.client.get(h.api('/auth/me'));
       expect(fresh.headers['x-cache']).to.equal('MISS');
       expect(fresh.body.full_name).to.equal('After');
+      const refilled = await me.client.get(h.api('/auth/me'));
+      expect(refilled.headers['x-cache']).to.equal('HIT');
+      expect(refilled.body.full_name).to.equal('After');
       await me.client.post(h.api('/auth/logout'));
       expectError(await me.client.get(h.api('/auth/me')), 401, 'authentication_error');
     });
@@ -81,6 +88,9 @@ export function operationsSuite(h: Harness): void {
       expect(after.headers['x-cache']).to.equal('MISS');
       expect(after.body.inactive_users).to.equal(first.inactive_users + 1);
       expect(after.body.total_users).to.equal(first.total_users + 1);
+      const refilled = await admin.client.get(h.api('/dashboard/stats'));
+      expect(refilled.headers['x-cache']).to.equal('HIT');
+      expect(refilled.body).to.deep.equal(after.body);
     });
   });
 
