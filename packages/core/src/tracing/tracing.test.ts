@@ -7,7 +7,7 @@ import type { Core } from '../core';
 import { createCore } from '../create-core';
 import { buildRequest, dispatchOwn } from '../http/http-test-kit';
 import { createConsoleLogger } from '../logger/logger';
-import { describeSql } from './tracing';
+import { describeSql, traceServices } from './tracing';
 
 describe('OpenTelemetry spans', () => {
   const exporter = new InMemorySpanExporter();
@@ -95,5 +95,23 @@ describe('OpenTelemetry spans', () => {
     expect(describeSql('INSERT INTO "auth"."sessions" ("id") VALUES (1)')).to.deep.equal({ operation: 'INSERT', table: 'auth.sessions' });
     expect(describeSql('update users set x = 1')).to.deep.equal({ operation: 'UPDATE', table: 'users' });
     expect(describeSql('BEGIN DEFERRED TRANSACTION;')).to.deep.equal({ operation: 'BEGIN' });
+  });
+
+  it('lets a host save a service method and replace it with one that calls the saved one', async () => {
+    class Greeter {
+      greet(name: string) {
+        return this.format(name);
+      }
+      format(name: string) {
+        return `hello ${name}`;
+      }
+    }
+    const greeter = new Greeter();
+    const services = traceServices({ greeter });
+    const saved = services.greeter.format.bind(services.greeter);
+    // A decorator, as sinon.stub or a host's wrapper would install it: on the service itself.
+    services.greeter.format = (name: string) => `${saved(name)}!`;
+    expect(await services.greeter.greet('ada')).to.equal('hello ada!');
+    expect(greeter.format('bo')).to.equal('hello bo!');
   });
 });

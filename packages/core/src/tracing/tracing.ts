@@ -67,7 +67,9 @@ export function traceRequest<R extends { status: number }>(
 /**
  * Wraps every method of each service in a span named `service.method` (`users.createUser`),
  * the facade hosts and handlers call. The service itself is untouched: a method is looked up
- * on it at each call, with the service as `this`.
+ * on it at each access, and the wrapper handed out calls the function found then, with the
+ * service as `this`. So a host that saves a method and replaces it (a spy, a decorator)
+ * gets its own function called, never a loop back into its replacement.
  */
 export function traceServices<S extends Record<string, object>>(services: S): S {
   const traced = Object.fromEntries(
@@ -77,17 +79,17 @@ export function traceServices<S extends Record<string, object>>(services: S): S 
 }
 
 function traceService<T extends object>(name: string, service: T): T {
-  const wrappers = new Map<PropertyKey, (...args: unknown[]) => unknown>();
+  const wrappers = new WeakMap<(...args: unknown[]) => unknown, (...args: unknown[]) => unknown>();
   return new Proxy(service, {
     get(target, property, receiver) {
       const value: unknown = Reflect.get(target, property, receiver);
       if (typeof value !== 'function' || typeof property !== 'string' || property === 'constructor') return value;
-      let wrapper = wrappers.get(property);
+      const method = value as (...args: unknown[]) => unknown;
+      let wrapper = wrappers.get(method);
       if (!wrapper) {
         const spanName = `${name}.${property}`;
-        wrapper = (...args: unknown[]) =>
-          inSpan(spanName, { 'code.function.name': spanName }, () => (Reflect.get(target, property) as (...a: unknown[]) => unknown).apply(target, args));
-        wrappers.set(property, wrapper);
+        wrapper = (...args: unknown[]) => inSpan(spanName, { 'code.function.name': spanName }, () => method.apply(target, args));
+        wrappers.set(method, wrapper);
       }
       return wrapper;
     },
