@@ -175,7 +175,8 @@ export class Pipeline {
   ): Promise<HttpResponse> {
     const { config } = this.deps;
     const auth = await this.authenticateAt(route.auth, request);
-    await this.limit(route, request, auth, state);
+    // Most routes have no limit, or the limiter is off: no await for them.
+    if (route.rateLimit && this.deps.limiter.backend !== 'none') await this.limit(route, request, auth, state);
     const body = route.schemas.body
       ? await readJsonBody(request, { limit: config.bodyLimitBytes, deadlineMs: config.bodyReadTimeoutMs, signal })
       : undefined;
