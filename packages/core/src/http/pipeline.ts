@@ -175,7 +175,8 @@ export class Pipeline {
   ): Promise<HttpResponse> {
     const { config } = this.deps;
     const auth = await this.authenticateAt(route.auth, request);
-    await this.limit(route, request, auth, state);
+    // Most routes have no limit, or the limiter is off: no await for them.
+    if (route.rateLimit && this.deps.limiter.backend !== 'none') await this.limit(route, request, auth, state);
     const body = route.schemas.body
       ? await readJsonBody(request, { limit: config.bodyLimitBytes, deadlineMs: config.bodyReadTimeoutMs, signal })
       : undefined;
@@ -281,15 +282,12 @@ export class Pipeline {
   private finish(response: HttpResponse, request: HttpRequest, state: RequestState, route?: Route): HttpResponse {
     // A route's own CSP or caching (HTML pages, hashed assets) never applies to its errors.
     const overrides = response.status < 400 ? route?.securityHeaders : undefined;
-    const headers = {
-      ...response.headers,
-      // After a 413 or a 504 the connection closes: the Node kit first reads and discards
-      // what the client is still sending, so it sees this answer (docs/decisions.md).
-      ...(response.status === 413 || response.status === 504 ? { Connection: 'close' } : {}),
-      ...state.headers,
-      ...securityHeaders({ ...overrides, https: request.protocol === 'https' }),
-      'X-Request-ID': state.requestId,
-    };
+    const headers: Record<string, string> = { ...response.headers };
+    // After a 413 or a 504 the connection closes: the Node kit first reads and discards
+    // what the client is still sending, so it sees this answer (docs/decisions.md).
+    if (response.status === 413 || response.status === 504) headers['Connection'] = 'close';
+    Object.assign(headers, state.headers, securityHeaders({ ...overrides, https: request.protocol === 'https' }));
+    headers['X-Request-ID'] = state.requestId;
     return { ...response, headers };
   }
 }

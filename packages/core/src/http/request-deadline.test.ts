@@ -76,6 +76,23 @@ describe('runWithDeadline', () => {
     expect(await outcome).to.equal('aborted: gone');
   });
 
+  it('times out exactly the runs still pending at their deadline when runs that share a timeout finish out of order', async () => {
+    const holds = Array.from({ length: 12 }, () => gate<string>());
+    const outcomes = holds.map((hold, i) =>
+      runWithDeadline<string>({ executionContext, timeoutMs: 30, work: () => hold.promise, onTimeout: () => `timeout ${i}` }),
+    );
+    // Every third run finishes at once, the others never do: the finished ones must not move
+    // or cancel the deadline of those behind or before them.
+    holds.forEach((hold, i) => i % 3 === 1 && hold.open(`done ${i}`));
+    const expected = holds.map((_, i) => (i % 3 === 1 ? `done ${i}` : `timeout ${i}`));
+    expect(await Promise.all(outcomes)).to.deep.equal(expected);
+    // And the shared timer is re-armed for runs that come after the queue emptied.
+    const late = gate<string>();
+    const again = runWithDeadline<string>({ executionContext, timeoutMs: 30, work: () => late.promise, onTimeout: () => 'timeout again' });
+    expect(await again).to.equal('timeout again');
+    late.open('never read');
+  });
+
   it('rejects with the work\'s own error before the deadline', async () => {
     const failure = new Error('boom');
     const error = await runWithDeadline({ executionContext, timeoutMs: 60_000, work: async () => Promise.reject(failure), onTimeout: () => 'timeout' }).catch((e: unknown) => e);

@@ -24,36 +24,134 @@ export interface DeadlineOptions<T> {
  *   no longer answers: the client gets the work's real outcome, success or failure, when it
  *   is known. A 504 therefore always means that nothing was written.
  *
- * See docs/decisions.md ("Timeouts never lie").
+ * See docs/decisions.md ("Timeouts never lie"). The deadlines of all requests with the same
+ * timeout share one timer ({@link DeadlineQueue}), and the client's signal aborts the work's
+ * controller through one listener: no timer and no `AbortSignal.any` per request.
  */
 export function runWithDeadline<T>(options: DeadlineOptions<T>): Promise<T> {
-  const { executionContext, timeoutMs, clientSignal } = options;
-  const controller = new AbortController();
-  const signal = clientSignal ? AbortSignal.any([controller.signal, clientSignal]) : controller.signal;
-  let commitStarted = false;
-  const scope: ExecutionScope = {
-    ...options.scope,
-    signal,
-    onCommit: () => {
-      commitStarted = true;
-    },
-  };
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      if (commitStarted) return;
-      const error = timeoutError(timeoutMs);
-      controller.abort(error);
-      resolve(options.onTimeout(error));
-    }, timeoutMs);
-    executionContext.run(scope, () => options.work(signal)).then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error);
-      },
+  return new Promise<T>((resolve, reject) => new DeadlineRun(options, resolve, reject).start());
+}
+
+/** What {@link DeadlineQueue} keeps of a run. */
+interface Pending {
+  deadline: number;
+  readonly done: boolean;
+  expire(): void;
+}
+
+/** One request's run: its controller, commit flag and place in its timeout's queue. */
+class DeadlineRun<T> implements Pending {
+  readonly controller = new AbortController();
+  deadline = 0;
+  private commitStarted = false;
+  /** Settled: answered (the work's outcome or the timeout); the queue then skips it. */
+  done = false;
+
+  constructor(
+    private readonly options: DeadlineOptions<T>,
+    private readonly resolve: (value: T) => void,
+    private readonly reject: (error: unknown) => void,
+  ) {}
+
+  start(): void {
+    const { options, controller } = this;
+    const { clientSignal } = options;
+    if (clientSignal?.aborted) controller.abort(clientSignal.reason);
+    else clientSignal?.addEventListener('abort', this.onClientAbort);
+    const signal = controller.signal;
+    const scope: ExecutionScope = { ...options.scope, signal, onCommit: this.onCommit };
+    queueFor(options.timeoutMs).add(this);
+    options.executionContext.run(scope, () => options.work(signal)).then(
+      (value) => this.settle() && this.resolve(value),
+      (error: unknown) => this.settle() && this.reject(error),
     );
-  });
+  }
+
+  /** Called by the queue once the deadline has passed. */
+  expire(): void {
+    if (this.done || this.commitStarted) return;
+    this.done = true;
+    const error = timeoutError(this.options.timeoutMs);
+    this.controller.abort(error);
+    this.resolve(this.options.onTimeout(error));
+  }
+
+  /** True when the work's outcome is still the answer (the deadline did not answer first). */
+  private settle(): boolean {
+    this.options.clientSignal?.removeEventListener('abort', this.onClientAbort);
+    if (this.done) return false;
+    this.done = true;
+    queueFor(this.options.timeoutMs).drop();
+    return true;
+  }
+
+  private readonly onCommit = (): void => {
+    this.commitStarted = true;
+  };
+
+  private readonly onClientAbort = (): void => {
+    this.controller.abort(this.options.clientSignal?.reason);
+  };
+}
+
+/**
+ * The pending deadlines of one timeout, in the order they were added, which is also the
+ * order they fall due (one clock, one timeout): one timer, set for the oldest pending
+ * deadline, instead of a timer per request. Runs that finished are dropped from the front
+ * as soon as they get there, so the queue holds about the requests in flight.
+ */
+class DeadlineQueue {
+  private runs: Array<Pending | undefined> = [];
+  private head = 0;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly timeoutMs: number) {}
+
+  add(run: Pending): void {
+    run.deadline = performance.now() + this.timeoutMs;
+    this.runs.push(run);
+    if (this.timer === undefined) this.schedule(this.timeoutMs);
+  }
+
+  /** Drops finished runs from the front; stops the timer when none is pending. */
+  drop(): void {
+    const { runs } = this;
+    while (this.head < runs.length && runs[this.head]!.done) runs[this.head++] = undefined;
+    if (this.head === runs.length) {
+      this.runs = [];
+      this.head = 0;
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    } else if (this.head > 1024 && this.head * 2 > runs.length) {
+      this.runs = runs.slice(this.head);
+      this.head = 0;
+    }
+  }
+
+  private schedule(delayMs: number): void {
+    this.timer = setTimeout(this.fire, Math.max(1, Math.ceil(delayMs)));
+  }
+
+  private readonly fire = (): void => {
+    this.timer = undefined;
+    // Timers run on the event loop's cached clock, which can lag performance.now() by a
+    // millisecond: a deadline within that of now is due.
+    const now = performance.now() + 1;
+    const { runs } = this;
+    while (this.head < runs.length && runs[this.head]!.deadline <= now) {
+      const run = runs[this.head]!;
+      runs[this.head++] = undefined;
+      run.expire();
+    }
+    this.drop();
+    if (this.head < this.runs.length && this.timer === undefined) this.schedule(this.runs[this.head]!.deadline - performance.now());
+  };
+}
+
+const queues = new Map<number, DeadlineQueue>();
+
+function queueFor(timeoutMs: number): DeadlineQueue {
+  let queue = queues.get(timeoutMs);
+  if (!queue) queues.set(timeoutMs, (queue = new DeadlineQueue(timeoutMs)));
+  return queue;
 }

@@ -32,9 +32,11 @@ export async function validateInputs(route: Route, raw: RawInputs): Promise<Vali
     details.push(...result.details);
     return undefined;
   };
-  const params = await check(route.schemas.params, raw.params, 'path');
-  const query = await check(route.schemas.query, raw.query, 'query');
-  const body = await check(route.schemas.body, raw.body, 'body');
+  // Most routes lack one or more of the three: no await (and no promise) for a missing schema.
+  const { schemas } = route;
+  const params = schemas.params ? await check(schemas.params, raw.params, 'path') : undefined;
+  const query = schemas.query ? await check(schemas.query, raw.query, 'query') : undefined;
+  const body = schemas.body ? await check(schemas.body, raw.body, 'body') : undefined;
   if (details.length > 0) {
     throw new AppError('validation_error', VALIDATION_MESSAGE, { details });
   }

@@ -26,7 +26,10 @@ export type MatchResult =
  */
 export class RouteMatcher {
   private readonly entries: RouteEntry[];
-  private readonly literals: RouteEntry[];
+  /** Literal routes by their normalised path: a literal path matches only itself. */
+  private readonly literals = new Map<string, RouteEntry[]>();
+  /** `:param` routes by their number of segments, the only ones a path can match. */
+  private readonly parameterised = new Map<number, RouteEntry[]>();
   private readonly roots: RouteEntry[];
 
   constructor(
@@ -34,7 +37,11 @@ export class RouteMatcher {
     private readonly prefix: string,
   ) {
     this.entries = routes.map((route) => ({ route, matcher: compilePath(route.path), literal: !route.path.includes(':') }));
-    this.literals = this.entries.filter((entry) => entry.literal);
+    for (const entry of this.entries) {
+      const path = normalizePath(entry.route.path);
+      if (entry.literal) append(this.literals, path, entry);
+      else append(this.parameterised, path.split('/').length, entry);
+    }
     this.roots = this.entries.filter((entry) => !isUnder(entry.route.path, prefix));
   }
 
@@ -60,15 +67,24 @@ export class RouteMatcher {
 
   /** True when a literal route has this path (so a `:param` route must not take it). */
   isLiteralPath(path: string): boolean {
-    return this.literals.some((entry) => entry.matcher.match(path) !== undefined);
+    return this.literals.has(normalizePath(path));
   }
 
   /** The routes whose path fits: the literal ones when any fits, else the parameterised ones. */
   private matching(path: string): RouteEntry[] {
-    const literal = this.literals.filter((entry) => entry.matcher.match(path));
-    if (literal.length > 0) return literal;
-    return this.entries.filter((entry) => !entry.literal && entry.matcher.match(path));
+    const normalized = normalizePath(path);
+    const literal = this.literals.get(normalized);
+    if (literal) return literal;
+    const sameLength = this.parameterised.get(normalized.split('/').length) ?? [];
+    return sameLength.filter((entry) => entry.matcher.match(path));
   }
+}
+
+/** Adds the entry to its key's list, keeping the routes' order. */
+function append<K>(index: Map<K, RouteEntry[]>, key: K, entry: RouteEntry): void {
+  const list = index.get(key);
+  if (list) list.push(entry);
+  else index.set(key, [entry]);
 }
 
 /** True for the prefix itself and anything below it. */

@@ -17,7 +17,12 @@ export interface SecurityHeaderOptions extends SecurityHeaderOverrides {
  * no-store` goes on every response, not only authenticated ones: tokens (login), health and
  * error bodies must not be stored by shared caches either.
  */
-export function securityHeaders(options: SecurityHeaderOptions): Record<string, string> {
+export function securityHeaders(options: SecurityHeaderOptions): Readonly<Record<string, string>> {
+  if (options.contentSecurityPolicy === undefined && options.cacheControl === undefined) return options.https ? HTTPS_DEFAULTS : HTTP_DEFAULTS;
+  return buildHeaders(options);
+}
+
+function buildHeaders(options: SecurityHeaderOptions): Record<string, string> {
   const headers: Record<string, string> = {
     'X-Content-Type-Options': 'nosniff',
     'X-Frame-Options': 'DENY',
@@ -28,3 +33,7 @@ export function securityHeaders(options: SecurityHeaderOptions): Record<string, 
   if (options.https) headers['Strict-Transport-Security'] = 'max-age=31536000; includeSubDomains';
   return headers;
 }
+
+// The headers of almost every response, built once (callers copy them, never change them).
+const HTTP_DEFAULTS = Object.freeze(buildHeaders({ https: false }));
+const HTTPS_DEFAULTS = Object.freeze(buildHeaders({ https: true }));

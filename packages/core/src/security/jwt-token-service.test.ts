@@ -171,6 +171,60 @@ describe('JwtTokenService', () => {
       expect(verifyError(service, handMade({ alg: 'HS256', typ: 'JWT' }, withoutExp)).code).to.equal('authentication_error');
     });
 
+    it('rejects a correctly signed token that is not valid before a later time (nbf)', () => {
+      const header = { alg: 'HS256', typ: 'JWT' };
+      expect(verifyError(service, handMade(header, { ...claimsAt(T0 / 1000), nbf: T0 / 1000 + 60 })).code).to.equal('authentication_error');
+      expect(verifyError(service, handMade(header, { ...claimsAt(T0 / 1000), nbf: 'soon' })).code).to.equal('authentication_error');
+      expect(service.verify(handMade(header, { ...claimsAt(T0 / 1000), nbf: T0 / 1000 })).sub).to.equal('7');
+    });
+
+    it('accepts and refuses exactly the tokens jsonwebtoken.verify does (HS256 pinned, same clock)', () => {
+      const scoped = new JwtTokenService({ secretKey: SECRET, expireMinutes: 15, issuer: 'iss', audience: 'api', now: () => clock });
+      const now = T0 / 1000;
+      const good = handMade({ alg: 'HS256', typ: 'JWT' }, { ...claimsAt(now), iss: 'iss', aud: 'api' });
+      const [h, p, sig] = good.split('.') as [string, string, string];
+      const candidates = [
+        good,
+        scoped.issue({ userId: 7, sessionId: 3 }).token,
+        handMade({ alg: 'HS256' }, { ...claimsAt(now), iss: 'iss', aud: ['web', 'api'] }),
+        handMade({ alg: 'HS256' }, { ...claimsAt(now), iss: 'iss', aud: ['web'] }),
+        handMade({ alg: 'HS256' }, { ...claimsAt(now - 1800), iss: 'iss', aud: 'api' }),
+        handMade({ alg: 'HS256' }, { ...claimsAt(now - 1799), iss: 'iss', aud: 'api' }),
+        handMade({ alg: 'HS256' }, { ...claimsAt(now), exp: 'later', iss: 'iss', aud: 'api' }),
+        handMade({ alg: 'HS256' }, { ...claimsAt(now), nbf: now + 1, iss: 'iss', aud: 'api' }),
+        handMade({ alg: 'HS256' }, { ...claimsAt(now), iss: 'other', aud: 'api' }),
+        handMade({ alg: 'HS384' }, { ...claimsAt(now), iss: 'iss', aud: 'api' }),
+        handMade({ alg: 'hs256' }, { ...claimsAt(now), iss: 'iss', aud: 'api' }),
+        `${h}.${p}.${sig.slice(0, -1)}`,
+        `${h}.${p}.${sig}A`,
+        `${h}.${p}.${sig}.`,
+        `${h}.${p}`,
+        `.${p}.${sig}`,
+        `${h}..${sig}`,
+        `${h}=.${p}.${sig}`,
+        `${b64('HS256')}.${p}.${sig}`,
+        `${h}.${p}.${Buffer.from(sig, 'base64url').toString('base64')}`,
+        `${h}.${p} .${sig}`,
+      ];
+      for (const token of candidates) {
+        let expected: string;
+        try {
+          jwt.verify(token, SECRET, { algorithms: ['HS256'], clockTimestamp: now, issuer: 'iss', audience: 'api' });
+          expected = 'valid';
+        } catch (error) {
+          expected = error instanceof jwt.TokenExpiredError ? 'Token has expired' : 'Could not validate credentials';
+        }
+        let actual: string;
+        try {
+          scoped.verify(token);
+          actual = 'valid';
+        } catch (error) {
+          actual = (error as AppError).message;
+        }
+        expect(actual, token).to.equal(expected);
+      }
+    });
+
     it('rejects garbage', () => {
       for (const token of ['', 'abc', 'a.b.c', 'Bearer x']) {
         expect(verifyError(service, token).code, token).to.equal('authentication_error');

@@ -1,6 +1,7 @@
 import { createSecretKey, randomUUID, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { authenticationError } from '../errors/app-error';
+import { verifyHs256 } from './hs256';
 import type { AccessTokenRequest, IssuedToken, TokenClaims, TokenService } from './token-service';
 
 /** Options of {@link JwtTokenService}. */
@@ -27,9 +28,9 @@ const isId = (value: unknown): value is string => typeof value === 'string' && P
 const ACCESS = 'access';
 
 /**
- * {@link TokenService} on jsonwebtoken: HS256 access tokens whose `sub` is the user id, `sid`
- * the session row every request checks, `jti` unique per token and `typ` always `access`
- * (docs/guides/security.md "Tokens and sessions").
+ * {@link TokenService} (jsonwebtoken signs, {@link verifyHs256} verifies): HS256 access tokens
+ * whose `sub` is the user id, `sid` the session row every request checks, `jti` unique per
+ * token and `typ` always `access` (docs/guides/security.md "Tokens and sessions").
  *
  * @example
  * const tokens = new JwtTokenService({ secretKey, expireMinutes: 15 });
@@ -84,19 +85,13 @@ export class JwtTokenService implements TokenService {
    *   `typ`, shape).
    */
   verify(token: string): TokenClaims {
-    let payload: string | jwt.JwtPayload;
-    try {
-      payload = jwt.verify(token, this.secretKey, {
-        algorithms: [ALGORITHM],
-        clockTimestamp: Math.floor(this.now() / 1000),
-        ...(this.options.issuer ? { issuer: this.options.issuer } : {}),
-        ...(this.options.audience ? { audience: this.options.audience } : {}),
-      });
-    } catch (error) {
-      if (error instanceof jwt.TokenExpiredError) throw authenticationError('Token has expired');
-      throw authenticationError();
-    }
-    if (typeof payload !== 'object' || payload === null) throw authenticationError();
+    const payload = verifyHs256(token, this.secretKey, {
+      clockTimestamp: Math.floor(this.now() / 1000),
+      ...(this.options.issuer ? { issuer: this.options.issuer } : {}),
+      ...(this.options.audience ? { audience: this.options.audience } : {}),
+    });
+    if (payload === 'expired') throw authenticationError('Token has expired');
+    if (typeof payload === 'string') throw authenticationError();
     const { sub, sid, jti, typ, iat, exp, iss, aud } = payload;
     // Every token this service issues has all of these; anything else was not minted here, or
     // was minted for another purpose (`typ`), and is no bearer token.
