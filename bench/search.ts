@@ -18,7 +18,7 @@
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { Core, UserListQuery } from '@app/core';
-import { benchDatabaseUrl, openBenchCore, withClient } from './lib/bench-database';
+import { benchDatabaseUrl, markSeeded, openBenchCore, seededCount, withClient } from './lib/bench-database';
 import { openRecordingCore, printPlans } from './lib/explain';
 import { describeMachine, formatMachine } from './lib/machine';
 import { formatMs, measure, type Summary } from './lib/measure';
@@ -52,12 +52,7 @@ const QUERIES: Array<[string, Partial<UserListQuery>, number | undefined]> = [
  * `bench_meta` says it is done.
  */
 async function ensureSeeded(database: string, count: number): Promise<void> {
-  const seeded = await withClient(database, async (client) => {
-    await client.query('CREATE TABLE IF NOT EXISTS bench_meta (key text PRIMARY KEY, value text NOT NULL)');
-    const { rows } = await client.query<{ value: string }>("SELECT value FROM bench_meta WHERE key = 'seeded'");
-    return rows[0] ? Number(rows[0].value) : undefined;
-  });
-  if (seeded === count) return;
+  if ((await seededCount(database)) === count) return;
   const started = performance.now();
   process.stderr.write(`seeding ${database} with ${count} users (generate_series)\n`);
   await withClient(database, async (client) => {
@@ -71,10 +66,7 @@ async function ensureSeeded(database: string, count: number): Promise<void> {
       [HASH, count],
     );
     await client.query('VACUUM ANALYZE users');
-    await client.query(
-      "INSERT INTO bench_meta (key, value) VALUES ('seeded', $1) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
-      [String(count)],
-    );
+    await markSeeded(client, count);
   });
   process.stderr.write(`  ${database} seeded in ${((performance.now() - started) / 1000).toFixed(0)} s\n`);
 }

@@ -53,6 +53,23 @@ export async function withClient<T>(name: string, work: (client: pg.Client) => P
 
 const SEED_PASSWORD = 'bench-password-123';
 
+/** How many users the bench database `name` was seeded with (its `bench_meta` row), if any. */
+export async function seededCount(name: string): Promise<number | undefined> {
+  return withClient(name, async (client) => {
+    await client.query('CREATE TABLE IF NOT EXISTS bench_meta (key text PRIMARY KEY, value text NOT NULL)');
+    const { rows } = await client.query<{ value: string }>("SELECT value FROM bench_meta WHERE key = 'seeded'");
+    return rows[0] ? Number(rows[0].value) : undefined;
+  });
+}
+
+/** Records that the database behind `client` now holds `count` seeded users. */
+export async function markSeeded(client: pg.Client, count: number): Promise<void> {
+  await client.query(
+    "INSERT INTO bench_meta (key, value) VALUES ('seeded', $1) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
+    [String(count)],
+  );
+}
+
 /**
  * Makes bench database `name` hold exactly `count` seeded users, reusing it when a previous
  * run already did (a marker row in `bench_meta` records the count). Users are inserted with
@@ -63,12 +80,7 @@ const SEED_PASSWORD = 'bench-password-123';
  * and VACUUM sets the visibility map.
  */
 export async function ensureSeeded(core: Core, name: string, count: number): Promise<void> {
-  const current = await withClient(name, async (client) => {
-    await client.query('CREATE TABLE IF NOT EXISTS bench_meta (key text PRIMARY KEY, value text NOT NULL)');
-    const { rows } = await client.query<{ value: string }>("SELECT value FROM bench_meta WHERE key = 'seeded'");
-    return rows[0] ? Number(rows[0].value) : undefined;
-  });
-  if (current === count) return;
+  if ((await seededCount(name)) === count) return;
 
   const started = Date.now();
   process.stderr.write(`seeding ${name} with ${count} users\n`);
@@ -96,10 +108,7 @@ export async function ensureSeeded(core: Core, name: string, count: number): Pro
     // VACUUM FULL leaves the visibility map empty; a plain VACUUM sets it, as autovacuum
     // would on a live table, so index-only scans need no heap visits.
     await client.query('VACUUM ANALYZE users');
-    await client.query(
-      "INSERT INTO bench_meta (key, value) VALUES ('seeded', $1) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
-      [String(count)],
-    );
+    await markSeeded(client, count);
   });
   process.stderr.write(`  ${name} ready in ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
 }
