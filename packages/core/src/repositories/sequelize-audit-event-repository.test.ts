@@ -4,6 +4,7 @@ import type { AuditEvent, NewAuditEvent } from '../audit/audit-event';
 import { useDatabaseFixture } from '../testing/database-fixture';
 import { testDatabaseTargets } from '../testing/test-databases';
 import { SequelizeAuditEventRepository } from './sequelize-audit-event-repository';
+import { queryPlan } from '../testing/query-plan';
 
 const T0 = Date.parse('2026-01-15T10:30:00.000Z');
 const at = (seconds: number) => new Date(T0 + seconds * 1000);
@@ -117,7 +118,7 @@ for (const target of testDatabaseTargets()) {
         const expected = ['audit_events_occurred_at_id', 'audit_events_type_occurred_at_id', 'audit_events_actor_occurred_at_id', 'audit_events_subject_occurred_at_id', 'audit_events_occurred_at_id'];
         for (const [index, request] of requests.entries()) {
           const sql = await capture(fx.sequelize, () => repo.page(request));
-          const plan = await explain(fx.sequelize, sql);
+          const plan = await queryPlan(fx.sequelize, sql);
           expect(plan, plan).to.include(expected[index]);
           expect(plan, plan).to.not.match(/TEMP B-TREE|Sort/i);
         }
@@ -148,16 +149,3 @@ async function capture(sequelize: Sequelize, work: () => Promise<unknown>): Prom
   return select.replace(/;\s*$/, '');
 }
 
-/** The query plan as one string; PostgreSQL is told to avoid sequential scans, as at 1M rows. */
-async function explain(sequelize: Sequelize, sql: string): Promise<string> {
-  if (sequelize.getDialect() !== 'postgres') {
-    const rows = await sequelize.query<{ detail: string }>(`EXPLAIN QUERY PLAN ${sql}`, { type: QueryTypes.SELECT });
-    return rows.map((row) => row.detail).join('\n');
-  }
-  return sequelize.transaction(async (transaction) => {
-    await sequelize.query('SET LOCAL enable_seqscan = off', { transaction });
-    await sequelize.query('SET LOCAL enable_bitmapscan = off', { transaction });
-    const rows = await sequelize.query<Record<string, string>>(`EXPLAIN ${sql}`, { type: QueryTypes.SELECT, transaction });
-    return rows.map((row) => row['QUERY PLAN']).join('\n');
-  });
-}
