@@ -1,4 +1,4 @@
-import { SpanKind, SpanStatusCode, trace, type Attributes, type Span } from '@opentelemetry/api';
+import { INVALID_SPAN_CONTEXT, ProxyTracerProvider, SpanKind, SpanStatusCode, trace, type Attributes, type Span } from '@opentelemetry/api';
 import type { Sequelize } from 'sequelize';
 import { VERSION } from '../version';
 
@@ -9,6 +9,22 @@ import { VERSION } from '../version';
  * `createCore` is used from then on.
  */
 const tracer = () => trace.getTracer('@app/core', VERSION);
+
+// What the API's global provider delegates to until a host registers one.
+const NO_PROVIDER = new ProxyTracerProvider().getDelegate();
+// The span handed to traced work while nothing records: the API's own non-recording span.
+const NON_RECORDING = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
+
+/**
+ * False until the host registers a tracer provider; then every span below is real. Checked
+ * per span, so the request path skips the no-op span and its context switch while nothing
+ * records (docs/guides/scaling.md "Tracing"). A provider from another copy of the API counts
+ * as registered.
+ */
+export function tracingActive(): boolean {
+  const provider = trace.getTracerProvider();
+  return !(provider instanceof ProxyTracerProvider) || provider.getDelegate() !== NO_PROVIDER;
+}
 
 /** Marks the span failed with the error's name and message, never its stack or driver details. */
 function fail(span: Span, error: unknown): void {
@@ -22,6 +38,7 @@ function fail(span: Span, error: unknown): void {
  * error marks it failed and is rethrown). A synchronous result ends the span at once.
  */
 export function inSpan<T>(name: string, attributes: Attributes, work: (span: Span) => T, kind = SpanKind.INTERNAL): T {
+  if (!tracingActive()) return work(NON_RECORDING);
   return tracer().startActiveSpan(name, { kind, attributes }, (span) => {
     let result: T;
     try {
@@ -55,6 +72,7 @@ export function traceRequest<R extends { status: number }>(
   request: { method: string; route: string; requestId?: string },
   work: () => Promise<R>,
 ): Promise<R> {
+  if (!tracingActive()) return work();
   const attributes: Attributes = { 'http.request.method': request.method, 'http.route': request.route };
   return inSpan(`${request.method} ${request.route}`, attributes, async (span) => {
     const response = await work();
@@ -88,7 +106,8 @@ function traceService<T extends object>(name: string, service: T): T {
       let wrapper = wrappers.get(method);
       if (!wrapper) {
         const spanName = `${name}.${property}`;
-        wrapper = (...args: unknown[]) => inSpan(spanName, { 'code.function.name': spanName }, () => method.apply(target, args));
+        const attributes = { 'code.function.name': spanName };
+        wrapper = (...args: unknown[]) => (tracingActive() ? inSpan(spanName, attributes, () => method.apply(target, args)) : method.apply(target, args));
         wrappers.set(method, wrapper);
       }
       return wrapper;
@@ -116,6 +135,7 @@ export function describeSql(sql: string): { operation: string; table?: string } 
 export function traceSql(sequelize: Sequelize, system: 'postgresql' | 'sqlite'): void {
   const open = new WeakMap<object, Span>();
   sequelize.addHook('beforeQuery', (_options: unknown, query: object) => {
+    if (!tracingActive()) return;
     open.set(query, tracer().startSpan('SQL', { kind: SpanKind.CLIENT, attributes: { 'db.system.name': system } }));
   });
   sequelize.addHook('afterQuery', (_options: unknown, query: object) => {
