@@ -30,7 +30,7 @@ const parseObject = (segment: string): Record<string, unknown> | undefined => {
  * `jsonwebtoken.verify` with `algorithms: ['HS256']` in its order (algorithm, signature, `nbf`,
  * `exp`, `aud`, `iss`), on `node:crypto` alone. jsonwebtoken re-parses its options, splits the
  * token three times and builds error objects on every call, which made it the largest single
- * cost of a cached authenticated request (docs/decisions.md, "JWT verification").
+ * cost of a cached authenticated request (docs/decisions.md, "Tokens and sessions").
  */
 export function verifyHs256(token: string, key: KeyObject, checks: Hs256Checks): Record<string, unknown> | Hs256Failure {
   const first = token.indexOf('.');

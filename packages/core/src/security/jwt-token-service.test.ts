@@ -92,6 +92,15 @@ describe('JwtTokenService', () => {
       const error = verifyError(service, token);
       expect(error.code).to.equal('authentication_error');
       expect(error.message).to.equal('Token has expired');
+      // Verified once and remembered, it still expires on every later call.
+      expect(verifyError(service, token).message).to.equal('Token has expired');
+    });
+
+    it('answers a token verified before with the same read-only claims', () => {
+      const { token } = service.issue({ userId: 7, sessionId: 3 });
+      const first = service.verify(token);
+      expect(service.verify(token)).to.equal(first);
+      expect(Object.isFrozen(first)).to.equal(true);
     });
 
     it('rejects a token signed with another secret', () => {

@@ -1,5 +1,6 @@
 import { createSecretKey, randomUUID, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
+import { LRUCache } from 'lru-cache';
 import { authenticationError } from '../errors/app-error';
 import { verifyHs256 } from './hs256';
 import type { AccessTokenRequest, IssuedToken, TokenClaims, TokenService } from './token-service';
@@ -26,6 +27,8 @@ const POSITIVE_INTEGER = /^[1-9]\d{0,9}$/;
 const INT4_MAX = 2_147_483_647;
 const isId = (value: unknown): value is string => typeof value === 'string' && POSITIVE_INTEGER.test(value) && Number(value) <= INT4_MAX;
 const ACCESS = 'access';
+// Tokens whose signature and claims were checked, kept for the next request that carries them.
+const VERIFIED_TOKENS = 10_000;
 
 /**
  * {@link TokenService} (jsonwebtoken signs, {@link verifyHs256} verifies): HS256 access tokens
@@ -41,6 +44,13 @@ export class JwtTokenService implements TokenService {
   private readonly secretKey: KeyObject;
   private readonly lifetimeSeconds: number;
   private readonly now: () => number;
+  /**
+   * Claims of tokens already verified, by the token's exact text: a client sends the same token
+   * on every request of its lifetime, so the HMAC and the two JSON parses run once per token,
+   * not once per request (docs/decisions.md "Tokens and sessions"). Only tokens that passed every
+   * check get in, so traffic with forged tokens cannot fill it; expiry is checked on each use.
+   */
+  private readonly verified = new LRUCache<string, TokenClaims>({ max: VERIFIED_TOKENS });
 
   constructor(private readonly options: JwtTokenServiceOptions) {
     if (!options.secretKey) throw new RangeError('JwtTokenService needs a non-empty secretKey');
@@ -85,6 +95,18 @@ export class JwtTokenService implements TokenService {
    *   `typ`, shape).
    */
   verify(token: string): TokenClaims {
+    const known = this.verified.get(token);
+    if (known) {
+      if (Math.floor(this.now() / 1000) < known.exp) return known;
+      this.verified.delete(token);
+      throw authenticationError('Token has expired');
+    }
+    const claims = this.check(token);
+    this.verified.set(token, claims);
+    return claims;
+  }
+
+  private check(token: string): TokenClaims {
     const payload = verifyHs256(token, this.secretKey, {
       clockTimestamp: Math.floor(this.now() / 1000),
       ...(this.options.issuer ? { issuer: this.options.issuer } : {}),
@@ -99,7 +121,8 @@ export class JwtTokenService implements TokenService {
     if (!isId(sub) || !isId(sid)) throw authenticationError();
     if (typeof jti !== 'string' || jti.length === 0 || jti.length > 255) throw authenticationError();
     if (typeof iat !== 'number' || typeof exp !== 'number') throw authenticationError();
-    return {
+    // Frozen: the same object answers every later request with this token.
+    return Object.freeze({
       sub,
       sid,
       jti,
@@ -108,6 +131,6 @@ export class JwtTokenService implements TokenService {
       exp,
       ...(typeof iss === 'string' ? { iss } : {}),
       ...(typeof aud === 'string' ? { aud } : {}),
-    };
+    });
   }
 }

@@ -45,7 +45,8 @@ export interface TokenService {
   issue(request: AccessTokenRequest): IssuedToken;
   /**
    * The claims of a valid access token; throws `AppError('authentication_error')` when the
-   * signature, algorithm, expiry, issuer, audience, `typ` or claim shapes are wrong.
+   * signature, algorithm, expiry, issuer, audience, `typ` or claim shapes are wrong. The
+   * claims are read-only: an implementation may answer repeated calls with one shared object.
    */
   verify(token: string): TokenClaims;
 }
