@@ -11,7 +11,7 @@ import { bearerToken } from './bearer-token';
 import { ClientGoneError, headerValue, readJsonBody } from './body-reader';
 import { mapError } from './error-mapper';
 import { primeStream } from './prime-stream';
-import { runWithDeadline } from './request-deadline';
+import { runWithDeadline, type WorkSignal } from './request-deadline';
 import { resolveRequestId } from './request-id';
 import { validateInputs } from './request-validation';
 import type { AuthLevel, CoreServices, Route, RouteContext, RouteResult } from './route';
@@ -145,12 +145,13 @@ export class Pipeline {
     const state = this.state(request);
     let response: HttpResponse;
     try {
+      const client = clientOf(request);
       response = await runWithDeadline({
         executionContext: this.deps.executionContext,
         timeoutMs: this.deps.config.requestTimeoutMs,
-        clientSignal: request.signal,
-        scope: { requestId: state.requestId, client: clientOf(request) },
-        work: (signal) => this.track(this.execute(entry.route, { ...params, ...request.params }, request, state, signal)),
+        clientSignal: () => request.signal,
+        scope: { requestId: state.requestId, client },
+        work: (run) => this.track(this.execute(entry.route, request.params ? { ...params, ...request.params } : params, request, state, client, run)),
         onTimeout: (error) => this.fail(error, state, request),
       });
     } catch (error) {
@@ -171,25 +172,29 @@ export class Pipeline {
     params: Record<string, string>,
     request: HttpRequest,
     state: RequestState,
-    signal: AbortSignal,
+    client: ClientInfo,
+    run: WorkSignal,
   ): Promise<HttpResponse> {
     const { config } = this.deps;
     const auth = await this.authenticateAt(route.auth, request);
     // Most routes have no limit, or the limiter is off: no await for them.
     if (route.rateLimit && this.deps.limiter.backend !== 'none') await this.limit(route, request, auth, state);
     const body = route.schemas.body
-      ? await readJsonBody(request, { limit: config.bodyLimitBytes, deadlineMs: config.bodyReadTimeoutMs, signal })
+      ? await readJsonBody(request, { limit: config.bodyLimitBytes, deadlineMs: config.bodyReadTimeoutMs, signal: run.signal })
       : undefined;
     const inputs = await validateInputs(route, { params, query: request.query ?? {}, body });
     const ctx = {
       ...inputs,
       services: this.deps.services,
       auth,
-      client: clientOf(request),
+      client,
       headers: request.headers ?? {},
       requestId: state.requestId,
       mountPath: request.mountPath ?? '',
-      signal,
+      // Made on first read (docs/decisions.md "Timeouts never lie"): most handlers never ask.
+      get signal() {
+        return run.signal;
+      },
     } as RouteContext;
 
     const cacheKey = route.cache && route.method === 'GET' ? route.cache.key(ctx) : undefined;
@@ -206,7 +211,7 @@ export class Pipeline {
     });
     if (cacheKey !== undefined && route.cache && result.body !== undefined && !result.stream) {
       // A cache outage is a miss, never an error; without a stamp (outage) nothing is stored.
-      if (cached?.stamp !== undefined && !signal.aborted) {
+      if (cached?.stamp !== undefined && !run.signal.aborted) {
         await this.deps.cache.setVersioned(cacheKey, cached.stamp, result.body, route.cache.ttlSeconds).catch(() => undefined);
       }
       result.headers = { ...result.headers, 'X-Cache': 'MISS' };

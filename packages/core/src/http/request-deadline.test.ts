@@ -19,8 +19,8 @@ describe('runWithDeadline', () => {
     const outcome = await runWithDeadline<string>({
       executionContext,
       timeoutMs: 5,
-      work: async (signal) => {
-        seen = signal;
+      work: async (run) => {
+        seen = run.signal;
         await hold.promise;
         return 'done';
       },
@@ -40,8 +40,8 @@ describe('runWithDeadline', () => {
     const outcome = runWithDeadline<string>({
       executionContext,
       timeoutMs: 5,
-      work: async (signal) => {
-        seen = signal;
+      work: async (run) => {
+        seen = run.signal;
         executionContext.commitStarted();
         committed.open();
         await hold.promise;
@@ -67,13 +67,53 @@ describe('runWithDeadline', () => {
     const outcome = runWithDeadline<string>({
       executionContext,
       timeoutMs: 60_000,
-      clientSignal: client.signal,
-      work: (signal) =>
+      clientSignal: () => client.signal,
+      work: ({ signal }) =>
         new Promise((resolve) => signal.addEventListener('abort', () => resolve(`aborted: ${String(signal.reason)}`))),
       onTimeout: () => 'timeout',
     });
     client.abort('gone');
     expect(await outcome).to.equal('aborted: gone');
+  });
+
+  it('gives work that first asks for its signal after the client left a signal already aborted with the client\'s reason', async () => {
+    const client = new AbortController();
+    const asked = gate();
+    const outcome = runWithDeadline<string>({
+      executionContext,
+      timeoutMs: 60_000,
+      clientSignal: () => client.signal,
+      work: async (run) => {
+        await asked.promise;
+        // The scope's signal (what a transaction reads) is the same one.
+        const scoped = executionContext.signal;
+        return `${run.signal.aborted} ${String(run.signal.reason)} ${scoped === run.signal}`;
+      },
+      onTimeout: () => 'timeout',
+    });
+    client.abort('gone');
+    asked.open();
+    expect(await outcome).to.equal('true gone true');
+  });
+
+  it('gives work that first asks for its signal after the deadline a signal already aborted with the timeout', async () => {
+    const hold = gate();
+    const late = gate<AbortSignal>();
+    const outcome = await runWithDeadline<string>({
+      executionContext,
+      timeoutMs: 5,
+      work: async (run) => {
+        await hold.promise;
+        late.open(run.signal);
+        return 'done';
+      },
+      onTimeout: () => 'timeout',
+    });
+    expect(outcome).to.equal('timeout');
+    hold.open();
+    const signal = await late.promise;
+    expect(signal.aborted).to.equal(true);
+    expect(isAppError(signal.reason) && signal.reason.code).to.equal('request_timeout');
   });
 
   it('times out exactly the runs still pending at their deadline when runs that share a timeout finish out of order', async () => {

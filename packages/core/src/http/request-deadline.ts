@@ -5,14 +5,26 @@ import { timeoutError, type AppError } from '../errors/app-error';
 export interface DeadlineOptions<T> {
   executionContext: ExecutionContext;
   timeoutMs: number;
-  /** The client's signal (aborted when it went away), merged into the work's signal. */
-  clientSignal?: AbortSignal;
+  /**
+   * The client's signal (aborted when it went away), merged into the work's signal. Asked
+   * for only when the work's signal is: a request whose work never reads its signal (a
+   * cached read) makes neither.
+   */
+  clientSignal?: () => AbortSignal | undefined;
   /** What else the work's execution scope carries (the request id, the client). */
   scope?: Pick<ExecutionScope, 'requestId' | 'client'>;
-  /** The work, run in an execution scope whose signal aborts at the deadline or on hang-up. */
-  work: (signal: AbortSignal) => Promise<T>;
+  /**
+   * The work, run in an execution scope whose signal aborts at the deadline or on hang-up.
+   * `run.signal` (the same as the scope's) is made on first read.
+   */
+  work: (run: WorkSignal) => Promise<T>;
   /** The answer at the deadline, when nothing of the work can have been written. */
   onTimeout: (error: AppError) => T;
+}
+
+/** The work's view of its run: the signal that aborts at the deadline or when the client goes away. */
+export interface WorkSignal {
+  readonly signal: AbortSignal;
 }
 
 /**
@@ -25,8 +37,10 @@ export interface DeadlineOptions<T> {
  *   is known. A 504 therefore always means that nothing was written.
  *
  * See docs/decisions.md ("Timeouts never lie"). The deadlines of all requests with the same
- * timeout share one timer ({@link DeadlineQueue}), and the client's signal aborts the work's
- * controller through one listener: no timer and no `AbortSignal.any` per request.
+ * timeout share one timer ({@link DeadlineQueue}); the work's signal is made only when
+ * something reads it (a transaction, the hasher, the body reader), already aborted if the
+ * deadline passed or the client left before that, and it follows the client's signal through
+ * one listener: no timer, no `AbortSignal.any` and, on a cached read, no `AbortController`.
  */
 export function runWithDeadline<T>(options: DeadlineOptions<T>): Promise<T> {
   return new Promise<T>((resolve, reject) => new DeadlineRun(options, resolve, reject).start());
@@ -39,9 +53,12 @@ interface Pending {
   expire(): void;
 }
 
-/** One request's run: its controller, commit flag and place in its timeout's queue. */
-class DeadlineRun<T> implements Pending {
-  readonly controller = new AbortController();
+/** One request's run: its lazily made controller, commit flag and place in its timeout's queue. */
+class DeadlineRun<T> implements Pending, WorkSignal {
+  private controller: AbortController | undefined;
+  /** The deadline's error once it passed before a commit started. */
+  private timedOut: AppError | undefined;
+  private client: AbortSignal | undefined;
   deadline = 0;
   private commitStarted = false;
   /** Settled: answered (the work's outcome or the timeout); the queue then skips it. */
@@ -54,17 +71,33 @@ class DeadlineRun<T> implements Pending {
   ) {}
 
   start(): void {
-    const { options, controller } = this;
-    const { clientSignal } = options;
-    if (clientSignal?.aborted) controller.abort(clientSignal.reason);
-    else clientSignal?.addEventListener('abort', this.onClientAbort);
-    const signal = controller.signal;
-    const scope: ExecutionScope = { ...options.scope, signal, onCommit: this.onCommit };
+    const { options } = this;
+    const run = this;
+    const scope: ExecutionScope = {
+      ...options.scope,
+      get signal() {
+        return run.signal;
+      },
+      onCommit: this.onCommit,
+    };
     queueFor(options.timeoutMs).add(this);
-    options.executionContext.run(scope, () => options.work(signal)).then(
+    options.executionContext.run(scope, () => options.work(this)).then(
       (value) => this.settle() && this.resolve(value),
       (error: unknown) => this.settle() && this.reject(error),
     );
+  }
+
+  get signal(): AbortSignal {
+    if (this.controller) return this.controller.signal;
+    const controller = (this.controller = new AbortController());
+    const client = this.options.clientSignal?.();
+    if (this.timedOut) controller.abort(this.timedOut);
+    else if (client?.aborted) controller.abort(client.reason);
+    else if (client && !this.done) {
+      this.client = client;
+      client.addEventListener('abort', this.onClientAbort);
+    }
+    return controller.signal;
   }
 
   /** Called by the queue once the deadline has passed. */
@@ -72,13 +105,15 @@ class DeadlineRun<T> implements Pending {
     if (this.done || this.commitStarted) return;
     this.done = true;
     const error = timeoutError(this.options.timeoutMs);
-    this.controller.abort(error);
+    this.timedOut = error;
+    this.controller?.abort(error);
     this.resolve(this.options.onTimeout(error));
   }
 
   /** True when the work's outcome is still the answer (the deadline did not answer first). */
   private settle(): boolean {
-    this.options.clientSignal?.removeEventListener('abort', this.onClientAbort);
+    this.client?.removeEventListener('abort', this.onClientAbort);
+    this.client = undefined;
     if (this.done) return false;
     this.done = true;
     queueFor(this.options.timeoutMs).drop();
@@ -90,7 +125,7 @@ class DeadlineRun<T> implements Pending {
   };
 
   private readonly onClientAbort = (): void => {
-    this.controller.abort(this.options.clientSignal?.reason);
+    this.controller?.abort(this.client?.reason);
   };
 }
 

@@ -27,16 +27,21 @@ export interface NodeRequestView {
 /**
  * Builds the core's plain request from Node's request and what the framework knows. The
  * returned `signal` aborts when the response closes before it finished (the client went
- * away), so the pipeline stops the request's database and hashing work.
+ * away), so the pipeline stops the request's database and hashing work. It is made on first
+ * read, already aborted if the client has left by then: a request whose work never asks for
+ * it (a cached read) makes no `AbortController`.
  */
 export function toHttpRequest(req: IncomingMessage, res: ServerResponse, view: NodeRequestView = {}): HttpRequest {
   const url = view.url ?? req.url ?? '/';
   const queryAt = url.indexOf('?');
-  const controller = new AbortController();
-  const onClose = () => {
-    if (!res.writableFinished) controller.abort(new Error('the client closed the connection'));
-  };
-  res.once('close', onClose);
+  let controller: AbortController | undefined;
+  let gone = false;
+  const goneError = () => new Error('the client closed the connection');
+  res.once('close', () => {
+    if (res.writableFinished) return;
+    gone = true;
+    controller?.abort(goneError());
+  });
   return {
     method: (req.method ?? 'GET').toUpperCase(),
     path: (queryAt === -1 ? url : url.slice(0, queryAt)) || '/',
@@ -48,7 +53,13 @@ export function toHttpRequest(req: IncomingMessage, res: ServerResponse, view: N
     ip: view.ip || undefined,
     protocol: view.protocol === 'https' ? 'https' : 'http',
     body: toBody(req, view.parsedBody),
-    signal: controller.signal,
+    get signal() {
+      if (!controller) {
+        controller = new AbortController();
+        if (gone) controller.abort(goneError());
+      }
+      return controller.signal;
+    },
   };
 }
 

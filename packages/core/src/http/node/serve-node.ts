@@ -50,7 +50,11 @@ export async function authenticateNodeRequest(
   res: ServerResponse,
   view: NodeRequestView & { level?: 'user' | 'superuser'; beforeWrite?: () => void },
 ): Promise<AuthContext | undefined> {
-  const outcome = await http.authenticate({ ...toHttpRequest(req, res, view), body: { kind: 'none' } }, view.level ?? 'user');
+  // A guard reads no body (the host's route does); set on the request, not spread, so its
+  // lazily made signal stays unmade.
+  const request = toHttpRequest(req, res, view);
+  request.body = { kind: 'none' };
+  const outcome = await http.authenticate(request, view.level ?? 'user');
   if (outcome.ok) return outcome.auth;
   view.beforeWrite?.();
   await writeNodeResponse(req, res, outcome.response, { bodyLimitBytes: http.bodyLimitBytes });
