@@ -75,13 +75,18 @@ describe('admin page in Chromium: its session on the token routes, under a hostâ
     await expectAccessible(page, 'overview under a mount path');
   });
 
-  it('asks for the current password when the admin changes their own email', async () => {
+  it('asks for the current password when the admin changes their own email, and says at once when it is wrong', async () => {
     const admin = await fixture.core.services.users.listUsers({ page: 1, size: 1, search: ADMIN.username });
     await page.evaluate((id) => (window.location.hash = `#/users/${id}`), admin.items[0]!.id);
     await heading(ADMIN.username).waitFor();
     await page.getByLabel('Email', { exact: true }).fill('mounted.admin@example.org');
     await page.getByRole('button', { name: 'Save changes' }).click();
     await page.locator('.field-error[data-field="current_password"]').waitFor();
+    // A wrong one is the answer itself, not an expired token: shown at once, no refresh spent.
+    await page.getByLabel('Current password', { exact: true }).fill('not-my-password-1');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Current password is incorrect' }).waitFor();
+    expect(refreshes).to.deep.equal([]);
     await page.getByLabel('Current password', { exact: true }).fill(ADMIN.password);
     await page.getByRole('button', { name: 'Save changes' }).click();
     await page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();

@@ -73,6 +73,11 @@ async function toError(response: Response): Promise<ApiError> {
   );
 }
 
+/** A 401 that refused the access token (expired, revoked, forged), as opposed to a 401 of the call itself. */
+function refusedToken(response: Response): boolean {
+  return response.status === 401 && /\berror="invalid_token"/.test(response.headers.get('WWW-Authenticate') ?? '');
+}
+
 /** Builds `base + path?query`, leaving out empty values. */
 export function apiUrl(base: string, path: string, query: Query = {}): string {
   const search = new URLSearchParams();
@@ -117,7 +122,11 @@ export class ApiClient {
     }
   }
 
-  /** Calls the API with the bearer token, refreshing once on a 401 when a refresh token exists. */
+  /**
+   * Calls the API with the bearer token, refreshing once when the server refused the access
+   * token itself (`WWW-Authenticate: Bearer error="invalid_token"`, docs/reference/errors.md)
+   * and a refresh token exists. Any other 401, a wrong current password, is the call's answer.
+   */
   async request<T>(method: string, path: string, options: CallOptions = {}): Promise<T> {
     return this.call<T>(method, path, options, true);
   }
@@ -133,7 +142,7 @@ export class ApiClient {
       body: options.body === undefined ? undefined : JSON.stringify(options.body),
       credentials: 'same-origin',
     });
-    if (response.status === 401 && retry && sentWith !== undefined) {
+    if (retry && sentWith !== undefined && refusedToken(response)) {
       if (await this.refresh(sentWith)) return this.call<T>(method, path, options, false);
       this.tokens = undefined;
       this.onSignedOut('Your session has ended. Sign in again.');

@@ -9,3 +9,12 @@ export function formatTime(iso: string | null | undefined): string {
 export function formatNumber(value: number): string {
   return new Intl.NumberFormat('en').format(value);
 }
+
+/**
+ * A count as the page shows it: "about 12,400" when the server estimated it (a list's
+ * `approximate`, docs/reference/routes.md "Totals"). Words rather than a sign such as "≈",
+ * so a screen reader says what the eye sees.
+ */
+export function formatCount(value: number, approximate = false): string {
+  return approximate ? `about ${formatNumber(value)}` : formatNumber(value);
+}

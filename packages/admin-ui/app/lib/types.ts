@@ -18,6 +18,8 @@ export interface Page<T> {
   page: number;
   size: number;
   pages: number;
+  /** Present when `total` (and so `pages`) is the server's estimate (docs/reference/routes.md "Totals"). */
+  approximate?: true;
 }
 
 export interface DashboardStats {

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { ErrorNote, errorText, FieldValue, TableScroll, ViewTitle } from '../components/ui';
 import { useApp, useLoad, useUserSchema } from '../lib/app-context';
 import { downloadExport } from '../lib/download';
-import { formatNumber } from '../lib/format';
+import { hasNextPage, pageOfPages, usersSummary } from '../lib/list-page';
 import { link, navigate } from '../lib/route';
 import type { Page, User } from '../lib/types';
 import type { UserSchema } from '../lib/user-schema';
@@ -118,9 +118,7 @@ function UserTable({ params, schema }: { params: URLSearchParams; schema: UserSc
       {page && (
         <>
           <p class="muted" id="users-summary" aria-live="polite">
-            {users.current
-              ? `${formatNumber(page.total)} ${page.total === 1 ? 'user' : 'users'}${query.search ? ` matching “${query.search}”` : ''} · page ${page.page} of ${Math.max(1, page.pages)}`
-              : 'Loading…'}
+            {users.current ? usersSummary(page, query.search) : 'Loading…'}
           </p>
           <TableScroll label="Users">
             <table class="users" aria-busy={users.current ? 'false' : 'true'}>
@@ -164,10 +162,8 @@ function UserTable({ params, schema }: { params: URLSearchParams; schema: UserSc
             <button type="button" class="button-secondary" disabled={query.page <= 1} onClick={() => go({ page: query.page - 1 })}>
               Previous page
             </button>
-            <span>
-              Page {page.page} of {Math.max(1, page.pages)}
-            </span>
-            <button type="button" class="button-secondary" disabled={query.page >= page.pages} onClick={() => go({ page: query.page + 1 })}>
+            <span>{pageOfPages(page)}</span>
+            <button type="button" class="button-secondary" disabled={!hasNextPage(page)} onClick={() => go({ page: query.page + 1 })}>
               Next page
             </button>
           </nav>

@@ -37,6 +37,12 @@ export interface AppErrorOptions {
   details?: ErrorDetail[];
   /** Seconds until a rate-limited caller may retry (sent as `Retry-After`). */
   retryAfterSeconds?: number;
+  /**
+   * An `authentication_error` whose bearer access token was refused (expired, revoked, forged):
+   * sent as `WWW-Authenticate: Bearer error="invalid_token"` (RFC 6750 §3.1), the one sign that
+   * a client may refresh and retry (docs/reference/errors.md).
+   */
+  invalidToken?: boolean;
   cause?: unknown;
 }
 
@@ -45,6 +51,7 @@ export class AppError extends Error {
   readonly code: ErrorCode;
   readonly details: ErrorDetail[];
   readonly retryAfterSeconds?: number;
+  readonly invalidToken: boolean;
 
   constructor(code: ErrorCode, message: string, options: AppErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -52,6 +59,7 @@ export class AppError extends Error {
     this.code = code;
     this.details = options.details ?? [];
     this.retryAfterSeconds = options.retryAfterSeconds;
+    this.invalidToken = options.invalidToken ?? false;
   }
 
   /** The HTTP status the code maps to. */

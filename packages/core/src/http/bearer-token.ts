@@ -1,4 +1,4 @@
-import { authenticationError } from '../errors/app-error';
+import { AppError, authenticationError, isAppError } from '../errors/app-error';
 import { headerValue } from './body-reader';
 import type { HttpRequest } from './types';
 
@@ -16,4 +16,15 @@ export function bearerToken(headers: HttpRequest['headers'] | undefined): string
   const match = BEARER.exec(header);
   if (!match) throw authenticationError('Invalid authorization header; expected Bearer token');
   return match[1]!;
+}
+
+/**
+ * Rethrows a refusal of the presented access token as `invalid_token` (sent as
+ * `WWW-Authenticate: Bearer error="invalid_token"`); any other error as it is.
+ */
+export function refusedToken(error: unknown): never {
+  if (isAppError(error) && error.code === 'authentication_error' && !error.invalidToken) {
+    throw new AppError('authentication_error', error.message, { invalidToken: true, cause: error });
+  }
+  throw error;
 }

@@ -20,7 +20,9 @@ export function toAppError(error: unknown): AppError {
 /** Extra headers an error code implies. */
 function errorHeaders(error: AppError): Record<string, string> {
   const headers: Record<string, string> = {};
-  if (error.code === 'authentication_error') headers['WWW-Authenticate'] = 'Bearer';
+  // `error="invalid_token"` marks a refused access token: a client may refresh and retry. Any
+  // other 401 (a wrong password) is final (docs/reference/errors.md).
+  if (error.code === 'authentication_error') headers['WWW-Authenticate'] = error.invalidToken ? 'Bearer error="invalid_token"' : 'Bearer';
   // Any error that knows when to come back says so: 429, and 503 from the hashing queue.
   if (error.retryAfterSeconds !== undefined || error.code === 'rate_limit_error') {
     headers['Retry-After'] = String(Math.max(1, Math.ceil(error.retryAfterSeconds ?? 1)));

@@ -75,7 +75,10 @@ function errorResponses(route: Route): Record<string, JsonSchema> {
   for (const [status, codes] of [...byStatus].sort(([a], [b]) => a - b)) {
     const headers: Record<string, JsonSchema> = {};
     if (codes.includes('authentication_error')) {
-      headers['WWW-Authenticate'] = { description: 'Always `Bearer`', schema: { type: 'string' } };
+      headers['WWW-Authenticate'] = {
+        description: '`Bearer`; `Bearer error="invalid_token"` when the access token was refused (expired, revoked, forged): refresh and retry',
+        schema: { type: 'string' },
+      };
     }
     if (codes.includes('rate_limit_error')) {
       headers['Retry-After'] = { description: 'Seconds to wait before retrying', schema: { type: 'integer' } };

@@ -175,8 +175,19 @@ describe('HttpApi pipeline', () => {
       const basic = await t.call('auth.me', { headers: { authorization: 'Basic dXNlcjpwdw==' } });
       const bad = await t.call('auth.me', { token: 'forged' });
       expect([basic.status, bad.status]).to.deep.equal([401, 401]);
-      expect(bad.headers['WWW-Authenticate']).to.equal('Bearer');
+      expect(basic.headers['WWW-Authenticate']).to.equal('Bearer');
       expect(t.services.auth.authenticate.calledWith('forged')).to.equal(true);
+    });
+
+    it('marks a refused access token invalid_token, and only that 401, so a client knows when to refresh', async () => {
+      const refused = await t.call('auth.me', { token: 'forged' });
+      expect(jsonOf(refused)).to.include({ error: 'authentication_error', message: 'Could not validate credentials' });
+      expect(refused.headers['WWW-Authenticate']).to.equal('Bearer error="invalid_token"');
+      // A 401 of the handler (a wrong current password) comes after the token was accepted: final.
+      t.services.users.getUser.rejects(new AppError('authentication_error', 'Current password is incorrect'));
+      const handler = await t.call('users.get', { params: { id: '1' }, token: 'user-token' });
+      expect(handler.status).to.equal(401);
+      expect(handler.headers['WWW-Authenticate']).to.equal('Bearer');
     });
 
     it('accepts the scheme in any case', async () => {

@@ -7,7 +7,7 @@ import { clientKey } from '../rate-limit/client-key';
 import type { RateLimiter } from '../rate-limit/rate-limiter';
 import { traceRequest } from '../tracing/tracing';
 import { methodLabel, noopMetrics, UNMATCHED_ROUTE, type Metrics } from '../metrics/metrics';
-import { bearerToken } from './bearer-token';
+import { bearerToken, refusedToken } from './bearer-token';
 import { ClientGoneError, headerValue, readJsonBody } from './body-reader';
 import { mapError } from './error-mapper';
 import { primeStream } from './prime-stream';
@@ -243,7 +243,7 @@ export class Pipeline {
     if (level === 'none') return undefined;
     const token = bearerToken(request.headers);
     if (token === undefined) throw authenticationError('Not authenticated');
-    const auth = await this.deps.services.auth.authenticate(token);
+    const auth = await this.deps.services.auth.authenticate(token).catch(refusedToken);
     if (level === 'superuser' && !auth.user.is_superuser) throw authorizationError('Not enough permissions');
     return auth;
   }

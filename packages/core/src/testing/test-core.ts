@@ -3,12 +3,13 @@ import type { CoreOptions } from '../config/options';
 import type { Core } from '../core';
 import { createCore } from '../create-core';
 import { createConsoleLogger } from '../logger/logger';
-import { testDatabaseTargets, type TestDatabase } from './test-databases';
+import { testDatabaseTargets, type TestDatabase, type TestDatabaseTarget } from './test-databases';
 
 /**
  * Registers mocha hooks on the enclosing `describe` that build one core on a fresh SQLite
- * database (migrated, bcrypt cost 4) before its tests and close it and drop the database
- * after. Returns a holder whose `core` is set once `before` has run.
+ * database, or one of `target` (a PostgreSQL one of {@link testDatabaseTargets}), migrated,
+ * bcrypt cost 4, before its tests and close it and drop the database after. Returns a holder
+ * whose `core` is set once `before` has run.
  *
  * @example
  * describe('my host', () => {
@@ -16,11 +17,11 @@ import { testDatabaseTargets, type TestDatabase } from './test-databases';
  *   it('mounts', async () => { app.use(createExpressRouter(fixture.core)); });
  * });
  */
-export function useTestCore(options: Partial<CoreOptions> = {}): { readonly core: Core } {
+export function useTestCore(options: Partial<CoreOptions> = {}, target: Pick<TestDatabaseTarget, 'create'> = testDatabaseTargets()[0]!): { readonly core: Core } {
   const holder = {} as { core: Core };
   let database: TestDatabase | undefined;
   before(async () => {
-    database = await testDatabaseTargets()[0]!.create();
+    database = await target.create();
     holder.core = await createCore({
       environment: 'test',
       database: { url: database.url },
