@@ -1,4 +1,4 @@
-import express, { type Request, type RequestHandler, type Router } from 'express';
+import type { Request, RequestHandler } from 'express';
 import { authenticateNodeRequest, handleNodeRequest, type AuthContext, type Core, type NodeRequestView } from '@app/core';
 
 declare global {
@@ -24,9 +24,11 @@ function view(req: Request): NodeRequestView {
 }
 
 /**
- * An Express router serving the core's HTTP API from wherever the host mounts it
+ * Express middleware serving the core's HTTP API from wherever the host mounts it
  * (`app.use(router)`, `app.use('/auth', router)`): every request goes to the core's one
  * matcher; paths outside the API's prefix and its root routes (`/health`) go on to the host.
+ * It is one handler, not an `express.Router()`: the core routes by itself, and a router of
+ * its own would walk its layer stack again on every request (docs/PERFORMANCE.md).
  *
  * It changes nothing on the host. `trust proxy` decides the client IP and the protocol; a
  * JSON body the host already parsed (`express.json()`) is reused, else the core reads the
@@ -37,11 +39,11 @@ function view(req: Request): NodeRequestView {
  * app.set('trust proxy', 1); // when behind one reverse proxy
  * app.use('/auth', createExpressRouter(core)); // /auth/health, /auth/api/v1/...
  */
-export function createExpressRouter(core: Core, options: ExpressRouterOptions = {}): Router {
+export function createExpressRouter(core: Core, options: ExpressRouterOptions = {}): RequestHandler {
   const onStreamError = options.onStreamError ?? ((error: Error) => core.config.logger.error(`Streaming a response failed: ${error.message}`));
-  return express.Router().use(async (req, res, next) => {
+  return async (req, res, next) => {
     if (!(await handleNodeRequest(core.http, req, res, view(req), { onStreamError }))) next();
-  });
+  };
 }
 
 /**
