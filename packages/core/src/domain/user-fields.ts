@@ -297,12 +297,13 @@ export class UserFields {
 
   private pick(user: object, fields: readonly UserField[]): Record<string, unknown> {
     const record = user as Record<string, unknown>;
-    return Object.fromEntries(
-      fields.map((field) => {
-        const value = record[field.name] ?? null;
-        return [field.name, value instanceof Date ? value.toISOString() : value];
-      }),
-    );
+    // A plain loop: this runs for every user of every answer (`/auth/me` on each request).
+    const picked: Record<string, unknown> = {};
+    for (const { name } of fields) {
+      const value = record[name] ?? null;
+      picked[name] = value instanceof Date ? value.toISOString() : value;
+    }
+    return picked;
   }
 }
 

@@ -47,15 +47,16 @@ export async function writeNodeResponse(
   }
   if (res.headersSent || res.destroyed) return;
   res.statusCode = response.status;
-  for (const [name, value] of Object.entries(response.headers)) res.setHeader(name, value);
-  const { body } = response;
+  const { headers, body } = response;
+  for (const name in headers) res.setHeader(name, headers[name]!);
   if (body.kind === 'stream') return writeStream(res, body.chunks, options.onStreamError);
   const text = body.kind === 'json' ? (JSON.stringify(body.value) ?? 'null') : body.kind === 'text' ? body.value : '';
   if (body.kind !== 'empty' && !res.hasHeader('content-type')) {
     res.setHeader('content-type', body.kind === 'json' ? 'application/json' : 'text/plain; charset=utf-8');
   }
-  if (body.kind !== 'empty' || ![204, 304].includes(response.status)) res.setHeader('content-length', Buffer.byteLength(text));
-  const closing = /^close$/i.test(String(res.getHeader('connection') ?? ''));
+  if (body.kind !== 'empty' || (response.status !== 204 && response.status !== 304)) res.setHeader('content-length', Buffer.byteLength(text));
+  const connection = res.getHeader('connection');
+  const closing = connection !== undefined && /^close$/i.test(String(connection));
   if (!closing || req.complete) {
     res.end(text);
     return;
