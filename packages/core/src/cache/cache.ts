@@ -36,7 +36,11 @@ export interface Cache {
    * says false), because no other store holds its entries.
    */
   readonly backend: 'redis' | 'memory' | 'none';
-  /** The stored value, or `undefined` on a miss, an expired entry or an outage. */
+  /**
+   * The stored value, or `undefined` on a miss, an expired entry or an outage. It has the
+   * JSON shape of what was set (Dates as strings) and is either a fresh copy (Redis) or
+   * shared and frozen (memory): callers read it and never change it.
+   */
   get<T>(key: string): Promise<T | undefined>;
   /**
    * Stores `value` for `ttlSeconds` unconditionally. A value with no JSON form or a

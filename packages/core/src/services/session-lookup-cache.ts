@@ -25,6 +25,13 @@ export type LookupRead = { hit: SessionWithUser } | { hit?: undefined; stamp: st
  * active users are stored.
  */
 export class SessionLookupCache {
+  /**
+   * Revived lookups by the cached value they came from. The memory cache answers every hit
+   * with one shared, frozen value, so a hit there revives nothing; Redis parses a fresh value
+   * each time, which is revived and never looked up again.
+   */
+  private readonly revived = new WeakMap<Stored, SessionWithUser>();
+
   constructor(private readonly cache: Cache) {}
 
   /** The cached lookup of `sessionId`, when present, still unexpired and the token's user's. */
@@ -32,7 +39,7 @@ export class SessionLookupCache {
     const read = await this.cache
       .getVersioned<Stored>(cacheKeys.session(sessionId), [cacheKeys.userScope(userId)])
       .catch(() => ({ value: undefined, stamp: undefined }));
-    const hit = read.value && revive(read.value);
+    const hit = read.value && (this.revived.get(read.value) ?? this.revive(read.value));
     if (hit && hit.session.id === sessionId && hit.session.user_id === userId && hit.session.expires_at > now) return { hit };
     return { stamp: read.stamp };
   }
@@ -46,6 +53,14 @@ export class SessionLookupCache {
     const stored: Stored = { session: { ...found.session }, user: { ...found.user }, dates: { session: dateFields(found.session), user: dateFields(found.user) } };
     await this.cache.setVersioned(cacheKeys.session(found.session.id), stamp, stored, ttlMs / 1000).catch(() => undefined);
   }
+
+  /** The rows of a cached value with their Dates back (the cached value itself may be frozen). */
+  private revive(stored: Stored): SessionWithUser | undefined {
+    if (typeof stored !== 'object' || typeof stored.session !== 'object' || typeof stored.user !== 'object' || !stored.dates) return undefined;
+    const hit = { session: withDates(stored.session, stored.dates.session), user: withDates(stored.user, stored.dates.user) } as unknown as SessionWithUser;
+    if (Object.isFrozen(stored)) this.revived.set(stored, hit);
+    return hit;
+  }
 }
 
 /** The names of the row's Date fields, revived after the JSON round trip (the rows are flat). */
@@ -53,10 +68,9 @@ function dateFields(row: object): string[] {
   return Object.entries(row).flatMap(([name, value]) => (value instanceof Date ? [name] : []));
 }
 
-/** The rows with their Dates back; the parsed value is the cache's fresh copy, so it is revived in place. */
-function revive(stored: Stored): SessionWithUser | undefined {
-  if (!stored || typeof stored.session !== 'object' || typeof stored.user !== 'object' || !stored.dates) return undefined;
-  for (const name of stored.dates.session) if (typeof stored.session[name] === 'string') stored.session[name] = new Date(stored.session[name] as string);
-  for (const name of stored.dates.user) if (typeof stored.user[name] === 'string') stored.user[name] = new Date(stored.user[name] as string);
-  return { session: stored.session, user: stored.user } as unknown as SessionWithUser;
+/** A row with its Date fields back, frozen: a memory-cache hit shares it with later hits. */
+function withDates(row: Record<string, unknown>, names: readonly string[]): Record<string, unknown> {
+  const copy = { ...row };
+  for (const name of names) if (typeof copy[name] === 'string') copy[name] = new Date(copy[name] as string);
+  return Object.freeze(copy);
 }
