@@ -2,7 +2,7 @@
  * One server of `bench:http`, run as a child process so that it has its own event loop and
  * the load generator in the parent does not share it:
  *
- *   node --import tsx bench/http-server.ts express|koa|fastify|bare
+ *   node --import tsx bench/http-server.ts express|koa|fastify|bare|floor
  *
  * Reads BENCH_DB_URL, SECRET_KEY, BCRYPT_ROUNDS and BENCH_CACHE (off|memory|redis, with
  * BENCH_REDIS_URL and BENCH_REDIS_PREFIX); listens on an ephemeral port and prints
@@ -33,6 +33,18 @@ async function start(): Promise<{ server: Server; close: () => Promise<void> }> 
     const key = createSecretKey(Buffer.from(secretKey!, 'utf8'));
     const bare = createBareExpressApp({ databaseUrl: databaseUrl!, secretKey: key });
     return { server: bare.app.listen(0, '127.0.0.1'), close: bare.close };
+  }
+  if (kind === 'floor') {
+    // The ceiling of any Express adapter: Express answering each measured path with the bytes
+    // and headers the adapter sent (BENCH_FLOOR_REPLIES), with no core, SQL or token check.
+    const replies = JSON.parse(process.env.BENCH_FLOOR_REPLIES ?? '{}') as Record<string, { headers: Record<string, string>; body: string }>;
+    const app = express().use((req, res, next) => {
+      const reply = replies[req.url];
+      if (!reply) return next();
+      for (const [name, value] of Object.entries(reply.headers)) res.setHeader(name, value);
+      res.end(reply.body);
+    });
+    return { server: app.listen(0, '127.0.0.1'), close: async () => undefined };
   }
   // BENCH_CACHE off (the default) for a like-for-like comparison of the pipelines; memory or
   // redis to measure the cached hot path (session lookup + response). Limiter off: one

@@ -5,7 +5,9 @@
  *   npm run bench:http
  *
  * Every server runs in its own child process (fairer on a small machine than sharing the
- * load generator's event loop); autocannon runs in this process, one target at a time.
+ * load generator's event loop) on the built packages (`npm run build` first, or
+ * BENCH_SOURCE=1 for the sources through tsx); autocannon runs in this process, one target
+ * at a time.
  * Environment: DATABASE_URL (server; database bench_100k is used), BCRYPT_ROUNDS (default
  * 12), BENCH_HTTP_SECONDS (per measurement, default 10), BENCH_HTTP_CONNECTIONS (default 10),
  * BENCH_HTTP_ROUNDS (default 2; the order of the servers rotates each round),
@@ -15,6 +17,8 @@
  * redis://127.0.0.1:6379/0, under a fresh key prefix), BENCH_HTTP_SERVERS (a comma list of
  * express,koa,fastify; bare always runs), BENCH_HTTP_DATABASE and BENCH_HTTP_USERS (default
  * bench_100k with 100,000 users), BENCH_HTTP_HEALTH=0 (skip /health under logins).
+ * Besides bare, a `floor` server runs: plain Express replaying the first adapter's answers
+ * byte for byte (no core, no SQL, no JWT), the ceiling any Express-hosted API could reach.
  */
 import { loadavg } from 'node:os';
 import autocannon, { type AutocannonResult } from 'autocannon';
@@ -37,7 +41,8 @@ const secretKey = process.env.SECRET_KEY ?? 'bench-only-secret-key-0123456789-ab
 const ADMIN = { email: 'bench_admin@example.com', username: 'bench_admin', password: 'bench-admin-password' };
 const ENDPOINTS = ['/api/v1/auth/me', '/api/v1/users?size=20'] as const;
 const ADAPTERS = (process.env.BENCH_HTTP_SERVERS ?? 'express,koa,fastify').split(',').filter((kind) => ['express', 'koa', 'fastify'].includes(kind));
-const KINDS = [...ADAPTERS, 'bare'];
+// `floor`: Express replaying the first adapter's answers, the most any adapter could reach.
+const KINDS = [...ADAPTERS, 'bare', 'floor'];
 
 /** Seeds (or reuses) bench_100k, makes the admin, and returns a token of a fresh session. */
 async function prepare(): Promise<string> {
@@ -71,6 +76,17 @@ async function checkAnswers(servers: ChildServer[], token: string): Promise<void
     }
   }
   if (totals.size !== 1) throw new Error(`servers disagree on the user count: ${[...totals].join(', ')}`);
+}
+
+/** What `server` answers on each measured path (headers that belong to one connection left out), for the floor. */
+async function recordReplies(server: ChildServer, token: string): Promise<Record<string, { headers: Record<string, string>; body: string }>> {
+  const replies: Record<string, { headers: Record<string, string>; body: string }> = {};
+  for (const path of ENDPOINTS) {
+    const response = await fetch(server.url + path, { headers: auth(token) });
+    const headers = Object.fromEntries([...response.headers].filter(([name]) => !['date', 'connection', 'keep-alive', 'transfer-encoding', 'x-powered-by'].includes(name)));
+    replies[path] = { headers, body: await response.text() };
+  }
+  return replies;
 }
 
 type Key = `${string} ${string}`;
@@ -123,7 +139,7 @@ function printComparison(results: Map<Key, AutocannonResult[]>): void {
         kind === 'bare' ? '1.00' : (rps(kind) / rps('bare')).toFixed(2),
       ]);
     }
-    const ratios = ADAPTERS.map((kind) => `${kind}/bare ${(rps(kind) / rps('bare')).toFixed(2)}`).join(', ');
+    const ratios = [...ADAPTERS, 'floor'].map((kind) => `${kind}/bare ${(rps(kind) / rps('bare')).toFixed(2)}`).join(', ');
     const koaExpress = ADAPTERS.includes('koa') && ADAPTERS.includes('express') ? `; koa/express ${(rps('koa') / rps('express')).toFixed(2)} (target 0.90–1.10)` : '';
     summary.push(`${path}: ${ratios}${koaExpress}`);
   }
@@ -147,8 +163,9 @@ async function main(): Promise<void> {
   };
   const servers: ChildServer[] = [];
   try {
-    for (const kind of KINDS) servers.push(await startChildServer(kind, env));
+    for (const kind of KINDS.filter((kind) => kind !== 'floor')) servers.push(await startChildServer(kind, env));
     await checkAnswers(servers, token);
+    servers.push(await startChildServer('floor', { ...env, BENCH_FLOOR_REPLIES: JSON.stringify(await recordReplies(servers[0]!, token)) }));
     const loadBefore = loadavg()[0]!;
     printComparison(await compareServers(servers, token));
     console.log(`Load average (1 min) before/after: ${loadBefore.toFixed(2)} / ${loadavg()[0]!.toFixed(2)}`);
