@@ -37,8 +37,8 @@ export function listOrder(fields: UserFields, query: UserListQuery): ListOrder {
  *   the columns' statistics) but no index can serve it, so planning skips the index paths
  *   (≈ 0.4 ms instead of 2–7 ms) and a page walks the sort index;
  * - `scan`: `lower(a || chr(1) || b || …) LIKE lower('%term%')`, one lowering and one match per
- *   row instead of three (≈ 2.7 × faster in a sequential scan). It has no statistics, so only the
- *   capped count uses it, whose plan is a scan anyway. A term holding chr(1) could match across
+ *   row instead of three (≈ 2.7 × faster in a sequential scan). It has no statistics, so only a
+ *   capped count over a broad search uses it, whose plan is a scan anyway. A term holding chr(1) could match across
  *   two fields: it gets `planned` instead.
  * SQLite ignores the form: it has no ILIKE, and `LOWER(column) LIKE LOWER(…)` scans.
  */
@@ -153,17 +153,20 @@ export const TRIGRAM_LENGTH = 3;
  */
 export const SAMPLE_FACTOR = 20;
 
-/** How the capped count reads a search: {@link SearchForm}s, or `sample` (the `scan` form over a bounded sample). */
-export type CappedSearch = 'indexed' | 'scan' | 'sample';
+/** How the capped count reads a search: a {@link SearchForm}, or `sample` (the `scan` form over a bounded sample). */
+export type CappedSearch = SearchForm | 'sample';
 
 /**
- * The capped count's plan: `scan` for a term too short for trigrams (no index can serve it);
- * for a broad search, `scan` when the whole table is within two samples, else `sample` (whose
+ * The capped count's plan: `planned` for a term too short for trigrams (no index can serve
+ * it, and the `planned` form's estimate lets the planner choose between a parallel scan of
+ * the table and one that stops early; the `scan` form has no statistics, so its planner
+ * expects a fifth of the table to match a two-letter term and never goes parallel); for a
+ * broad search, `scan` when the whole table is within two samples, else `sample` (whose
  * count proves only a lower bound: with at most `limit` matches the caller counts again,
  * `indexed`); `indexed` otherwise.
  */
 export function cappedSearch(search: string, limit: number, estimate: RowEstimate | undefined): CappedSearch {
-  if (search.length < TRIGRAM_LENGTH) return 'scan';
+  if (search.length < TRIGRAM_LENGTH) return 'planned';
   if (!estimate || estimate.matches <= limit || estimate.matches * SAMPLE_FACTOR < estimate.table) return 'indexed';
   return estimate.table * 2 <= SAMPLE_FACTOR * (limit + 1) ? 'scan' : 'sample';
 }
