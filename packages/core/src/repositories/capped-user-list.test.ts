@@ -94,6 +94,20 @@ for (const target of testDatabaseTargets()) {
         expect(page.approximate).to.equal(true);
         expect(page.items.map((user) => user.username)).to.deep.equal(['filler0', 'filler1', 'filler10', 'filler100']);
       });
+
+      it('scans a broad search over a table within two samples in the concatenated form', async () => {
+        const statements: string[] = [];
+        fx.sequelize.addHook('afterQuery', 'capture', (_options, sql) => void statements.push((sql as unknown as { sql: string }).sql));
+        // Limit 20: a sample of 420 rows, more than twice the 202 of the table.
+        const page = await limited(20)
+          .list(query({ search: 'EXAMPLE', sort_by: 'username', sort_order: 'desc' }))
+          .finally(() => fx.sequelize.removeHook('afterQuery', 'capture'));
+        const count = statements.find((sql) => /^\s*WITH hits/.test(sql));
+        expect(count, statements.join('\n')).to.match(/LIKE lower\(/).and.not.match(/ILIKE|AS sample/);
+        expect(page.approximate).to.equal(true);
+        expect(page.total).to.be.at.least(21);
+        expect(page.items.map((user) => user.username)).to.deep.equal(['pct', 'late9', 'late8', 'late7']);
+      });
     }
   });
 }
