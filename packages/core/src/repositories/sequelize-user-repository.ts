@@ -8,9 +8,9 @@ import { UNIT_OF_WORK } from '../database/unit-of-work';
 import { MODELS, type Models } from '../models/create-models';
 import { BaseRepository } from './base-repository';
 import { toUser, toUserRecord, userAttributes, type Row } from './row-mappers';
-import { cappedHitsSql, listCondition, listOrder, plannedRows } from './user-list-sql';
+import { cappedMatches } from './capped-user-list';
+import { listCondition, listOrder } from './user-list-sql';
 import { USER_LIST_SETTINGS, type DailyCount, type UserCounts, type UserListSettings, type UserRepository } from './user-repository';
-
 
 /**
  * {@link UserRepository} on the core's Sequelize `users` model. Returns plain records whose
@@ -110,18 +110,17 @@ export class SequelizeUserRepository extends BaseRepository implements UserRepos
   }
 
   async list(query: UserListQuery): Promise<Page<User>> {
-    const where = listCondition(this.fields, this.sequelize, query);
     const order = listOrder(this.fields, query);
     const offset = (query.page - 1) * query.size;
     const limit = this.settings.exactCountLimit;
+    let where = listCondition(this.fields, this.sequelize, query);
     let counted: { total: number; approximate: boolean };
     if (this.sequelize.getDialect() === 'postgres' && limit > 0) {
-      const table = quotedTableOf(this.users);
-      const [hits] = await this.select(cappedHitsSql(table, where, order, { limit, size: query.size, offset }));
-      const total = Number(hits?.n ?? 0);
-      if (total <= limit) return this.pageOf(await this.rowsById((hits?.ids as number[] | null) ?? []), query, total);
-      const [plan] = await this.select(`EXPLAIN (FORMAT JSON) SELECT 1 FROM ${table} WHERE ${where}`);
-      counted = { total: Math.max(limit + 1, plannedRows(plan)), approximate: true };
+      const context = { fields: this.fields, sequelize: this.sequelize, table: quotedTableOf(this.users), limit, select: (sql: string) => this.select(sql) };
+      const found = await cappedMatches(context, query, order, offset);
+      if (found.exact) return this.pageOf(await this.rowsById(found.ids), query, found.total);
+      where = found.where;
+      counted = { total: found.total, approximate: true };
     } else {
       counted = await this.countMatches(where);
     }
