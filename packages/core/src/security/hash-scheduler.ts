@@ -1,5 +1,6 @@
 import { AppError, isAppError } from '../errors/app-error';
 import { FairQueue } from './fair-queue';
+import { StandingQueue } from './standing-queue';
 
 /** Runs one job on a thread; the scheduler never gives it more than `size` at once. */
 export interface JobRunner<J, R> {
@@ -10,7 +11,10 @@ export interface JobRunner<J, R> {
 
 /** Options of {@link HashScheduler}. */
 export interface HashSchedulerOptions {
-  /** Refuse new work at once when a newcomer's expected wait is longer than this. */
+  /**
+   * Refuse new work at once when a newcomer's expected wait is longer than this; while the
+   * queue is standing, longer than the target (one hash plus one job start) if that is less.
+   */
   maxWaitMs: number;
   /** Called as each job starts, with the time it spent queued (the `app_hash_queue_wait_seconds` feed). */
   onQueueWait?: (seconds: number) => void;
@@ -37,6 +41,10 @@ interface Pending<J, R> {
 }
 
 const DEFAULT_GROUP = Symbol('ungrouped');
+// A group that is never queued: the one whose expected wait tells a standing queue.
+const NEWCOMER = Symbol('newcomer');
+// The shortest interval a wait must stay above the target to count as standing.
+const MIN_INTERVAL_MS = 100;
 // Weight of the latest run in the moving average of run times.
 const SMOOTHING = 0.2;
 
@@ -55,6 +63,11 @@ export function abortError(signal: AbortSignal): AppError {
  * moving average of run times, divided by the threads; a group holding a place from
  * `reserve` counts as one queued group. A group's own backlog is not counted against it,
  * so a bulk create's hundred hashes are admitted together.
+ *
+ * A burst is absorbed up to `maxWaitMs`, but a queue that stands tells later arrivals to
+ * come back rather than wait ({@link StandingQueue}, docs/decisions.md, "Shedding"): once a
+ * newcomer's expected wait has stayed above the target, (threads + 1) job starts, for one
+ * job start (at least 100 ms), the limit is the target until the wait falls to half of it.
  */
 export class HashScheduler<J, R> {
   private readonly queue = new FairQueue<Pending<J, R>>();
@@ -62,6 +75,7 @@ export class HashScheduler<J, R> {
   private readonly runningJobs = new Map<Pending<J, R>, number>();
   /** Groups holding a place from {@link reserve} whose job is not queued yet. */
   private readonly reserved = new Map<unknown, object>();
+  private readonly standing = new StandingQueue();
   private averageRunMs: number | undefined;
   private closed = false;
   private readonly now: () => number;
@@ -90,6 +104,7 @@ export class HashScheduler<J, R> {
       this.queue.push(group, pending);
       if (signal) this.watch(signal, pending);
       this.pump();
+      this.observe();
     });
   }
 
@@ -105,14 +120,18 @@ export class HashScheduler<J, R> {
     if (this.queue.has(group) || this.reserved.has(group)) return () => undefined;
     const place = {};
     this.reserved.set(group, place);
+    this.observe();
     return () => {
-      if (this.reserved.get(group) === place) this.reserved.delete(group);
+      if (this.reserved.get(group) !== place) return;
+      this.reserved.delete(group);
+      this.observe();
     };
   }
 
   private refuseIfOverloaded(group: unknown): void {
     const waitMs = this.expectedWaitMs(group);
-    if (waitMs <= this.options.maxWaitMs) return;
+    const limitMs = this.observe() ? Math.min(this.options.maxWaitMs, this.targetMs()) : this.options.maxWaitMs;
+    if (waitMs <= limitMs) return;
     const retryAfterSeconds = Math.max(1, Math.ceil(waitMs / 1000));
     throw new AppError('service_unavailable', 'Password hashing is overloaded; try again shortly', { retryAfterSeconds });
   }
@@ -124,9 +143,25 @@ export class HashScheduler<J, R> {
     return starts > 0 ? (starts * this.estimatedRunMs()) / this.runner.size : 0;
   }
 
-  /** Jobs queued and running now (for metrics and tests). */
-  get stats(): { queued: number; running: number; groups: number } {
-    return { queued: this.queue.size, running: this.runningJobs.size, groups: this.queue.groupCount };
+  /** Jobs queued and running now, and whether the queue is standing (for metrics and tests). */
+  get stats(): { queued: number; running: number; groups: number; standing: boolean } {
+    return { queued: this.queue.size, running: this.runningJobs.size, groups: this.queue.groupCount, standing: this.observe() };
+  }
+
+  /**
+   * The wait above which a queue is more than a burst: every thread's next job and one more
+   * group (a bulk create and a login queued behind it), so an admitted call is answered
+   * within about two hashes of its own.
+   */
+  private targetMs(): number {
+    return ((this.runner.size + 1) * this.estimatedRunMs()) / this.runner.size;
+  }
+
+  /** Reads the queue into {@link StandingQueue} after each change; true while standing. */
+  private observe(): boolean {
+    const startMs = this.estimatedRunMs() / this.runner.size;
+    const intervalMs = Math.max(MIN_INTERVAL_MS, startMs);
+    return this.standing.observe({ waitMs: this.expectedWaitMs(NEWCOMER), targetMs: this.targetMs(), intervalMs, now: this.now() });
   }
 
   /** Rejects queued and running calls, then closes the runner. Idempotent. */
@@ -173,6 +208,7 @@ export class HashScheduler<J, R> {
     this.averageRunMs = this.averageRunMs === undefined ? ranMs : this.averageRunMs + SMOOTHING * (ranMs - this.averageRunMs);
     this.settle(pending, answer);
     this.pump();
+    this.observe();
   }
 
   private settle(pending: Pending<J, R>, answer: () => void): void {
@@ -211,5 +247,6 @@ export class HashScheduler<J, R> {
       if (!pending.running) this.queue.remove(pending.group, pending);
       this.settle(pending, () => pending.reject(error));
     }
+    this.observe();
   }
 }
