@@ -183,6 +183,22 @@ describe('HashScheduler load shedding', () => {
       await Promise.allSettled([...burst.admitted, within, ...again.admitted]);
     });
 
+    it('keeps the word of reserve(): a place taken during the burst still queues its job once the queue stands', async () => {
+      const runner = new ManualRunner(2);
+      const scheduler = new HashScheduler(runner, { maxWaitMs: 5000, now });
+      await teach(runner, scheduler, 1000);
+      // A burst of logins takes places before their lookups: 12 places (10 starts × 500 ms ahead of the last).
+      const places = Array.from({ length: 12 }, (_, i) => scheduler.reserve(`login-${i}`));
+      expect(() => scheduler.reserve('login-12')).to.throw(AppError, 'Password hashing is overloaded');
+      clock += 600; // the lookups took longer than one job start
+      expect(scheduler.stats.standing).to.equal(true);
+      const jobs = places.map((_, i) => scheduler.schedule(`login-${i}`, { group: `login-${i}` }));
+      expect(scheduler.stats).to.deep.equal({ queued: 10, running: 2, groups: 10, standing: true });
+      expect(() => scheduler.reserve('late')).to.throw(AppError, 'Password hashing is overloaded');
+      await scheduler.close();
+      await Promise.allSettled(jobs);
+    });
+
     it('never forms behind a 100-hash bulk create: one login after another each waits for at most one bulk job', async () => {
       const runner = new ManualRunner(2);
       const scheduler = new HashScheduler(runner, { maxWaitMs: 5000, now });

@@ -87,18 +87,21 @@ export class HashScheduler<J, R> {
     this.now = options.now ?? (() => performance.now());
   }
 
-  /** Queues `job`; rejects at once when closed, aborted or overloaded. */
+  /** Queues `job`; rejects at once when closed, aborted or overloaded (unless its group holds a place from {@link reserve}). */
   schedule(job: J, options: ScheduleOptions = {}): Promise<R> {
     const { signal } = options;
     if (this.closed) return Promise.reject(new Error('Password hasher is closed'));
     if (signal?.aborted) return Promise.reject(abortError(signal));
     const group = options.group ?? signal ?? DEFAULT_GROUP;
-    try {
-      this.refuseIfOverloaded(group);
-    } catch (error) {
-      return Promise.reject(error);
+    // A group holding a place from reserve() was admitted then: its job is not refused after
+    // its lookups because later places filled the queue or the queue has become standing.
+    if (!this.reserved.delete(group)) {
+      try {
+        this.refuseIfOverloaded(group);
+      } catch (error) {
+        return Promise.reject(error);
+      }
     }
-    this.reserved.delete(group); // its place is now the queued job
     return new Promise<R>((resolve, reject) => {
       const pending: Pending<J, R> = { job, group, signal, queuedAt: this.now(), running: false, done: false, resolve, reject };
       this.queue.push(group, pending);
@@ -114,10 +117,12 @@ export class HashScheduler<J, R> {
    * that job would get now. Until the job is scheduled or the returned function releases it,
    * the place counts as one more group ahead of every newcomer, so a burst that arrives
    * before any of its hashes is queued is still shed at the door, not after its lookups.
+   * The place admits that job however the queue has changed meanwhile.
    */
   reserve(group: unknown = DEFAULT_GROUP): () => void {
+    if (this.reserved.has(group)) return () => undefined;
     this.refuseIfOverloaded(group);
-    if (this.queue.has(group) || this.reserved.has(group)) return () => undefined;
+    if (this.queue.has(group)) return () => undefined;
     const place = {};
     this.reserved.set(group, place);
     this.observe();
