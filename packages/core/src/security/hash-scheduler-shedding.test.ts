@@ -20,6 +20,14 @@ describe('HashScheduler load shedding', () => {
     await warm;
   }
 
+  /** A scheduler on `threads` that has run one job of `runMs`. */
+  async function taught(threads: number, maxWaitMs: number, runMs = 1000) {
+    const runner = new ManualRunner(threads);
+    const scheduler = new HashScheduler(runner, { maxWaitMs, now });
+    await teach(runner, scheduler, runMs);
+    return { runner, scheduler };
+  }
+
   /** One job per new group, `spacingMs` apart, until one is refused (at most 20). */
   async function flood(scheduler: HashScheduler<string, string>, prefix: string, spacingMs = 0) {
     const admitted: Promise<string>[] = [];
@@ -41,9 +49,7 @@ describe('HashScheduler load shedding', () => {
   }
 
     it('refuses a newcomer at once with 503 and retryAfterSeconds once the expected wait passes the limit', async () => {
-      const runner = new ManualRunner(2);
-      const scheduler = new HashScheduler(runner, { maxWaitMs: 5000, now });
-      await teach(runner, scheduler, 1000);
+      const { runner, scheduler } = await taught(2, 5000);
       // A burst that arrives within one job start (500 ms here) is absorbed up to the limit.
       const { admitted, refused } = await flood(scheduler, 'flood', 40);
       expect(scheduler.stats.standing).to.equal(false);
@@ -60,9 +66,7 @@ describe('HashScheduler load shedding', () => {
     });
 
     it('does not count a group against its own backlog, so a bulk create is admitted whole', async () => {
-      const runner = new ManualRunner(1);
-      const scheduler = new HashScheduler(runner, { maxWaitMs: 1500, now });
-      await teach(runner, scheduler, 1000);
+      const { runner, scheduler } = await taught(1, 1500);
       const bulk = Array.from({ length: 100 }, (_, i) => scheduler.schedule(`bulk-${i}`, { group: 'bulk' }));
       expect(scheduler.stats).to.deep.equal({ queued: 99, running: 1, groups: 1, standing: false });
       // Another request waits for the running job and the bulk's next turn: 2 × 1000 ms.
@@ -74,9 +78,7 @@ describe('HashScheduler load shedding', () => {
     });
 
     it('reserve() refuses what schedule() would refuse, and its places count against later arrivals', async () => {
-      const runner = new ManualRunner(1);
-      const scheduler = new HashScheduler(runner, { maxWaitMs: 1500, now });
-      await teach(runner, scheduler, 1000);
+      const { runner, scheduler } = await taught(1, 1500);
       const running = scheduler.schedule('login-0', { group: 'login-0' });
       // A burst arrives before any of its hashes is queued: one running job plus one place
       // is 2 starts × 1000 ms = 2000 ms > 1500 for the third arrival, refused at the door.
@@ -123,9 +125,7 @@ describe('HashScheduler load shedding', () => {
     });
 
     it('never refuses while a thread is free, even with a limit of 0', async () => {
-      const runner = new ManualRunner(2);
-      const scheduler = new HashScheduler(runner, { maxWaitMs: 0, now });
-      await teach(runner, scheduler, 50);
+      const { runner, scheduler } = await taught(2, 0, 50);
       const a = scheduler.schedule('a', { group: 'a' });
       const b = scheduler.schedule('b', { group: 'b' });
       expect(runner.running).to.deep.equal(['a', 'b']);
@@ -140,9 +140,7 @@ describe('HashScheduler load shedding', () => {
     // Two threads, one hash 1000 ms: one job start is 500 ms (the interval), the target is
     // (2 threads + 1) starts = 1500 ms, and the queue stands until the wait is 750 ms or less.
     async function standingQueue() {
-      const runner = new ManualRunner(2);
-      const scheduler = new HashScheduler(runner, { maxWaitMs: 5000, now });
-      await teach(runner, scheduler, 1000);
+      const { runner, scheduler } = await taught(2, 5000);
       const burst = await flood(scheduler, 'burst');
       expect(burst.admitted).to.have.length(12);
       await step(runner);
@@ -184,9 +182,7 @@ describe('HashScheduler load shedding', () => {
     });
 
     it('keeps the word of reserve(): a place taken during the burst still queues its job once the queue stands', async () => {
-      const runner = new ManualRunner(2);
-      const scheduler = new HashScheduler(runner, { maxWaitMs: 5000, now });
-      await teach(runner, scheduler, 1000);
+      const { scheduler } = await taught(2, 5000);
       // A burst of logins takes places before their lookups: 12 places (10 starts × 500 ms ahead of the last).
       const places = Array.from({ length: 12 }, (_, i) => scheduler.reserve(`login-${i}`));
       expect(() => scheduler.reserve('login-12')).to.throw(AppError, 'Password hashing is overloaded');
@@ -200,9 +196,7 @@ describe('HashScheduler load shedding', () => {
     });
 
     it('never forms behind a 100-hash bulk create: one login after another each waits for at most one bulk job', async () => {
-      const runner = new ManualRunner(2);
-      const scheduler = new HashScheduler(runner, { maxWaitMs: 5000, now });
-      await teach(runner, scheduler, 1000);
+      const { runner, scheduler } = await taught(2, 5000);
       const bulk = Array.from({ length: 100 }, (_, i) => scheduler.schedule(`bulk-${i}`, { group: 'bulk' }));
       const jobsAhead: number[] = [];
       let login: { name: string; startsBefore: number; done: boolean } | undefined;
