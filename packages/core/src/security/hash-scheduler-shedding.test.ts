@@ -50,8 +50,8 @@ describe('HashScheduler load shedding', () => {
 
     it('refuses a newcomer at once with 503 and retryAfterSeconds once the expected wait passes the limit', async () => {
       const { runner, scheduler } = await taught(2, 5000);
-      // A burst that arrives within one job start (500 ms here) is absorbed up to the limit.
-      const { admitted, refused } = await flood(scheduler, 'flood', 40);
+      // A burst that arrives within the interval (100 ms) is absorbed up to the limit.
+      const { admitted, refused } = await flood(scheduler, 'flood', 10);
       expect(scheduler.stats.standing).to.equal(false);
       // Two threads busy, then each queued group is one more start ahead: 2 + 10 queued jobs
       // make a newcomer wait (2 + 10 − 2 + 1) × 1000 / 2 = 5500 ms > 5000.
@@ -137,8 +137,8 @@ describe('HashScheduler load shedding', () => {
     });
 
   describe('a standing queue', () => {
-    // Two threads, one hash 1000 ms: one job start is 500 ms (the interval), the target is
-    // (2 threads + 1) starts = 1500 ms, and the queue stands until the wait is 750 ms or less.
+    // Two threads, one hash 1000 ms: one job start is 500 ms, the target is (2 threads + 1)
+    // starts = 1500 ms, and the queue stands after 100 ms above it until the wait is 750 ms or less.
     async function standingQueue() {
       const { runner, scheduler } = await taught(2, 5000);
       const burst = await flood(scheduler, 'burst');
@@ -147,7 +147,7 @@ describe('HashScheduler load shedding', () => {
       return { runner, scheduler, burst };
     }
 
-    it('refuses a newcomer at once once the wait stayed above the target for a job start, though the limit would admit it', async () => {
+    it('refuses a newcomer at once once the wait stayed above the target for the interval, though the limit would admit it', async () => {
       const { scheduler, burst } = await standingQueue();
       // Both threads took their next job: 8 groups queued, 4500 ms, under the 5000 ms limit.
       expect(scheduler.expectedWaitMs('late')).to.equal(4500);
@@ -186,7 +186,7 @@ describe('HashScheduler load shedding', () => {
       // A burst of logins takes places before their lookups: 12 places (10 starts × 500 ms ahead of the last).
       const places = Array.from({ length: 12 }, (_, i) => scheduler.reserve(`login-${i}`));
       expect(() => scheduler.reserve('login-12')).to.throw(AppError, 'Password hashing is overloaded');
-      clock += 600; // the lookups took longer than one job start
+      clock += 600; // the lookups took longer than the interval
       expect(scheduler.stats.standing).to.equal(true);
       const jobs = places.map((_, i) => scheduler.schedule(`login-${i}`, { group: `login-${i}` }));
       expect(scheduler.stats).to.deep.equal({ queued: 10, running: 2, groups: 10, standing: true });

@@ -43,8 +43,9 @@ interface Pending<J, R> {
 const DEFAULT_GROUP = Symbol('ungrouped');
 // A group that is never queued: the one whose expected wait tells a standing queue.
 const NEWCOMER = Symbol('newcomer');
-// The shortest interval a wait must stay above the target to count as standing.
-const MIN_INTERVAL_MS = 100;
+// How long a newcomer's wait must stay above the target for the queue to count as standing:
+// a burst is what arrives together (CoDel's interval, about a network round trip).
+const INTERVAL_MS = 100;
 // Weight of the latest run in the moving average of run times.
 const SMOOTHING = 0.2;
 
@@ -66,8 +67,8 @@ export function abortError(signal: AbortSignal): AppError {
  *
  * A burst is absorbed up to `maxWaitMs`, but a queue that stands tells later arrivals to
  * come back rather than wait ({@link StandingQueue}, docs/decisions.md, "Shedding"): once a
- * newcomer's expected wait has stayed above the target, (threads + 1) job starts, for one
- * job start (at least 100 ms), the limit is the target until the wait falls to half of it.
+ * newcomer's expected wait has stayed above the target, (threads + 1) job starts, for
+ * 100 ms, the limit is the target until the wait falls to half of it.
  */
 export class HashScheduler<J, R> {
   private readonly queue = new FairQueue<Pending<J, R>>();
@@ -164,9 +165,7 @@ export class HashScheduler<J, R> {
 
   /** Reads the queue into {@link StandingQueue} after each change; true while standing. */
   private observe(): boolean {
-    const startMs = this.estimatedRunMs() / this.runner.size;
-    const intervalMs = Math.max(MIN_INTERVAL_MS, startMs);
-    return this.standing.observe({ waitMs: this.expectedWaitMs(NEWCOMER), targetMs: this.targetMs(), intervalMs, now: this.now() });
+    return this.standing.observe({ waitMs: this.expectedWaitMs(NEWCOMER), targetMs: this.targetMs(), intervalMs: INTERVAL_MS, now: this.now() });
   }
 
   /** Rejects queued and running calls, then closes the runner. Idempotent. */
