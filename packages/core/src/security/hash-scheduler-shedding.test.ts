@@ -4,7 +4,7 @@ import { ManualRunner, rejection, settle } from '../testing/manual-runner';
 import { HashScheduler } from './hash-scheduler';
 
 // The scheduler's refusals: the limit, and the shorter one of a standing queue
-// (docs/decisions.md, "Shedding"). Fairness, abort and close are in hash-scheduler.test.ts.
+// (docs/decisions.md, "A standing queue"). Fairness, abort and close are in hash-scheduler.test.ts.
 describe('HashScheduler load shedding', () => {
   let clock: number;
   const now = () => clock;

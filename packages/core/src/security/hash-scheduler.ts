@@ -66,7 +66,7 @@ export function abortError(signal: AbortSignal): AppError {
  * so a bulk create's hundred hashes are admitted together.
  *
  * A burst is absorbed up to `maxWaitMs`, but a queue that stands tells later arrivals to
- * come back rather than wait ({@link StandingQueue}, docs/decisions.md, "Shedding"): once a
+ * come back rather than wait ({@link StandingQueue}, docs/decisions.md, "A standing queue"): once a
  * newcomer's expected wait has stayed above the target, (threads + 1) job starts, for
  * 100 ms, the limit is the target until the wait falls to half of it.
  */
@@ -156,8 +156,8 @@ export class HashScheduler<J, R> {
 
   /**
    * The wait above which a queue is more than a burst: every thread's next job and one more
-   * group (a bulk create and a login queued behind it), so an admitted call is answered
-   * within about two hashes of its own.
+   * group (a bulk create and a login queued behind it). A call admitted while the queue
+   * stands is answered within one hash plus one start, plus its own hash.
    */
   private targetMs(): number {
     return ((this.runner.size + 1) * this.estimatedRunMs()) / this.runner.size;

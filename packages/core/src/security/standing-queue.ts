@@ -12,7 +12,7 @@ export interface QueueReading {
 
 /**
  * Tells a burst from a standing queue, as CoDel does for packets (docs/decisions.md,
- * "Shedding"): a wait above the target is a burst until it has stayed there, without a
+ * "A standing queue"): a wait above the target is a burst until it has stayed there, without a
  * break, for the interval; from then on the queue is standing until the wait falls to half
  * the target or less. Feed it after every change of the queue (a dip below the target
  * starts the interval again) and before every admission decision.
