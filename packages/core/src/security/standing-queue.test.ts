@@ -1,34 +1,23 @@
 import { expect } from 'chai';
-import { StandingQueue, type QueueReading } from './standing-queue';
+import { StandingQueue } from './standing-queue';
 
 describe('StandingQueue', () => {
-  const at = (now: number, waitMs: number): QueueReading => ({ waitMs, targetMs: 1500, intervalMs: 500, now });
+  /** Feeds `[now, waitMs]` readings (target 1500 ms, interval 500 ms); what each one answered. */
+  const feed = (readings: [number, number][]) => {
+    const queue = new StandingQueue();
+    return readings.map(([now, waitMs]) => queue.observe({ waitMs, targetMs: 1500, intervalMs: 500, now }));
+  };
 
   it('calls a wait above the target a burst until it has stayed above it for the interval', () => {
-    const queue = new StandingQueue();
-    expect(queue.observe(at(0, 1500)), 'at the target').to.equal(false);
-    expect(queue.observe(at(100, 5000))).to.equal(false);
-    expect(queue.observe(at(599, 2000))).to.equal(false);
-    expect(queue.observe(at(600, 2000))).to.equal(true);
+    expect(feed([[0, 1500], [100, 5000], [599, 2000], [600, 2000]])).to.deep.equal([false, false, false, true]);
   });
 
   it('starts the interval again when the wait dips to the target', () => {
-    const queue = new StandingQueue();
-    queue.observe(at(0, 3000));
-    queue.observe(at(400, 1500));
-    expect(queue.observe(at(450, 3000))).to.equal(false);
-    expect(queue.observe(at(900, 3000))).to.equal(false);
-    expect(queue.observe(at(950, 3000))).to.equal(true);
+    expect(feed([[0, 3000], [400, 1500], [450, 3000], [900, 3000], [950, 3000]])).to.deep.equal([false, false, false, false, true]);
   });
 
-  it('stays standing under the target until the wait falls to half of it', () => {
-    const queue = new StandingQueue();
-    queue.observe(at(0, 3000));
-    expect(queue.observe(at(500, 3000))).to.equal(true);
-    expect(queue.observe(at(5000, 1000))).to.equal(true);
-    expect(queue.observe(at(6000, 751))).to.equal(true);
-    expect(queue.observe(at(6500, 750))).to.equal(false);
-    // A new excursion is a burst again.
-    expect(queue.observe(at(6600, 5000))).to.equal(false);
+  it('stays standing under the target until the wait falls to half of it, then a new excursion is a burst again', () => {
+    const readings: [number, number][] = [[0, 3000], [500, 3000], [5000, 1000], [6000, 751], [6500, 750], [6600, 5000]];
+    expect(feed(readings)).to.deep.equal([false, true, true, true, false, false]);
   });
 });
