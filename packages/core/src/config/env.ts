@@ -49,7 +49,7 @@ const SPECS: readonly Spec[] = [
   spec('ARGON2_MEMORY_KIB', 'argon2MemoryKib', 'positiveInt', '19456', 'Argon2id memory per hash in KiB (1024–1048576).'),
   spec('ARGON2_TIME_COST', 'argon2TimeCost', 'positiveInt', '2', 'Argon2id passes over that memory (1–100).'),
   spec('ARGON2_PARALLELISM', 'argon2Parallelism', 'positiveInt', '1', 'Argon2id lanes (1–16).'),
-  spec('HASH_QUEUE_MAX_WAIT_MS', 'hashQueueMaxWaitMs', 'nonNegativeInt', '5000', 'When a new password hash would wait longer than this for a thread, login, register and bulk create answer 503 with Retry-After.'),
+  spec('HASH_QUEUE_MAX_WAIT_MS', 'hashQueueMaxWaitMs', 'nonNegativeInt', '5000', 'When a new password hash would wait longer than this for a thread, login, register and bulk create answer 503 with Retry-After. A burst may wait this long; once the queue stands (its wait stayed above one hash plus one job start for 100 ms) the shorter wait applies until it halves.'),
   spec('REQUEST_TIMEOUT_MS', 'requestTimeoutMs', 'positiveInt', '30000', 'A request running longer gets 504 and its transaction is rolled back.'),
   spec('BODY_LIMIT_BYTES', 'bodyLimitBytes', 'positiveInt', '1048576', 'Largest accepted request body; larger gets 413.'),
   spec('BODY_READ_TIMEOUT_MS', 'bodyReadTimeoutMs', 'positiveInt', '10000', 'Most time a request body may take to arrive; a slower one gets 504 and the connection closes.'),

@@ -158,7 +158,7 @@ export const coreOptionsSchema = z
     argon2MemoryKib: z.number().int().min(1024).max(1_048_576).default(19_456),
     argon2TimeCost: z.number().int().min(1).max(100).default(2),
     argon2Parallelism: z.number().int().min(1).max(16).default(1),
-    /** A hash that would queue longer than this is refused at once with 503 and Retry-After. */
+    /** A hash that would queue longer than this is refused at once with 503 and Retry-After (a standing queue refuses sooner, docs/decisions.md). */
     hashQueueMaxWaitMs: z.number().int().min(0).max(600_000).default(5000),
     requestTimeoutMs: z.number().int().min(1).default(30_000),
     bodyLimitBytes: z.number().int().min(1).default(1_048_576),

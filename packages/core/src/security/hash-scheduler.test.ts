@@ -1,53 +1,8 @@
 import { getEventListeners } from 'node:events';
 import { expect } from 'chai';
 import { AppError, isAppError } from '../errors/app-error';
-import { HashScheduler, type JobRunner } from './hash-scheduler';
-
-/** A runner whose jobs end only when the test says so, on a clock the test moves. */
-class ManualRunner implements JobRunner<string, string> {
-  readonly started: string[] = [];
-  private readonly waiting = new Map<string, { resolve: (value: string) => void; reject: (error: Error) => void }>();
-  closed = false;
-
-  constructor(readonly size: number) {}
-
-  run(job: string): Promise<string> {
-    this.started.push(job);
-    return new Promise((resolve, reject) => this.waiting.set(job, { resolve, reject }));
-  }
-
-  finish(job: string): void {
-    const entry = this.waiting.get(job);
-    if (!entry) throw new Error(`${job} is not running`);
-    this.waiting.delete(job);
-    entry.resolve(`done:${job}`);
-  }
-
-  fail(job: string, error: Error): void {
-    this.waiting.get(job)?.reject(error);
-    this.waiting.delete(job);
-  }
-
-  get running(): string[] {
-    return [...this.waiting.keys()];
-  }
-
-  async close(): Promise<void> {
-    this.closed = true;
-  }
-}
-
-/** Lets promise callbacks (the scheduler's `then`) run. */
-const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(
-    () => {
-      throw new Error('expected a rejection');
-    },
-    (error: unknown) => error,
-  );
-}
+import { ManualRunner, rejection, settle } from '../testing/manual-runner';
+import { HashScheduler } from './hash-scheduler';
 
 describe('HashScheduler', () => {
   let clock: number;
@@ -98,7 +53,7 @@ describe('HashScheduler', () => {
       const scheduler = new HashScheduler(runner, { maxWaitMs: Infinity, now });
       const a = [scheduler.schedule('a-0'), scheduler.schedule('a-1'), scheduler.schedule('a-2')];
       const b = scheduler.schedule('b-0', { group: 'b' });
-      expect(scheduler.stats).to.deep.equal({ queued: 3, running: 1, groups: 2 });
+      expect(scheduler.stats).to.deep.equal({ queued: 3, running: 1, groups: 2, standing: false });
       while (runner.running.length > 0) {
         runner.finish(runner.running[0]);
         await settle();
@@ -133,7 +88,7 @@ describe('HashScheduler', () => {
       const after = scheduler.schedule('after', { group: 'later' });
       controller.abort(reason);
       for (const error of await Promise.all(doomed)) expect(error).to.equal(reason);
-      expect(scheduler.stats).to.deep.equal({ queued: 1, running: 1, groups: 1 });
+      expect(scheduler.stats).to.deep.equal({ queued: 1, running: 1, groups: 1, standing: false });
       runner.finish('blocker');
       await settle();
       runner.finish('after');
@@ -181,120 +136,6 @@ describe('HashScheduler', () => {
     });
   });
 
-  describe('load shedding', () => {
-    it('refuses a newcomer at once with 503 and retryAfterSeconds once the expected wait passes the limit', async () => {
-      const runner = new ManualRunner(2);
-      const scheduler = new HashScheduler(runner, { maxWaitMs: 5000, now });
-      // Teach the scheduler that a job takes 1000 ms.
-      const warm = scheduler.schedule('warm', { group: 'warm' });
-      clock += 1000;
-      runner.finish('warm');
-      await warm;
-      const admitted: Promise<string>[] = [];
-      let refused: unknown;
-      for (let i = 0; i < 20 && !refused; i++) {
-        const job = scheduler.schedule(`flood-${i}`, { group: `ip-${i}` });
-        if (scheduler.stats.queued + scheduler.stats.running === admitted.length) refused = await rejection(job);
-        else admitted.push(job);
-      }
-      // Two threads busy, then each queued group is one more start ahead: 2 + 10 queued jobs
-      // make a newcomer wait (2 + 10 − 2 + 1) × 1000 / 2 = 5500 ms > 5000.
-      expect(admitted).to.have.length(12);
-      expect(refused).to.be.instanceOf(AppError);
-      const error = refused as AppError;
-      expect([error.code, error.status, error.message]).to.deep.equal(['service_unavailable', 503, 'Password hashing is overloaded; try again shortly']);
-      expect(error.retryAfterSeconds).to.equal(6);
-      expect(runner.started).to.not.include('flood-12');
-      await scheduler.close();
-      await Promise.allSettled(admitted);
-    });
-
-    it('does not count a group against its own backlog, so a bulk create is admitted whole', async () => {
-      const runner = new ManualRunner(1);
-      const scheduler = new HashScheduler(runner, { maxWaitMs: 1500, now });
-      const warm = scheduler.schedule('warm');
-      clock += 1000;
-      runner.finish('warm');
-      await warm;
-      const bulk = Array.from({ length: 100 }, (_, i) => scheduler.schedule(`bulk-${i}`, { group: 'bulk' }));
-      expect(scheduler.stats).to.deep.equal({ queued: 99, running: 1, groups: 1 });
-      // Another request waits for the running job and the bulk's next turn: 2 × 1000 ms.
-      expect(scheduler.expectedWaitMs('login')).to.equal(2000);
-      const error = await rejection(scheduler.schedule('login', { group: 'login' }));
-      expect(isAppError(error) && [error.code, error.retryAfterSeconds]).to.deep.equal(['service_unavailable', 2]);
-      await scheduler.close();
-      await Promise.allSettled(bulk);
-    });
-
-    it('reserve() refuses what schedule() would refuse, and its places count against later arrivals', async () => {
-      const runner = new ManualRunner(1);
-      const scheduler = new HashScheduler(runner, { maxWaitMs: 1500, now });
-      const warm = scheduler.schedule('warm');
-      clock += 1000;
-      runner.finish('warm');
-      await warm;
-      const running = scheduler.schedule('login-0', { group: 'login-0' });
-      // A burst arrives before any of its hashes is queued: one running job plus one place
-      // is 2 starts × 1000 ms = 2000 ms > 1500 for the third arrival, refused at the door.
-      const release1 = scheduler.reserve('login-1');
-      const refusal = (() => {
-        try {
-          scheduler.reserve('login-2');
-        } catch (error) {
-          return error;
-        }
-      })();
-      expect(isAppError(refusal) && [refusal.code, refusal.retryAfterSeconds]).to.deep.equal(['service_unavailable', 2]);
-      expect(scheduler.expectedWaitMs('login-1'), 'its own place does not count against it').to.equal(1000);
-      // Its job takes the place: still two groups ahead of a newcomer, not three.
-      const queued = scheduler.schedule('login-1', { group: 'login-1' });
-      expect(scheduler.expectedWaitMs('login-2')).to.equal(2000);
-      release1(); // idempotent, and a no-op once the job is queued
-      expect(scheduler.expectedWaitMs('login-2')).to.equal(2000);
-      // A place given back without a job (the login was locked out) frees it for others.
-      runner.finish('login-0');
-      await running;
-      const release3 = scheduler.reserve('login-3');
-      expect(scheduler.expectedWaitMs('login-4')).to.be.above(scheduler.expectedWaitMs('login-3'));
-      release3();
-      expect(scheduler.expectedWaitMs('login-4')).to.equal(scheduler.expectedWaitMs('login-3'));
-      expect(scheduler.stats).to.deep.equal({ queued: 0, running: 1, groups: 0 });
-      runner.finish('login-1');
-      expect(await queued).to.equal('done:login-1');
-      await scheduler.close();
-    });
-
-    it('uses the longest-running job as the estimate before any job has finished', async () => {
-      const runner = new ManualRunner(1);
-      const scheduler = new HashScheduler(runner, { maxWaitMs: 500, now });
-      const first = scheduler.schedule('first', { group: 'a' });
-      expect(scheduler.expectedWaitMs('b')).to.equal(0);
-      const second = scheduler.schedule('second', { group: 'b' });
-      clock += 600;
-      expect(scheduler.expectedWaitMs('c')).to.equal(1200);
-      const error = await rejection(scheduler.schedule('third', { group: 'c' }));
-      expect(isAppError(error) && error.code).to.equal('service_unavailable');
-      await scheduler.close();
-      await Promise.allSettled([first, second]);
-    });
-
-    it('never refuses while a thread is free, even with a limit of 0', async () => {
-      const runner = new ManualRunner(2);
-      const scheduler = new HashScheduler(runner, { maxWaitMs: 0, now });
-      const warm = scheduler.schedule('warm');
-      clock += 50;
-      runner.finish('warm');
-      await warm;
-      const a = scheduler.schedule('a', { group: 'a' });
-      const b = scheduler.schedule('b', { group: 'b' });
-      expect(runner.running).to.deep.equal(['a', 'b']);
-      const error = await rejection(scheduler.schedule('c', { group: 'c' }));
-      expect(isAppError(error) && error.code).to.equal('service_unavailable');
-      runner.finish('a');
-      runner.finish('b');
-      expect([await a, await b]).to.deep.equal(['done:a', 'done:b']);
-    });
-  });
 
   describe('queue wait', () => {
     it('reports each job\'s time in the queue as it starts', async () => {

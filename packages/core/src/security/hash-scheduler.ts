@@ -1,5 +1,6 @@
 import { AppError, isAppError } from '../errors/app-error';
 import { FairQueue } from './fair-queue';
+import { StandingQueue } from './standing-queue';
 
 /** Runs one job on a thread; the scheduler never gives it more than `size` at once. */
 export interface JobRunner<J, R> {
@@ -10,7 +11,10 @@ export interface JobRunner<J, R> {
 
 /** Options of {@link HashScheduler}. */
 export interface HashSchedulerOptions {
-  /** Refuse new work at once when a newcomer's expected wait is longer than this. */
+  /**
+   * Refuse new work at once when a newcomer's expected wait is longer than this; while the
+   * queue is standing, longer than the target (one hash plus one job start) if that is less.
+   */
   maxWaitMs: number;
   /** Called as each job starts, with the time it spent queued (the `app_hash_queue_wait_seconds` feed). */
   onQueueWait?: (seconds: number) => void;
@@ -37,6 +41,11 @@ interface Pending<J, R> {
 }
 
 const DEFAULT_GROUP = Symbol('ungrouped');
+// A group that is never queued: the one whose expected wait tells a standing queue.
+const NEWCOMER = Symbol('newcomer');
+// How long a newcomer's wait must stay above the target for the queue to count as standing:
+// a burst is what arrives together (CoDel's interval, about a network round trip).
+const INTERVAL_MS = 100;
 // Weight of the latest run in the moving average of run times.
 const SMOOTHING = 0.2;
 
@@ -55,6 +64,11 @@ export function abortError(signal: AbortSignal): AppError {
  * moving average of run times, divided by the threads; a group holding a place from
  * `reserve` counts as one queued group. A group's own backlog is not counted against it,
  * so a bulk create's hundred hashes are admitted together.
+ *
+ * A burst is absorbed up to `maxWaitMs`, but a queue that stands tells later arrivals to
+ * come back rather than wait ({@link StandingQueue}, docs/decisions.md, "A standing queue"): once a
+ * newcomer's expected wait has stayed above the target, (threads + 1) job starts, for
+ * 100 ms, the limit is the target until the wait falls to half of it.
  */
 export class HashScheduler<J, R> {
   private readonly queue = new FairQueue<Pending<J, R>>();
@@ -62,6 +76,7 @@ export class HashScheduler<J, R> {
   private readonly runningJobs = new Map<Pending<J, R>, number>();
   /** Groups holding a place from {@link reserve} whose job is not queued yet. */
   private readonly reserved = new Map<unknown, object>();
+  private readonly standing = new StandingQueue();
   private averageRunMs: number | undefined;
   private closed = false;
   private readonly now: () => number;
@@ -73,23 +88,27 @@ export class HashScheduler<J, R> {
     this.now = options.now ?? (() => performance.now());
   }
 
-  /** Queues `job`; rejects at once when closed, aborted or overloaded. */
+  /** Queues `job`; rejects at once when closed, aborted or overloaded (unless its group holds a place from {@link reserve}). */
   schedule(job: J, options: ScheduleOptions = {}): Promise<R> {
     const { signal } = options;
     if (this.closed) return Promise.reject(new Error('Password hasher is closed'));
     if (signal?.aborted) return Promise.reject(abortError(signal));
     const group = options.group ?? signal ?? DEFAULT_GROUP;
-    try {
-      this.refuseIfOverloaded(group);
-    } catch (error) {
-      return Promise.reject(error);
+    // A group holding a place from reserve() was admitted then: its job is not refused after
+    // its lookups because later places filled the queue or the queue has become standing.
+    if (!this.reserved.delete(group)) {
+      try {
+        this.refuseIfOverloaded(group);
+      } catch (error) {
+        return Promise.reject(error);
+      }
     }
-    this.reserved.delete(group); // its place is now the queued job
     return new Promise<R>((resolve, reject) => {
       const pending: Pending<J, R> = { job, group, signal, queuedAt: this.now(), running: false, done: false, resolve, reject };
       this.queue.push(group, pending);
       if (signal) this.watch(signal, pending);
       this.pump();
+      this.observe();
     });
   }
 
@@ -99,20 +118,26 @@ export class HashScheduler<J, R> {
    * that job would get now. Until the job is scheduled or the returned function releases it,
    * the place counts as one more group ahead of every newcomer, so a burst that arrives
    * before any of its hashes is queued is still shed at the door, not after its lookups.
+   * The place admits that job however the queue has changed meanwhile.
    */
   reserve(group: unknown = DEFAULT_GROUP): () => void {
+    if (this.reserved.has(group)) return () => undefined;
     this.refuseIfOverloaded(group);
-    if (this.queue.has(group) || this.reserved.has(group)) return () => undefined;
+    if (this.queue.has(group)) return () => undefined;
     const place = {};
     this.reserved.set(group, place);
+    this.observe();
     return () => {
-      if (this.reserved.get(group) === place) this.reserved.delete(group);
+      if (this.reserved.get(group) !== place) return;
+      this.reserved.delete(group);
+      this.observe();
     };
   }
 
   private refuseIfOverloaded(group: unknown): void {
     const waitMs = this.expectedWaitMs(group);
-    if (waitMs <= this.options.maxWaitMs) return;
+    const limitMs = this.observe() ? Math.min(this.options.maxWaitMs, this.targetMs()) : this.options.maxWaitMs;
+    if (waitMs <= limitMs) return;
     const retryAfterSeconds = Math.max(1, Math.ceil(waitMs / 1000));
     throw new AppError('service_unavailable', 'Password hashing is overloaded; try again shortly', { retryAfterSeconds });
   }
@@ -124,9 +149,23 @@ export class HashScheduler<J, R> {
     return starts > 0 ? (starts * this.estimatedRunMs()) / this.runner.size : 0;
   }
 
-  /** Jobs queued and running now (for metrics and tests). */
-  get stats(): { queued: number; running: number; groups: number } {
-    return { queued: this.queue.size, running: this.runningJobs.size, groups: this.queue.groupCount };
+  /** Jobs queued and running now, and whether the queue is standing (for metrics and tests). */
+  get stats(): { queued: number; running: number; groups: number; standing: boolean } {
+    return { queued: this.queue.size, running: this.runningJobs.size, groups: this.queue.groupCount, standing: this.observe() };
+  }
+
+  /**
+   * The wait above which a queue is more than a burst: every thread's next job and one more
+   * group (a bulk create and a login queued behind it). A call admitted while the queue
+   * stands is answered within one hash plus one start, plus its own hash.
+   */
+  private targetMs(): number {
+    return ((this.runner.size + 1) * this.estimatedRunMs()) / this.runner.size;
+  }
+
+  /** Reads the queue into {@link StandingQueue} after each change; true while standing. */
+  private observe(): boolean {
+    return this.standing.observe({ waitMs: this.expectedWaitMs(NEWCOMER), targetMs: this.targetMs(), intervalMs: INTERVAL_MS, now: this.now() });
   }
 
   /** Rejects queued and running calls, then closes the runner. Idempotent. */
@@ -173,6 +212,7 @@ export class HashScheduler<J, R> {
     this.averageRunMs = this.averageRunMs === undefined ? ranMs : this.averageRunMs + SMOOTHING * (ranMs - this.averageRunMs);
     this.settle(pending, answer);
     this.pump();
+    this.observe();
   }
 
   private settle(pending: Pending<J, R>, answer: () => void): void {
@@ -211,5 +251,6 @@ export class HashScheduler<J, R> {
       if (!pending.running) this.queue.remove(pending.group, pending);
       this.settle(pending, () => pending.reject(error));
     }
+    this.observe();
   }
 }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { isAppError, type AppError } from '../errors/app-error';
+import { rejection } from '../testing/manual-runner';
 import { passwordHasherContract } from '../testing/password-hasher-contract';
 import { WorkerPasswordHasher, type WorkerPasswordHasherOptions } from './worker-password-hasher';
 
@@ -32,13 +33,6 @@ const FOREIGN: Array<[string, string]> = [
   ['password-123', '$argon2id$v=19$m=1024,t=1,p=1$EupO6P8Ka9tt1EAX0Tp73A$hOTmPZy18gcvJTJtQt/Hwg'],
   [LONG, '$argon2id$v=19$m=1024,t=1,p=1$u+9ro40KFWmaJlN7Rfim6g$6veWORUxVtTySE9+Lb6UxA'],
 ];
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(
-    () => expect.fail('expected a rejection'),
-    (error: unknown) => error,
-  );
-}
 
 describe('WorkerPasswordHasher', () => {
   const open: WorkerPasswordHasher[] = [];
@@ -112,7 +106,7 @@ describe('WorkerPasswordHasher', () => {
       ];
       for (const hash of absurd) expect(await hasher.verify('password-123', hash), hash).to.equal(false);
       expect(jobs).to.equal(0);
-      expect(hasher.stats).to.deep.equal({ queued: 0, running: 0, groups: 0 });
+      expect(hasher.stats).to.deep.equal({ queued: 0, running: 0, groups: 0, standing: false });
     });
   });
 
@@ -144,7 +138,7 @@ describe('WorkerPasswordHasher', () => {
       const controller = new AbortController();
       const blocker = hasher.hash('blocking-password', { group: 'other' });
       const doomed = Array.from({ length: 10 }, (_, i) => rejection(hasher.hash(`doomed-${i}`, { signal: controller.signal })));
-      expect(hasher.stats).to.deep.equal({ queued: 10, running: 1, groups: 1 });
+      expect(hasher.stats).to.deep.equal({ queued: 10, running: 1, groups: 1, standing: false });
       controller.abort(new Error('client went away'));
       for (const error of await Promise.all(doomed)) expect(isAppError(error) && error.code).to.equal('request_timeout');
       expect(hasher.stats.queued).to.equal(0);

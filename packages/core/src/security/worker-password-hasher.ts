@@ -145,8 +145,8 @@ export class WorkerPasswordHasher implements PasswordHasher {
     return this.scheduler.expectedWaitMs(group);
   }
 
-  /** Jobs queued and running now. */
-  get stats(): { queued: number; running: number; groups: number } {
+  /** Jobs queued and running now, and whether the queue is standing (see {@link HashScheduler}). */
+  get stats(): { queued: number; running: number; groups: number; standing: boolean } {
     return this.scheduler.stats;
   }
 
