@@ -69,7 +69,7 @@ for (const target of testDatabaseTargets()) {
     });
     after(() => database?.drop());
 
-    it('never answers 504 for a batch it wrote, nor 201 for one it did not', async () => {
+    it('never answers 504 for a batch it wrote, nor 201 for one it did not (and a 503 writes nothing)', async () => {
       // Calibrate in this run: the median duration of a mid-sized batch becomes the timeout.
       const calibration = await createCore({ ...options(60_000), migrate: true });
       let timeoutMs: number;
@@ -125,13 +125,15 @@ for (const target of testDatabaseTargets()) {
         for (const outcome of outcomes) {
           const page = await core.services.users.listUsers({ page: 1, size: 100, search: outcome.marker });
           if (outcome.status === 504 && page.total !== 0) lies.push(`504 but ${page.total} rows (${outcome.marker})`);
+          // Four batches at once keep the hashing queue standing, so some are shed before they start.
+          if (outcome.status === 503 && page.total !== 0) lies.push(`503 but ${page.total} rows (${outcome.marker})`);
           if (outcome.status === 201 && page.total !== outcome.size) lies.push(`201 but ${page.total}/${outcome.size} rows (${outcome.marker})`);
           if (outcome.status === 504) expect(outcome.connection, 'a 504 closes the connection').to.equal('close');
         }
         const statuses = outcomes.reduce<Record<number, number>>((counts, { status }) => ({ ...counts, [status]: (counts[status] ?? 0) + 1 }), {});
         expect(lies, `timeout ${timeoutMs} ms, statuses ${JSON.stringify(statuses)}`).to.deep.equal([]);
-        expect(Object.keys(statuses).sort(), `only 201 and 504 (${JSON.stringify(statuses)})`).to.deep.equal(
-          Object.keys(statuses).filter((status) => status === '201' || status === '504').sort(),
+        expect(Object.keys(statuses).sort(), `only 201, 503 and 504 (${JSON.stringify(statuses)})`).to.deep.equal(
+          Object.keys(statuses).filter((status) => ['201', '503', '504'].includes(status)).sort(),
         );
         expect(statuses[201] ?? 0, `some batches finished in time (${JSON.stringify(statuses)})`).to.be.greaterThan(0);
         expect(statuses[504] ?? 0, `some batches timed out (${JSON.stringify(statuses)})`).to.be.greaterThan(0);
