@@ -4,7 +4,7 @@ import type { UserListQuery } from '../domain/types';
 import { useDatabaseFixture } from '../testing/database-fixture';
 import { testDatabaseTargets } from '../testing/test-databases';
 import { SequelizeUserRepository } from './sequelize-user-repository';
-import { cappedSearch, listCondition, type SearchForm } from './user-list-sql';
+import { cappedSearch, listCondition, narrowingWord, searchWords, type SearchForm } from './user-list-sql';
 
 const query = (extra: Partial<UserListQuery> = {}): UserListQuery => ({ page: 1, size: 4, sort_by: 'created_at', sort_order: 'desc', ...extra });
 
@@ -23,6 +23,22 @@ describe('cappedSearch', () => {
   it('reads a broad search from a bounded sample, or from the whole table when it is within two samples', () => {
     expect(cappedSearch('5@example', 10_000, { matches: 80_000, table: 1_000_000 })).to.equal('sample');
     expect(cappedSearch('5@example', 10_000, { matches: 12_000, table: 100_000 })).to.equal('scan');
+  });
+});
+
+describe('narrowingWord', () => {
+  it('takes the words of three characters or more of a term of several', () => {
+    expect(searchWords('user 4242')).to.deep.equal(['user', '4242']);
+    expect(searchWords('seed  user  seed')).to.deep.equal(['seed', 'user']);
+    expect(searchWords('user 42')).to.deep.equal([]);
+    expect(searchWords('4242')).to.deep.equal([]);
+  });
+
+  it('looks up the rarest word when another would match more than the limit, else the whole term', () => {
+    expect(narrowingWord(['user', '4242'], [999_900, 300], 10_000)).to.equal('4242');
+    expect(narrowingWord(['user', '4242'], [9_000, 300], 10_000)).to.equal(undefined);
+    expect(narrowingWord(['user', '4242'], undefined, 10_000)).to.equal(undefined);
+    expect(narrowingWord([], [], 10_000)).to.equal(undefined);
   });
 });
 
@@ -62,6 +78,18 @@ for (const target of testDatabaseTargets()) {
       for (const [search, expected] of cases) {
         for (const form of ['indexed', 'planned', 'scan'] as const) expect(await matching(search, form), `${search} (${form})`).to.deep.equal(expected);
       }
+    });
+
+    it('selects the same users when the indexes look up one word of a term and the whole term is checked after', async () => {
+      const narrowed = async (search: string, word: string) => {
+        const where = listCondition(fx.fields, fx.sequelize, query({ search }), 'indexed', word);
+        const rows = await fx.sequelize.query<{ username: string }>(`SELECT username FROM users WHERE ${where}`, { type: QueryTypes.SELECT });
+        return rows.map((row) => row.username).sort();
+      };
+      for (const [search, word] of [['late ölaf 4', 'ölaf'], ['Late Ölaf 4', 'LATE'], ['ölaf late', 'late'], ['100%_done x', '100%_done']] as const) {
+        expect(await narrowed(search, word), `${search} by ${word}`).to.deep.equal(await matching(search, 'indexed'));
+      }
+      expect(await narrowed('Late Ölaf 41', 'Ölaf')).to.deep.equal(['late41']);
     });
 
     it('counts a short term exactly within the limit and serves its page past it', async () => {

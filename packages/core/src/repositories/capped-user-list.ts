@@ -7,10 +7,12 @@ import {
   cappedSearch,
   estimateSql,
   listCondition,
+  narrowingWord,
   plannedEstimate,
   plannedRows,
   sampleSql,
   searchCondition,
+  searchWords,
   TRIGRAM_LENGTH,
   type ListOrder,
   type SearchForm,
@@ -43,10 +45,15 @@ export type CappedMatches = { exact: true; total: number; ids: number[] } | { ex
  */
 export async function cappedMatches(context: CappedListContext, query: UserListQuery, order: ListOrder, offset: number): Promise<CappedMatches> {
   const { fields, sequelize, table, limit, select } = context;
-  const condition = (form?: SearchForm) => listCondition(fields, sequelize, query, form);
   const search = query.search && fields.searchable.length > 0 ? query.search : undefined;
+  const words = search === undefined ? [] : searchWords(search);
+  const wordConditions = words.map((word) => searchCondition(fields, sequelize, word, 'planned'));
   const estimate =
-    search !== undefined && search.length >= TRIGRAM_LENGTH ? plannedEstimate((await select(estimateSql(table, condition('planned'))))[0]) : undefined;
+    search !== undefined && search.length >= TRIGRAM_LENGTH
+      ? plannedEstimate((await select(estimateSql(table, listCondition(fields, sequelize, query, 'planned'), wordConditions)))[0])
+      : undefined;
+  const narrow = narrowingWord(words, estimate?.words, limit);
+  const condition = (form?: SearchForm) => listCondition(fields, sequelize, query, form, narrow);
   const plan = search === undefined ? 'indexed' : cappedSearch(search, limit, estimate);
   const page = { limit, size: query.size, offset };
   const hitsOf = async (from: string, where: string) => {

@@ -52,7 +52,7 @@ const FIELD_SEPARATOR = '\u0001';
  * call. Column names come from the registry (checked to be [a-z0-9_]); values go through
  * Sequelize's escaping for the dialect.
  */
-export function listCondition(fields: UserFields, sequelize: Sequelize, query: UserListQuery, form: SearchForm = 'indexed'): string {
+export function listCondition(fields: UserFields, sequelize: Sequelize, query: UserListQuery, form: SearchForm = 'indexed', narrow?: string): string {
   const conditions: string[] = [];
   for (const field of fields.filterable) {
     const value = query[field.name];
@@ -60,13 +60,23 @@ export function listCondition(fields: UserFields, sequelize: Sequelize, query: U
     if (value !== undefined) conditions.push(`"${field.name}" = ${sequelize.escape(value as string)}`);
   }
   if (query.search && fields.searchable.length > 0) {
-    conditions.push(searchCondition(fields, sequelize, query.search, form));
+    conditions.push(searchCondition(fields, sequelize, query.search, form, narrow));
   }
   return conditions.length === 0 ? '1 = 1' : conditions.join(' AND ');
 }
 
-/** The search alone, in `form` (the `scan` form unless the term holds its separator). */
-export function searchCondition(fields: UserFields, sequelize: Sequelize, search: string, form: SearchForm): string {
+/**
+ * The search alone, in `form` (the `scan` form unless the term holds its separator). With
+ * `narrow`, one word of a term of several (the rarest, {@link searchWords}), the `indexed`
+ * form looks only that word up in the indexes and checks the whole term on what they find:
+ * every row holding the term holds each of its words, so the rows are the same, but a word
+ * every row shares ("user" of "user 4242" in "Seed User N") no longer makes GIN read its
+ * trigrams' posting lists of every row (docs/decisions.md "Search plans").
+ */
+export function searchCondition(fields: UserFields, sequelize: Sequelize, search: string, form: SearchForm, narrow?: string): string {
+  if (form === 'indexed' && narrow !== undefined && narrow !== search && sequelize.getDialect() === 'postgres') {
+    return `(${searchCondition(fields, sequelize, narrow, 'indexed')} AND ${searchCondition(fields, sequelize, search, 'planned')})`;
+  }
   const pattern = sequelize.escape(`%${escapeLikePattern(search)}%`);
   const names = fields.searchable.map((field) => field.name);
   if (sequelize.getDialect() !== 'postgres') {
@@ -98,19 +108,42 @@ export function cappedHitsSql(table: string, where: string, order: ListOrder, pa
       FROM (SELECT COUNT(*) AS n FROM hits) AS counted`;
 }
 
-/** The planner's row estimates of a list's condition and of its whole table. */
+/** The planner's row estimates of a list's condition, of its whole table and of each of `words`' conditions. */
 export interface RowEstimate {
   matches: number;
   table: number;
+  /** One per condition given to {@link estimateSql} after the list's (the search's words). */
+  words?: number[];
 }
 
 /**
- * One EXPLAIN for both estimates of {@link RowEstimate}: the `UNION ALL` plans as one Append
- * whose two children carry them. Give it the `planned` form of the condition: it plans in
- * well under a millisecond and estimates the same rows as the `indexed` one.
+ * One EXPLAIN for the estimates of {@link RowEstimate}: the `UNION ALL` plans as one Append
+ * whose children carry them. Give it the `planned` forms: they plan in well under a
+ * millisecond and estimate the same rows as the `indexed` ones.
  */
-export function estimateSql(table: string, where: string): string {
-  return `EXPLAIN (FORMAT JSON) SELECT 1 FROM ${table} WHERE ${where} UNION ALL SELECT 1 FROM ${table}`;
+export function estimateSql(table: string, where: string, words: readonly string[] = []): string {
+  const more = words.map((condition) => ` UNION ALL SELECT 1 FROM ${table} WHERE ${condition}`).join('');
+  return `EXPLAIN (FORMAT JSON) SELECT 1 FROM ${table} WHERE ${where} UNION ALL SELECT 1 FROM ${table}${more}`;
+}
+
+/**
+ * The words of a term worth looking up on their own: at least two distinct whitespace-
+ * separated words of three characters or more (what a trigram index can serve), else none.
+ */
+export function searchWords(search: string): string[] {
+  const words = [...new Set(search.split(/\s+/).filter((word) => word.length >= TRIGRAM_LENGTH))];
+  return words.length >= 2 ? words : [];
+}
+
+/**
+ * The word of a multi-word term the indexes should look up ({@link searchCondition}'s
+ * `narrow`): the one the planner expects to match fewest rows, when another is expected to
+ * match more than `limit` (its trigrams' posting lists then cost more than the term's
+ * selective ones save); else none.
+ */
+export function narrowingWord(words: readonly string[], estimates: readonly number[] | undefined, limit: number): string | undefined {
+  if (words.length === 0 || estimates?.length !== words.length || Math.max(...estimates) <= limit) return undefined;
+  return words[estimates.indexOf(Math.min(...estimates))];
 }
 
 interface PlanNode {
@@ -137,8 +170,8 @@ export function plannedRows(row: Row | undefined): number {
 
 /** The estimates of an {@link estimateSql} row. */
 export function plannedEstimate(row: Row | undefined): RowEstimate {
-  const [matches, table] = topPlan(row)?.Plans ?? [];
-  return { matches: rowsOf(matches), table: rowsOf(table) };
+  const [matches, table, ...words] = topPlan(row)?.Plans ?? [];
+  return { matches: rowsOf(matches), table: rowsOf(table), words: words.map(rowsOf) };
 }
 
 /** pg_trgm looks terms up by three-character trigrams: a shorter term gets nothing from its indexes. */
