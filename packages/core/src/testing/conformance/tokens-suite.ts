@@ -179,6 +179,16 @@ export function tokensSuite(h: Harness): void {
       expectError(await accessOf(me, me.refreshToken), 401, 'authentication_error');
     });
 
+    it('marks a refused access token with WWW-Authenticate error="invalid_token", and a missing one without it', async () => {
+      const me = await h.signIn();
+      const refused = await accessOf(me, me.refreshToken);
+      expectError(refused, 401, 'authentication_error');
+      expect(refused.headers['www-authenticate']).to.equal('Bearer error="invalid_token"');
+      const missing = await h.client().get(h.api('/auth/me'));
+      expectError(missing, 401, 'authentication_error');
+      expect(missing.headers['www-authenticate']).to.equal('Bearer');
+    });
+
     it('never takes a token from the URL', async () => {
       const me = await h.signIn();
       const query = `access_token=${encodeURIComponent(me.token)}&token=${encodeURIComponent(me.token)}`;
