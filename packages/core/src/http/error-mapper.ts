@@ -63,3 +63,15 @@ export function mapError(error: unknown, requestId: string, logger: Logger): Htt
     body: { kind: 'json', value: body },
   };
 }
+
+/**
+ * A service names fields by its input's own keys (`2.email`, `full_name`), which for a body
+ * route are the body's keys: they are located in the body (`body.2.email`), never renamed.
+ */
+export function locateBodyFields(error: unknown): unknown {
+  if (!isAppError(error) || !error.details.some((detail) => detail.field !== undefined)) return error;
+  const details = error.details.map((detail) =>
+    detail.field === undefined || /^(body|query|path|header)(\.|$)/.test(detail.field) ? detail : { ...detail, field: `body.${detail.field}` },
+  );
+  return new AppError(error.code, error.message, { details, retryAfterSeconds: error.retryAfterSeconds, cause: error.cause });
+}

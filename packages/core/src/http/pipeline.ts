@@ -2,14 +2,14 @@ import type { Cache } from '../cache/cache';
 import type { CoreConfig } from '../config/options';
 import type { ExecutionContext } from '../context/execution-context';
 import type { AuthContext, ClientInfo } from '../domain/types';
-import { AppError, isAppError, authenticationError, authorizationError, rateLimitError } from '../errors/app-error';
+import { AppError, authenticationError, authorizationError, rateLimitError } from '../errors/app-error';
 import { clientKey } from '../rate-limit/client-key';
 import type { RateLimiter } from '../rate-limit/rate-limiter';
 import { traceRequest } from '../tracing/tracing';
 import { methodLabel, noopMetrics, UNMATCHED_ROUTE, type Metrics } from '../metrics/metrics';
 import { bearerToken, refusedToken } from './bearer-token';
 import { ClientGoneError, headerValue, readJsonBody } from './body-reader';
-import { mapError } from './error-mapper';
+import { locateBodyFields, mapError } from './error-mapper';
 import { primeStream } from './prime-stream';
 import { runWithDeadline, type WorkSignal } from './request-deadline';
 import { resolveRequestId } from './request-id';
@@ -300,16 +300,4 @@ export class Pipeline {
 /** Who is calling, and from where, as the services and hooks see it. */
 function clientOf(request: HttpRequest): ClientInfo {
   return { ipAddress: request.ip ?? null, userAgent: headerValue(request.headers, 'user-agent') ?? null };
-}
-
-/**
- * A service names fields by its input's own keys (`2.email`, `full_name`), which for a body
- * route are the body's keys: they are located in the body (`body.2.email`), never renamed.
- */
-function locateBodyFields(error: unknown): unknown {
-  if (!isAppError(error) || !error.details.some((detail) => detail.field !== undefined)) return error;
-  const details = error.details.map((detail) =>
-    detail.field === undefined || /^(body|query|path|header)(\.|$)/.test(detail.field) ? detail : { ...detail, field: `body.${detail.field}` },
-  );
-  return new AppError(error.code, error.message, { details, retryAfterSeconds: error.retryAfterSeconds, cause: error.cause });
 }
