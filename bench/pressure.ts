@@ -21,7 +21,6 @@
 import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { createServer } from 'node:net';
 import { availableParallelism, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -31,6 +30,7 @@ import { benchDatabaseUrl, withClient } from './lib/bench-database';
 import { describeMachine, formatMachine } from './lib/machine';
 import { percentile, summarize } from './lib/measure';
 import { printTable } from './lib/table';
+import { freePort } from '../packages/core/src/testing/free-port';
 
 const DATABASE = 'bench_pressure';
 const FLOOD = 300;
@@ -52,14 +52,6 @@ const clientIp = (() => {
     return `198.18.${(n >> 8) & 255}.${n & 255}`;
   };
 })();
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 async function startServer(env: Record<string, string>) {
   const port = await freePort();

@@ -1,10 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createConnection, createServer } from 'node:net';
+import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { REPO_ROOT } from './lib/packed-packages';
+import { freePort } from '../packages/core/src/testing/free-port';
 
 interface Exit {
   code: number | null;
@@ -43,14 +44,6 @@ function start(args: string[], env: NodeJS.ProcessEnv, command = process.execPat
 const SERVER = ['--import', 'tsx', 'examples/server/src/main.ts'];
 const CLI = ['--import', 'tsx', 'packages/core/src/cli/main.ts', 'migrate', 'up'];
 const WORKER = ['--import', 'tsx', 'examples/worker/src/main.ts', 'examples/worker/sample-users.csv'];
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** True when something accepts TCP connections on 127.0.0.1:port. */
 function listening(port: number): Promise<boolean> {

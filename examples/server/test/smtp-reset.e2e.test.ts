@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,16 +7,9 @@ import { expect } from 'chai';
 import { after, before, describe, it } from 'mocha';
 // Test-only helper of the core (not part of its public API): smtp-server plus mailparser.
 import { startTestSmtpServer, type TestSmtpServer } from '../../../packages/core/src/testing/smtp-test-server';
+import { freePort } from '../../../packages/core/src/testing/free-port';
 
 const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** Polls `check` until it returns a value, failing after `timeoutMs`. */
 async function waitUntil<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
