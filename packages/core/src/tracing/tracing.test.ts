@@ -2,32 +2,25 @@ import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { expect } from 'chai';
-import { after, afterEach, before, describe, it } from 'mocha';
+import { afterEach, before, describe, it } from 'mocha';
 import type { Core } from '../core';
-import { createCore } from '../create-core';
 import { buildRequest, dispatchOwn } from '../http/http-test-kit';
 import { createConsoleLogger } from '../logger/logger';
+import { useTestCore } from '../testing/test-core';
 import { describeSql, traceServices } from './tracing';
 
 describe('OpenTelemetry spans', () => {
   const exporter = new InMemorySpanExporter();
+  const fixture = useTestCore({ hashWorkers: 1, logger: createConsoleLogger({ level: 'error' }) });
   let core: Core;
   let token: string;
 
   before(async () => {
-    core = await createCore({
-      environment: 'test',
-      database: { url: 'sqlite::memory:' },
-      migrate: true,
-      bcryptRounds: 4,
-      hashWorkers: 1,
-      logger: createConsoleLogger({ level: 'error' }),
-    });
+    core = fixture.core;
     const password = 'tracing-pw-123';
     const user = await core.services.users.createUser({ email: 'tracing@example.com', username: 'tracing', password });
     token = (await core.services.auth.login({ username: user.username, password })).accessToken;
   });
-  after(() => core?.close());
   afterEach(() => {
     trace.disable();
     context.disable();
