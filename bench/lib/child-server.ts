@@ -28,8 +28,11 @@ function newest(dir: string): number {
   return latest;
 }
 
-/** Refuses to measure a `dist` older than its sources (the numbers would be of other code). */
+let builtChecked = false;
+
+/** Refuses to measure a `dist` older than its sources (the numbers would be of other code); once per run. */
 function checkBuilt(): void {
+  if (builtChecked) return;
   for (const name of ['core', 'express', 'koa', 'fastify']) {
     const pkg = join(ROOT, 'packages', name);
     let built = 0;
@@ -40,6 +43,7 @@ function checkBuilt(): void {
     }
     if (built < newest(join(pkg, 'src'))) throw new Error(`packages/${name}/dist is missing or older than its sources: run npm run build (or set BENCH_SOURCE=1)`);
   }
+  builtChecked = true;
 }
 
 /**
